@@ -1,0 +1,36 @@
+"""The `crossaudit` command: a thin click layer over the public API.
+
+Each sub-command lives in its own module of this package and is registered here.
+"""
+from __future__ import annotations
+
+import sys
+
+import click
+
+from crossaudit.cli.common import CliError, main_group
+from crossaudit.cli import demo as _demo  # noqa: F401  (registers `demo`)
+from crossaudit.cli import store as _store  # noqa: F401  (registers `store`)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; errors become one line on stderr unless --debug."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        main_group.main(args=argv, prog_name="crossaudit", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except Exception as exc:  # one clear line, no traceback, unless --debug
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+
+
+__all__ = ["main", "main_group", "CliError"]

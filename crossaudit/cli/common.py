@@ -1,0 +1,75 @@
+"""Shared CLI pieces: the root group, reusable options, output helpers."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any, Iterable
+
+import click
+
+DEFAULT_STORE = "ladybug:./crossaudit.db"
+
+
+class CliError(click.ClickException):
+    """A user-facing error: printed as one line, exit code 1."""
+
+    def format_message(self) -> str:  # pragma: no cover - trivial
+        return self.message
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--store",
+    "store_uri",
+    envvar="CROSSAUDIT_STORE",
+    default=DEFAULT_STORE,
+    show_default=True,
+    help="Graph store URI: ladybug:PATH (embedded) or bolt://HOST:PORT / neo4j://HOST:PORT "
+    "(credentials from NEO4J_USER / NEO4J_PASSWORD). Env: CROSSAUDIT_STORE.",
+)
+@click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
+@click.version_option(package_name="crossaudit")
+@click.pass_context
+def main_group(ctx: click.Context, store_uri: str, debug: bool) -> None:
+    """crossaudit: cross-audit department data against tax records in a graph.
+
+    Load department exports, resolve entities, run Cypher rule packs, explore
+    networks and export cases. The store is embedded Ladybug by default, or a
+    Neo4j 5 server.
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["store_uri"] = store_uri
+    ctx.obj["debug"] = debug
+
+
+def format_option(*choices: str, default: str = "table"):
+    """The shared `--format` option for tabular output."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=default,
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def store_uri(ctx: click.Context) -> str:
+    return ctx.find_root().obj["store_uri"]
+
+
+def print_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(title: str | None, columns: list[str], rows: Iterable[Iterable[Any]]) -> None:
+    """Print a rich table to stdout."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*("" if v is None else str(v) for v in row))
+    Console(width=int(os.environ.get("COLUMNS", "120"))).print(table)

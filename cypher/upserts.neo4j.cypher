@@ -1,0 +1,518 @@
+// Generated from crossaudit/engine/schema.py by `python -m crossaudit.engine.cypher_gen`; do not edit.
+// Neo4j batched upserts, one per node label and relationship pair; parameters:
+// $rows (list of maps), $run (load run id), $at (timestamp of the run).
+
+// upsert Enterprise
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Enterprise {uid: r.uid})
+WITH r, old IS NULL AS is_new
+MERGE (n:Enterprise {uid: r.uid})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Person
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Person {uid: r.uid})
+WITH r, old IS NULL AS is_new
+MERGE (n:Person {uid: r.uid})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Property
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Property {uid: r.uid})
+WITH r, old IS NULL AS is_new
+MERGE (n:Property {uid: r.uid})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.cert_no = coalesce(r.cert_no, n.cert_no), n.address = coalesce(r.address, n.address), n.area_m2 = coalesce(r.area_m2, n.area_m2), n.use = coalesce(r.use, n.use), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Contract
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Contract {uid: r.uid})
+WITH r, old IS NULL AS is_new
+MERGE (n:Contract {uid: r.uid})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Invoice
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Invoice {invoice_no: r.invoice_no})
+WITH r, old IS NULL AS is_new
+MERGE (n:Invoice {invoice_no: r.invoice_no})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.amount = coalesce(r.amount, n.amount), n.tax = coalesce(r.tax, n.tax), n.issued_on = coalesce(r.issued_on, n.issued_on), n.item = coalesce(r.item, n.item), n.quantity = coalesce(r.quantity, n.quantity), n.unit_price = coalesce(r.unit_price, n.unit_price), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert TaxRegistration
+UNWIND $rows AS r
+OPTIONAL MATCH (old:TaxRegistration {reg_id: r.reg_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:TaxRegistration {reg_id: r.reg_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.taxpayer_code = coalesce(r.taxpayer_code, n.taxpayer_code), n.office_code = coalesce(r.office_code, n.office_code), n.registered_on = coalesce(r.registered_on, n.registered_on), n.status = coalesce(r.status, n.status), n.taxpayer_kind = coalesce(r.taxpayer_kind, n.taxpayer_kind), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert TaxFiling
+UNWIND $rows AS r
+OPTIONAL MATCH (old:TaxFiling {filing_id: r.filing_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:TaxFiling {filing_id: r.filing_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.tax_type = coalesce(r.tax_type, n.tax_type), n.period = coalesce(r.period, n.period), n.declared_base = coalesce(r.declared_base, n.declared_base), n.tax_paid = coalesce(r.tax_paid, n.tax_paid), n.filed_on = coalesce(r.filed_on, n.filed_on), n.reference = coalesce(r.reference, n.reference), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Address
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Address {text: r.text})
+WITH r, old IS NULL AS is_new
+MERGE (n:Address {text: r.text})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Phone
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Phone {number: r.number})
+WITH r, old IS NULL AS is_new
+MERGE (n:Phone {number: r.number})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert TaxOffice
+UNWIND $rows AS r
+OPTIONAL MATCH (old:TaxOffice {code: r.code})
+WITH r, old IS NULL AS is_new
+MERGE (n:TaxOffice {code: r.code})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.name = coalesce(r.name, n.name), n.level = coalesce(r.level, n.level), n.parent = coalesce(r.parent, n.parent), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Department
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Department {code: r.code})
+WITH r, old IS NULL AS is_new
+MERGE (n:Department {code: r.code})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.name = coalesce(r.name, n.name), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert SourceRecord
+UNWIND $rows AS r
+OPTIONAL MATCH (old:SourceRecord {record_id: r.record_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:SourceRecord {record_id: r.record_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.payload = coalesce(r.payload, n.payload), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:LEGAL_REP_OF]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:LEGAL_REP_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:LEGAL_REP_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:SHAREHOLDER_OF]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:SHAREHOLDER_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:SHAREHOLDER_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:SHAREHOLDER_OF]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:SHAREHOLDER_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:SHAREHOLDER_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:EXECUTIVE_OF]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:EXECUTIVE_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:EXECUTIVE_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.position = coalesce(r.position, x.position), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:KIN_OF]->(Person)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Person {uid: r.to})
+OPTIONAL MATCH (a)-[old:KIN_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:KIN_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.kind = coalesce(r.kind, x.kind), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:OWNS]->(Property)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:OWNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:OWNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.share = coalesce(r.share, x.share), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:OWNS]->(Property)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:OWNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:OWNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.share = coalesce(r.share, x.share), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:PARTY_TO]->(Contract)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Contract {uid: r.to})
+OPTIONAL MATCH (a)-[old:PARTY_TO {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:PARTY_TO {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:PARTY_TO]->(Contract)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Contract {uid: r.to})
+OPTIONAL MATCH (a)-[old:PARTY_TO {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:PARTY_TO {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Contract)-[:CONCERNS]->(Property)
+UNWIND $rows AS r
+MATCH (a:Contract {uid: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:ISSUED]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:ISSUED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:ISSUED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:RECEIVED]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:RECEIVED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:RECEIVED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:RECEIVED]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:RECEIVED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:RECEIVED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:REGISTERED_WITH]->(TaxRegistration)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:TaxRegistration {reg_id: r.to})
+OPTIONAL MATCH (a)-[old:REGISTERED_WITH {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:REGISTERED_WITH {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:REGISTERED_WITH]->(TaxRegistration)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:TaxRegistration {reg_id: r.to})
+OPTIONAL MATCH (a)-[old:REGISTERED_WITH {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:REGISTERED_WITH {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (TaxRegistration)-[:REGISTERED_WITH]->(TaxOffice)
+UNWIND $rows AS r
+MATCH (a:TaxRegistration {reg_id: r.from})
+MATCH (b:TaxOffice {code: r.to})
+OPTIONAL MATCH (a)-[old:REGISTERED_WITH {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:REGISTERED_WITH {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:FILED]->(TaxFiling)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:TaxFiling {filing_id: r.to})
+OPTIONAL MATCH (a)-[old:FILED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FILED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:FILED]->(TaxFiling)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:TaxFiling {filing_id: r.to})
+OPTIONAL MATCH (a)-[old:FILED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FILED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:LOCATED_AT]->(Address)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Address {text: r.to})
+OPTIONAL MATCH (a)-[old:LOCATED_AT {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:LOCATED_AT {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:LOCATED_AT]->(Address)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Address {text: r.to})
+OPTIONAL MATCH (a)-[old:LOCATED_AT {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:LOCATED_AT {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Property)-[:LOCATED_AT]->(Address)
+UNWIND $rows AS r
+MATCH (a:Property {uid: r.from})
+MATCH (b:Address {text: r.to})
+OPTIONAL MATCH (a)-[old:LOCATED_AT {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:LOCATED_AT {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:HAS_PHONE]->(Phone)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Phone {number: r.to})
+OPTIONAL MATCH (a)-[old:HAS_PHONE {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:HAS_PHONE {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:HAS_PHONE]->(Phone)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Phone {number: r.to})
+OPTIONAL MATCH (a)-[old:HAS_PHONE {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:HAS_PHONE {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:EMPLOYS]->(Person)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Person {uid: r.to})
+OPTIONAL MATCH (a)-[old:EMPLOYS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:EMPLOYS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.wage_base = coalesce(r.wage_base, x.wage_base), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:BRANCH_OF]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:BRANCH_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:BRANCH_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (TaxOffice)-[:SUBORDINATE_OF]->(TaxOffice)
+UNWIND $rows AS r
+MATCH (a:TaxOffice {code: r.from})
+MATCH (b:TaxOffice {code: r.to})
+OPTIONAL MATCH (a)-[old:SUBORDINATE_OF {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:SUBORDINATE_OF {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Department)-[:DELIVERED]->(SourceRecord)
+UNWIND $rows AS r
+MATCH (a:Department {code: r.from})
+MATCH (b:SourceRecord {record_id: r.to})
+OPTIONAL MATCH (a)-[old:DELIVERED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DELIVERED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Person)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Person {uid: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Property)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Contract)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Contract {uid: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(TaxRegistration)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:TaxRegistration {reg_id: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(TaxFiling)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:TaxFiling {filing_id: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Address)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Address {text: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Phone)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Phone {number: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(TaxOffice)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:TaxOffice {code: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;

@@ -1,0 +1,160 @@
+"""Cypher generated from the schema declaration: DDL, constraints, indexes and upserts.
+
+Labels, relationship types and property names come from `crossaudit.engine.schema` only,
+never from user data; every value travels as a parameter (`$rows`, `$at`, `$run`) or, on
+Ladybug, as columns of an Arrow table scanned with COPY / LOAD FROM.
+
+`python -m crossaudit.engine.cypher_gen` rewrites the files in `cypher/` that a DBA applies
+by hand; a test keeps them equal to what this module generates.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from crossaudit.engine.schema import (
+    PROVENANCE_NAMES, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
+)
+
+CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
+if not (CYPHER_DIR / "__init__.py").exists():  # installed as crossaudit.cypher
+    import crossaudit.cypher as _cypher_pkg
+
+    CYPHER_DIR = Path(_cypher_pkg.__file__).parent
+
+HEADER = "// Generated from crossaudit/engine/schema.py by `python -m crossaudit.engine.cypher_gen`; do not edit.\n"
+# Properties an upsert writes only when it creates the node or relationship (first write).
+FIRST_WRITE = tuple(n for n in PROVENANCE_NAMES if n not in ("last_seen",))
+
+
+def _snake(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and not name[i - 1].isupper():
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+# --- Ladybug ---------------------------------------------------------------------------
+
+def ladybug_ddl(schema: Schema = SCHEMA) -> list[str]:
+    """CREATE NODE/REL TABLE statements: node tables first, then relationship tables."""
+    statements = []
+    for node in schema.nodes:
+        columns = [f"{p.name} {p.type}" + (" PRIMARY KEY" if p.name == node.key else "") for p in node.all_props]
+        statements.append(f"CREATE NODE TABLE IF NOT EXISTS {node.label}({', '.join(columns)})")
+    for rel in schema.rels:
+        parts = [f"FROM {a} TO {b}" for a, b in rel.pairs] + [f"{p.name} {p.type}" for p in rel.all_props]
+        statements.append(f"CREATE REL TABLE IF NOT EXISTS {rel.type}({', '.join(parts)})")
+    return statements
+
+
+def ladybug_existing_nodes(node: NodeType) -> str:
+    """Which keys of an Arrow table `keys` (column `k`) already exist."""
+    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key}"
+
+
+def ladybug_update_nodes(node: NodeType) -> str:
+    """Update existing nodes from an Arrow table `updates` (columns v_<prop>): set the given
+    properties, keep what the row leaves null, advance last_seen."""
+    sets = [f"n.{p.name} = coalesce(v_{p.name}, n.{p.name})" for p in node.props if p.name != node.key]
+    sets.append("n.last_seen = v_last_seen")
+    return f"LOAD FROM updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET " + ", ".join(sets)
+
+
+def ladybug_existing_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """Which rids of an Arrow table `keys` (column `k`) already exist between the two labels."""
+    return f"LOAD FROM keys MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = k RETURN x.rid"
+
+
+def ladybug_update_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    sets = [f"x.{p.name} = coalesce(v_{p.name}, x.{p.name})" for p in rel.props]
+    sets.append("x.last_seen = v_last_seen")
+    return (f"LOAD FROM updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
+            "SET " + ", ".join(sets))
+
+
+# --- Neo4j -----------------------------------------------------------------------------
+
+def neo4j_schema(schema: Schema = SCHEMA) -> list[str]:
+    """Uniqueness constraints on node keys, indexes on indexed properties and on every rid."""
+    statements = []
+    for node in schema.nodes:
+        name = _snake(node.label)
+        statements.append(f"CREATE CONSTRAINT {name}_{node.key}_unique IF NOT EXISTS "
+                          f"FOR (n:{node.label}) REQUIRE n.{node.key} IS UNIQUE")
+        for p in node.props:
+            if p.indexed and p.name != node.key:
+                statements.append(f"CREATE INDEX {name}_{p.name} IF NOT EXISTS FOR (n:{node.label}) ON (n.{p.name})")
+    for rel in schema.rels:
+        statements.append(f"CREATE INDEX {rel.type.lower()}_rid IF NOT EXISTS "
+                          f"FOR ()-[r:{rel.type}]-() ON (r.rid)")
+    return statements
+
+
+def _neo4j_sets(var: str, props) -> tuple[str, str]:
+    on_create = [f"{var}.{name} = r.{name}" for name in FIRST_WRITE if name not in STORE_FILLED]
+    on_create += [f"{var}.load_run = $run", f"{var}.first_seen = $at"]
+    always = [f"{var}.{p.name} = coalesce(r.{p.name}, {var}.{p.name})" for p in props]
+    always.append(f"{var}.last_seen = $at")
+    return ", ".join(on_create), ", ".join(always)
+
+
+def neo4j_upsert_nodes(node: NodeType) -> str:
+    """MERGE a batch `$rows` by key; returns how many rows were touched and how many created."""
+    on_create, always = _neo4j_sets("n", [p for p in node.props if p.name != node.key])
+    return (f"UNWIND $rows AS r\n"
+            f"OPTIONAL MATCH (old:{node.label} {{{node.key}: r.{node.key}}})\n"
+            f"WITH r, old IS NULL AS is_new\n"
+            f"MERGE (n:{node.label} {{{node.key}: r.{node.key}}})\n"
+            f"ON CREATE SET {on_create}\n"
+            f"SET {always}\n"
+            f"RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created")
+
+
+def neo4j_upsert_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """MERGE a batch `$rows` (from, to, rid, props) between existing endpoints."""
+    a, b = SCHEMA.node(from_label), SCHEMA.node(to_label)
+    on_create, always = _neo4j_sets("x", rel.props)
+    return (f"UNWIND $rows AS r\n"
+            f"MATCH (a:{from_label} {{{a.key}: r.from}})\n"
+            f"MATCH (b:{to_label} {{{b.key}: r.to}})\n"
+            f"OPTIONAL MATCH (a)-[old:{rel.type} {{rid: r.rid}}]->(b)\n"
+            f"WITH a, b, r, old IS NULL AS is_new\n"
+            f"MERGE (a)-[x:{rel.type} {{rid: r.rid}}]->(b)\n"
+            f"ON CREATE SET {on_create}\n"
+            f"SET {always}\n"
+            f"RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created")
+
+
+# --- the files in cypher/ ---------------------------------------------------------------
+
+def generated_files(schema: Schema = SCHEMA) -> dict[str, str]:
+    """File name → content of every generated file in cypher/."""
+    ladybug = HEADER + "// Ladybug (embedded) schema: node and relationship tables.\n" + \
+        "".join(s + ";\n" for s in ladybug_ddl(schema))
+    neo4j = HEADER + "// Neo4j 5 schema: key uniqueness constraints and lookup indexes.\n" + \
+        "".join(s + ";\n" for s in neo4j_schema(schema))
+    upserts = [HEADER, "// Neo4j batched upserts, one per node label and relationship pair; parameters:\n",
+               "// $rows (list of maps), $run (load run id), $at (timestamp of the run).\n"]
+    for node in schema.nodes:
+        upserts.append(f"\n// upsert {node.label}\n{neo4j_upsert_nodes(node)};\n")
+    for rel in schema.rels:
+        for a, b in rel.pairs:
+            upserts.append(f"\n// upsert ({a})-[:{rel.type}]->({b})\n{neo4j_upsert_rels(rel, a, b)};\n")
+    return {"schema.ladybug.cypher": ladybug, "schema.neo4j.cypher": neo4j, "upserts.neo4j.cypher": "".join(upserts)}
+
+
+def write_files(directory: Path = CYPHER_DIR) -> list[Path]:
+    written = []
+    for name, text in generated_files().items():
+        path = directory / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_files():
+        print(path, file=sys.stderr)

@@ -1,0 +1,233 @@
+"""The domain schema, declared once.
+
+Every node and relationship type of the crossaudit graph is declared here. The Ladybug DDL,
+the Neo4j constraints and indexes (`cypher/*.cypher`) and the batched upsert statements are
+generated from these declarations (see `crossaudit.engine.cypher_gen`); nothing else may
+hand-write them.
+
+    >>> SCHEMA.node("Enterprise").key
+    'uid'
+    >>> [p.name for p in SCHEMA.rel("SHAREHOLDER_OF").props][:1]
+    ['ratio']
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+# Property types, named after Ladybug's; the Neo4j side stores the matching native type.
+STRING, INT, FLOAT, BOOL, DATE, TIMESTAMP = "STRING", "INT64", "DOUBLE", "BOOLEAN", "DATE", "TIMESTAMP"
+PROPERTY_TYPES = (STRING, INT, FLOAT, BOOL, DATE, TIMESTAMP)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One property: a name, a type, and whether Neo4j should index it for lookups."""
+
+    name: str
+    type: str = STRING
+    indexed: bool = False
+    doc: str = ""
+
+    def __post_init__(self) -> None:
+        if self.type not in PROPERTY_TYPES:
+            raise ValueError(f"property {self.name!r}: unknown type {self.type!r}")
+
+
+# Provenance carried by every node and relationship: where the fact came from and when it was
+# first and last seen. The store fills first_seen / last_seen / load_run itself.
+PROVENANCE = (
+    Prop("department", doc="code of the department that delivered the fact"),
+    Prop("dataset", doc="the department's dataset (export) name"),
+    Prop("source_file", doc="file the fact was read from"),
+    Prop("source_row", INT, doc="1-based data row in that file"),
+    Prop("load_run", doc="id of the load run that first wrote the fact"),
+    Prop("first_seen", TIMESTAMP, doc="when the fact was first written (UTC)"),
+    Prop("last_seen", TIMESTAMP, doc="when the fact was last confirmed by a load (UTC)"),
+)
+PROVENANCE_NAMES = tuple(p.name for p in PROVENANCE)
+STORE_FILLED = ("load_run", "first_seen", "last_seen")
+
+
+@dataclass(frozen=True)
+class NodeType:
+    """A node label with its primary key and properties (provenance is added automatically)."""
+
+    label: str
+    key: str
+    props: tuple[Prop, ...]
+    doc: str = ""
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        """The key first, then the declared properties, then provenance: the column order."""
+        return self.props + PROVENANCE
+
+    def prop(self, name: str) -> Prop:
+        for p in self.all_props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.label} has no property {name!r}")
+
+
+@dataclass(frozen=True)
+class RelType:
+    """A relationship type, the (from, to) label pairs it may join, and its properties.
+
+    `identity` names the properties that, with the two endpoints, make one relationship
+    distinct (e.g. PARTY_TO's role: a firm can be buyer and guarantor of one contract).
+    Every relationship also carries `rid`, a digest of that identity, which keys upserts.
+    """
+
+    type: str
+    pairs: tuple[tuple[str, str], ...]
+    props: tuple[Prop, ...] = ()
+    identity: tuple[str, ...] = ()
+    doc: str = ""
+
+    @property
+    def all_props(self) -> tuple[Prop, ...]:
+        return (Prop("rid", doc="digest of the endpoints and identity properties"),) + self.props + PROVENANCE
+
+    def prop(self, name: str) -> Prop:
+        for p in self.all_props:
+            if p.name == name:
+                return p
+        raise KeyError(f"{self.type} has no property {name!r}")
+
+
+@dataclass(frozen=True)
+class Schema:
+    nodes: tuple[NodeType, ...]
+    rels: tuple[RelType, ...]
+    _by_label: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        labels = {n.label: n for n in self.nodes}
+        types = {r.type: r for r in self.rels}
+        if len(labels) != len(self.nodes) or len(types) != len(self.rels):
+            raise ValueError("duplicate node label or relationship type in the schema")
+        for node in self.nodes:
+            names = [p.name for p in node.all_props]
+            if len(set(names)) != len(names) or node.key not in names:
+                raise ValueError(f"{node.label}: duplicate properties or key {node.key!r} undeclared")
+        for rel in self.rels:
+            for a, b in rel.pairs:
+                if a not in labels or b not in labels:
+                    raise ValueError(f"{rel.type}: pair ({a}, {b}) names an undeclared label")
+            missing = set(rel.identity) - {p.name for p in rel.props}
+            if missing:
+                raise ValueError(f"{rel.type}: identity names undeclared properties {sorted(missing)}")
+        self._by_label.update(labels)
+        self._by_label.update(types)
+
+    def node(self, label: str) -> NodeType:
+        found = self._by_label.get(label)
+        if not isinstance(found, NodeType):
+            raise KeyError(f"unknown node label {label!r}; known: {', '.join(n.label for n in self.nodes)}")
+        return found
+
+    def rel(self, rel_type: str) -> RelType:
+        found = self._by_label.get(rel_type)
+        if not isinstance(found, RelType):
+            raise KeyError(f"unknown relationship type {rel_type!r}; known: {', '.join(r.type for r in self.rels)}")
+        return found
+
+    def check_pair(self, rel_type: str, from_label: str, to_label: str) -> RelType:
+        rel = self.rel(rel_type)
+        if (from_label, to_label) not in rel.pairs:
+            allowed = ", ".join(f"({a})->({b})" for a, b in rel.pairs)
+            raise KeyError(f"{rel_type} does not join ({from_label})->({to_label}); declared: {allowed}")
+        return rel
+
+
+def _props(*items: Prop | str) -> tuple[Prop, ...]:
+    return tuple(Prop(i) if isinstance(i, str) else i for i in items)
+
+
+def _pairs(sources: Iterable[str], targets: Iterable[str]) -> tuple[tuple[str, str], ...]:
+    targets = tuple(targets)
+    return tuple((s, t) for s in sources for t in targets)
+
+
+# Canonical entities get a stable `uid` (resolution assigns it: the valid credit code or ID
+# number where there is one); the other types are keyed by their natural identifier.
+ENTITY_LABELS = ("Enterprise", "Person", "Property", "Contract")
+PARTY_LABELS = ("Enterprise", "Person")
+
+NODES = (
+    NodeType("Enterprise", "uid", _props(
+        "uid",
+        Prop("credit_code", indexed=True, doc="18-character unified social credit code (GB 32100-2015)"),
+        Prop("name", indexed=True), Prop("name_norm", indexed=True, doc="normalised name, legal form unified"),
+        "legal_form", Prop("region_code", indexed=True, doc="GB/T 2260 county code"),
+        Prop("status", doc="operating, deregistered, revoked, abnormal"),
+        Prop("established_on", DATE), "industry", Prop("registered_capital", FLOAT),
+    ), doc="A business (any legal form), resolved across departments."),
+    NodeType("Person", "uid", _props(
+        "uid", Prop("id_number", indexed=True, doc="18-character resident ID number (GB 11643-1999)"),
+        Prop("name", indexed=True), Prop("birth_date", DATE), "gender", "region_code",
+    ), doc="A natural person, resolved across departments."),
+    NodeType("Property", "uid", _props(
+        "uid", Prop("cert_no", indexed=True, doc="real-estate certificate number"), "address",
+        Prop("area_m2", FLOAT), "use", "region_code",
+    ), doc="Land or a building (a registered real-estate unit)."),
+    NodeType("Contract", "uid", _props(
+        "uid", Prop("contract_no", indexed=True), Prop("kind", indexed=True, doc="land_transfer, property_sale, "
+        "equity_transfer, construction, lease, procurement, auction"), Prop("amount", FLOAT),
+        Prop("signed_on", DATE), "region_code",
+    ), doc="A transaction document: transfer, construction, lease, procurement, auction."),
+    NodeType("Invoice", "invoice_no", _props(
+        "invoice_no", Prop("amount", FLOAT), Prop("tax", FLOAT), Prop("issued_on", DATE), "item",
+        Prop("quantity", FLOAT), Prop("unit_price", FLOAT),
+    ), doc="A VAT invoice."),
+    NodeType("TaxRegistration", "reg_id", _props(
+        "reg_id", Prop("taxpayer_code", indexed=True), Prop("office_code", indexed=True),
+        Prop("registered_on", DATE), "status", "taxpayer_kind",
+    ), doc="A taxpayer's registration with a tax office."),
+    NodeType("TaxFiling", "filing_id", _props(
+        "filing_id", Prop("tax_type", indexed=True), Prop("period", doc="YYYY-MM, YYYY-Qn or YYYY"),
+        Prop("declared_base", FLOAT), Prop("tax_paid", FLOAT), Prop("filed_on", DATE), "reference",
+    ), doc="A declaration and payment of one tax for one period."),
+    NodeType("Address", "text", _props("text", "region_code"), doc="A normalised address."),
+    NodeType("Phone", "number", _props("number"), doc="A normalised phone number."),
+    NodeType("TaxOffice", "code", _props("code", "name", Prop("level", doc="region, city or county"), "parent"),
+             doc="A tax office; the region, city and county offices form a tree."),
+    NodeType("Department", "code", _props("code", "name"), doc="A department that delivers data."),
+    NodeType("SourceRecord", "record_id", _props(
+        "record_id", Prop("payload", doc="the row's fields as delivered, as JSON"),
+    ), doc="One loaded row of a department file; its provenance properties (department, dataset, "
+           "source_file, source_row) say which."),
+)
+
+RELS = (
+    RelType("LEGAL_REP_OF", (("Person", "Enterprise"),), _props(Prop("since", DATE))),
+    RelType("SHAREHOLDER_OF", _pairs(PARTY_LABELS, ["Enterprise"]),
+            _props(Prop("ratio", FLOAT), Prop("amount", FLOAT), Prop("since", DATE))),
+    RelType("EXECUTIVE_OF", (("Person", "Enterprise"),), _props("position"), identity=("position",)),
+    RelType("KIN_OF", (("Person", "Person"),), _props(Prop("kind", doc="spouse, parent, child, sibling")),
+            identity=("kind",)),
+    RelType("OWNS", _pairs(PARTY_LABELS, ["Property"]), _props(Prop("since", DATE), Prop("share", FLOAT))),
+    RelType("PARTY_TO", _pairs(PARTY_LABELS, ["Contract"]), _props(Prop("role", doc="buyer, seller, builder, "
+            "contractor, lessor, lessee, vendor, purchaser, bidder")), identity=("role",)),
+    RelType("CONCERNS", (("Contract", "Property"),), doc="The property a contract transfers, builds or leases."),
+    RelType("ISSUED", (("Enterprise", "Invoice"),)),
+    RelType("RECEIVED", _pairs(PARTY_LABELS, ["Invoice"])),
+    RelType("REGISTERED_WITH", (("Enterprise", "TaxRegistration"), ("Person", "TaxRegistration"),
+                                ("TaxRegistration", "TaxOffice"))),
+    RelType("FILED", _pairs(PARTY_LABELS, ["TaxFiling"])),
+    RelType("LOCATED_AT", _pairs(("Enterprise", "Person", "Property"), ["Address"])),
+    RelType("HAS_PHONE", _pairs(PARTY_LABELS, ["Phone"])),
+    RelType("EMPLOYS", (("Enterprise", "Person"),), _props(Prop("since", DATE), Prop("wage_base", FLOAT))),
+    RelType("BRANCH_OF", (("Enterprise", "Enterprise"),)),
+    RelType("SUBORDINATE_OF", (("TaxOffice", "TaxOffice"),)),
+    RelType("DELIVERED", (("Department", "SourceRecord"),)),
+    RelType("DESCRIBES", tuple(("SourceRecord", label) for label in (
+        "Enterprise", "Person", "Property", "Contract", "Invoice", "TaxRegistration", "TaxFiling",
+        "Address", "Phone", "TaxOffice")),
+        _props(Prop("score", FLOAT), Prop("method", doc="exact, probabilistic, judgement"),
+               Prop("role", doc="the column role the row names the entity in"), "contributions"),
+        identity=("role",)),
+)
+
+SCHEMA = Schema(NODES, RELS)
