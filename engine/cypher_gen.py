@@ -51,8 +51,14 @@ def ladybug_ddl(schema: Schema = SCHEMA) -> list[str]:
 
 
 def ladybug_existing_nodes(node: NodeType) -> str:
-    """Which keys of an Arrow table `keys` (column `k`) already exist."""
-    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key}"
+    """The stored properties of the nodes whose keys are in the Arrow table `keys` (column k)."""
+    columns = ", ".join(f"n.{p.name} AS {p.name}" for p in node.props if p.name != node.key)
+    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key} AS _key, {columns}"
+
+
+def ladybug_touch_nodes(node: NodeType) -> str:
+    """Advance last_seen of the nodes in the Arrow table `updates`."""
+    return f"LOAD FROM updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET n.last_seen = v_last_seen"
 
 
 def ladybug_update_nodes(node: NodeType) -> str:
@@ -64,8 +70,15 @@ def ladybug_update_nodes(node: NodeType) -> str:
 
 
 def ladybug_existing_rels(rel: RelType, from_label: str, to_label: str) -> str:
-    """Which rids of an Arrow table `keys` (column `k`) already exist between the two labels."""
-    return f"LOAD FROM keys MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = k RETURN x.rid"
+    """The stored properties of the relationships whose rids are in the Arrow table `keys`."""
+    columns = "".join(f", x.{p.name} AS {p.name}" for p in rel.props)
+    return (f"LOAD FROM keys MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = k "
+            f"RETURN x.rid AS _key{columns}")
+
+
+def ladybug_touch_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    return (f"LOAD FROM updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
+            "SET x.last_seen = v_last_seen")
 
 
 def ladybug_update_rels(rel: RelType, from_label: str, to_label: str) -> str:

@@ -85,10 +85,14 @@ def plain(value: Any) -> Any:
     return value
 
 
+# The Python types each property type takes as they are (the hot path of every upsert).
+_EXACT = {STRING: str, INT: int, FLOAT: float, BOOL: bool, DATE: dt.date, TIMESTAMP: dt.datetime}
+
+
 def _coerce(prop: Prop, value: Any, where: str) -> Any:
     """Check and convert one value to its declared type; a clear error otherwise."""
-    if value is None:
-        return None
+    if value is None or type(value) is _EXACT[prop.type]:
+        return value
     try:
         if prop.type == STRING:
             return value if isinstance(value, str) else str(value)
@@ -123,9 +127,16 @@ def _coerce(prop: Prop, value: Any, where: str) -> Any:
 def relationship_id(rel: RelType, from_label: str, from_key: str, to_label: str, to_key: str,
                     row: Mapping[str, Any]) -> str:
     """The digest that identifies one relationship: its type, endpoints and identity properties."""
-    parts = [rel.type, from_label, str(from_key), to_label, str(to_key)]
-    parts += [str(row.get(name, "")) for name in rel.identity]
-    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+    return _rid("\x1f".join((rel.type, from_label, "")), to_label, {**row, "from": from_key, "to": to_key},
+                rel.identity)
+
+
+def _rid(prefix: str, to_label: str, row: Mapping[str, Any], identity: tuple[str, ...]) -> str:
+    text = f"{prefix}{row['from']}\x1f{to_label}\x1f{row['to']}"
+    for name in identity:
+        value = row.get(name)
+        text += "\x1f" + ("" if value is None else str(value))
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
 
 
 def _merge_duplicates(rows: Iterable[dict], key: str) -> list[dict]:
@@ -140,19 +151,26 @@ def _merge_duplicates(rows: Iterable[dict], key: str) -> list[dict]:
     return list(merged.values())
 
 
+def _typed_row(props: Mapping[str, Prop], row: Mapping[str, Any], where: str) -> dict:
+    out = {}
+    for name, value in row.items():
+        prop = props[name]
+        out[name] = value if value is None or type(value) is _EXACT[prop.type] else _coerce(prop, value, where)
+    return out
+
+
 def prepare_nodes(node: NodeType, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
     """Validate and type node rows against the schema; merge rows sharing a key."""
     props = {p.name: p for p in node.all_props if p.name not in STORE_FILLED}
+    allowed = props.keys()
     prepared = []
     for index, row in enumerate(rows):
-        unknown = set(row) - set(props)
-        if unknown:
-            raise StoreError(f"{node.label} row {index}: unknown properties {sorted(unknown)}; "
+        if not row.keys() <= allowed:
+            raise StoreError(f"{node.label} row {index}: unknown properties {sorted(set(row) - set(allowed))}; "
                              f"declare them in crossaudit/engine/schema.py")
         if row.get(node.key) in (None, ""):
             raise StoreError(f"{node.label} row {index}: the key {node.key!r} is missing")
-        where = f"{node.label} row {index}"
-        prepared.append({name: _coerce(props[name], value, where) for name, value in row.items()})
+        prepared.append(_typed_row(props, row, f"{node.label} row {index}"))
     return _merge_duplicates(prepared, node.key)
 
 
@@ -161,17 +179,19 @@ def prepare_rels(rel: RelType, from_label: str, to_label: str,
     """Validate rows {from, to, props…}; add each row's rid; merge rows with the same rid."""
     SCHEMA.check_pair(rel.type, from_label, to_label)
     props = {p.name: p for p in rel.all_props if p.name not in STORE_FILLED and p.name != "rid"}
+    props["from"] = props["to"] = Prop("endpoint")
+    allowed = props.keys()
+    prefix = "\x1f".join((rel.type, from_label, ""))
     prepared = []
     for index, row in enumerate(rows):
         where = f"{rel.type} row {index}"
-        unknown = set(row) - set(props) - {"from", "to"}
-        if unknown:
-            raise StoreError(f"{where}: unknown properties {sorted(unknown)}; declare them in crossaudit/engine/schema.py")
+        if not row.keys() <= allowed:
+            raise StoreError(f"{where}: unknown properties {sorted(set(row) - set(allowed))}; "
+                             "declare them in crossaudit/engine/schema.py")
         if row.get("from") in (None, "") or row.get("to") in (None, ""):
             raise StoreError(f"{where}: both 'from' and 'to' keys are required")
-        out = {name: _coerce(props[name], value, where) for name, value in row.items() if name not in ("from", "to")}
-        out["from"], out["to"] = str(row["from"]), str(row["to"])
-        out["rid"] = relationship_id(rel, from_label, out["from"], to_label, out["to"], out)
+        out = _typed_row(props, row, where)
+        out["rid"] = _rid(prefix, to_label, out, rel.identity)
         prepared.append(out)
     return _merge_duplicates(prepared, "rid")
 

@@ -29,7 +29,7 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # one clear line, no traceback, unless --debug
         if debug:
             raise
-        click.echo(f"error: {exc}", err=True)
+        click.echo("error: " + " ".join(str(exc).split()), err=True)
         sys.exit(1)
 
 

@@ -1,0 +1,73 @@
+"""The CLI skeleton: help everywhere, store commands, one-line errors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import click
+from click.testing import CliRunner
+
+from crossaudit.cli import main_group
+
+
+def all_commands(group: click.Group, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,), command
+        if isinstance(command, click.Group):
+            yield from all_commands(command, prefix + (name,))
+
+
+def test_every_command_has_help_text():
+    runner = CliRunner()
+    for path, command in all_commands(main_group):
+        assert command.help, f"crossaudit {' '.join(path)} has no help text"
+        result = runner.invoke(main_group, [*path, "--help"])
+        assert result.exit_code == 0, result.output
+
+
+def test_store_info_json_on_a_fresh_store(store_uri):
+    result = CliRunner().invoke(main_group, ["--store", store_uri, "store", "info", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    info = json.loads(result.output)
+    assert set(info) >= {"engine", "nodes", "relationships"}
+    assert info["engine"] == ("ladybug" if store_uri.startswith("ladybug:") else "neo4j")
+    assert info["nodes"]["Enterprise"] == 0 and info["relationships"]["DESCRIBES"] == 0
+
+
+def test_store_init_then_table_output(store_uri):
+    runner = CliRunner()
+    assert runner.invoke(main_group, ["--store", store_uri, "store", "init"]).exit_code == 0
+    result = runner.invoke(main_group, ["--store", store_uri, "store", "info"])
+    assert result.exit_code == 0 and "SHAREHOLDER_OF" in result.output
+
+
+def test_store_uri_from_the_environment(tmp_path):
+    env = {"CROSSAUDIT_STORE": f"ladybug:{tmp_path / 'env.db'}"}
+    result = CliRunner().invoke(main_group, ["store", "info", "--format", "json"], env=env)
+    assert result.exit_code == 0 and (tmp_path / "env.db").exists()
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-c", "from crossaudit.cli import main; main()", *args],
+                          capture_output=True, text=True)
+
+
+def test_errors_are_one_line_without_traceback():
+    result = run_cli("--store", "bolt://127.0.0.1:1", "store", "info")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot reach Neo4j at bolt://127.0.0.1:1")
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    debug = run_cli("--debug", "--store", "nowhere:x", "store", "info")
+    assert debug.returncode == 1 and "Traceback" in debug.stderr
+
+
+def test_a_held_ladybug_file_names_the_holder(tmp_path):
+    from crossaudit.engine import open_store
+
+    path = tmp_path / "held.db"
+    with open_store(f"ladybug:{path}") as holder:
+        holder.apply_schema()
+        result = run_cli("--store", f"ladybug:{path}", "store", "info")
+    assert result.returncode == 1
+    assert "cannot open the Ladybug database" in result.stderr and "Only one process may write" in result.stderr
