@@ -8,7 +8,7 @@ OPTIONAL MATCH (old:Enterprise {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Enterprise {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.last_seen = $at
+SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.kind = coalesce(r.kind, n.kind), n.registry = coalesce(r.registry, n.registry), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Person
@@ -17,7 +17,7 @@ OPTIONAL MATCH (old:Person {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Person {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.ethnicity = coalesce(r.ethnicity, n.ethnicity), n.household_no = coalesce(r.household_no, n.household_no), n.household_role = coalesce(r.household_role, n.household_role), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Property
@@ -26,7 +26,7 @@ OPTIONAL MATCH (old:Property {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Property {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.cert_no = coalesce(r.cert_no, n.cert_no), n.address = coalesce(r.address, n.address), n.area_m2 = coalesce(r.area_m2, n.area_m2), n.use = coalesce(r.use, n.use), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+SET n.cert_no = coalesce(r.cert_no, n.cert_no), n.unit_no = coalesce(r.unit_no, n.unit_no), n.address = coalesce(r.address, n.address), n.area_m2 = coalesce(r.area_m2, n.area_m2), n.use = coalesce(r.use, n.use), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Contract
@@ -35,7 +35,7 @@ OPTIONAL MATCH (old:Contract {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Contract {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
+SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Invoice
@@ -53,7 +53,7 @@ OPTIONAL MATCH (old:TaxRegistration {reg_id: r.reg_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:TaxRegistration {reg_id: r.reg_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.taxpayer_code = coalesce(r.taxpayer_code, n.taxpayer_code), n.office_code = coalesce(r.office_code, n.office_code), n.registered_on = coalesce(r.registered_on, n.registered_on), n.status = coalesce(r.status, n.status), n.taxpayer_kind = coalesce(r.taxpayer_kind, n.taxpayer_kind), n.last_seen = $at
+SET n.taxpayer_code = coalesce(r.taxpayer_code, n.taxpayer_code), n.office_code = coalesce(r.office_code, n.office_code), n.registered_on = coalesce(r.registered_on, n.registered_on), n.status = coalesce(r.status, n.status), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.taxpayer_kind = coalesce(r.taxpayer_kind, n.taxpayer_kind), n.industry = coalesce(r.industry, n.industry), n.project_permit_no = coalesce(r.project_permit_no, n.project_permit_no), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert TaxFiling
@@ -62,7 +62,34 @@ OPTIONAL MATCH (old:TaxFiling {filing_id: r.filing_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:TaxFiling {filing_id: r.filing_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.tax_type = coalesce(r.tax_type, n.tax_type), n.period = coalesce(r.period, n.period), n.declared_base = coalesce(r.declared_base, n.declared_base), n.tax_paid = coalesce(r.tax_paid, n.tax_paid), n.filed_on = coalesce(r.filed_on, n.filed_on), n.reference = coalesce(r.reference, n.reference), n.last_seen = $at
+SET n.tax_type = coalesce(r.tax_type, n.tax_type), n.tax_item = coalesce(r.tax_item, n.tax_item), n.period = coalesce(r.period, n.period), n.period_start = coalesce(r.period_start, n.period_start), n.period_end = coalesce(r.period_end, n.period_end), n.declared_base = coalesce(r.declared_base, n.declared_base), n.tax_paid = coalesce(r.tax_paid, n.tax_paid), n.filed_on = coalesce(r.filed_on, n.filed_on), n.reference = coalesce(r.reference, n.reference), n.headcount = coalesce(r.headcount, n.headcount), n.price = coalesce(r.price, n.price), n.rate = coalesce(r.rate, n.rate), n.office_code = coalesce(r.office_code, n.office_code), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Permit
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Permit {permit_no: r.permit_no})
+WITH r, old IS NULL AS is_new
+MERGE (n:Permit {permit_no: r.permit_no})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.kind = coalesce(r.kind, n.kind), n.name = coalesce(r.name, n.name), n.issued_on = coalesce(r.issued_on, n.issued_on), n.valid_from = coalesce(r.valid_from, n.valid_from), n.valid_until = coalesce(r.valid_until, n.valid_until), n.status = coalesce(r.status, n.status), n.category = coalesce(r.category, n.category), n.region_code = coalesce(r.region_code, n.region_code), n.amount = coalesce(r.amount, n.amount), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Vehicle
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Vehicle {plate_no: r.plate_no})
+WITH r, old IS NULL AS is_new
+MERGE (n:Vehicle {plate_no: r.plate_no})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.kind = coalesce(r.kind, n.kind), n.model = coalesce(r.model, n.model), n.registered_on = coalesce(r.registered_on, n.registered_on), n.status = coalesce(r.status, n.status), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert UtilityUsage
+UNWIND $rows AS r
+OPTIONAL MATCH (old:UtilityUsage {usage_id: r.usage_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:UtilityUsage {usage_id: r.usage_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.account_no = coalesce(r.account_no, n.account_no), n.period = coalesce(r.period, n.period), n.kwh = coalesce(r.kwh, n.kwh), n.fee = coalesce(r.fee, n.fee), n.category = coalesce(r.category, n.category), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Address
@@ -107,7 +134,34 @@ OPTIONAL MATCH (old:SourceRecord {record_id: r.record_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:SourceRecord {record_id: r.record_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.payload = coalesce(r.payload, n.payload), n.last_seen = $at
+SET n.payload = coalesce(r.payload, n.payload), n.grade = coalesce(r.grade, n.grade), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert QuarantineEntry
+UNWIND $rows AS r
+OPTIONAL MATCH (old:QuarantineEntry {entry_id: r.entry_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:QuarantineEntry {entry_id: r.entry_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.file = coalesce(r.file, n.file), n.row = coalesce(r.row, n.row), n.column_name = coalesce(r.column_name, n.column_name), n.raw_value = coalesce(r.raw_value, n.raw_value), n.reason = coalesce(r.reason, n.reason), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert LoadRun
+UNWIND $rows AS r
+OPTIONAL MATCH (old:LoadRun {run_id: r.run_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:LoadRun {run_id: r.run_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.started_at = coalesce(r.started_at, n.started_at), n.finished_at = coalesce(r.finished_at, n.finished_at), n.source_dir = coalesce(r.source_dir, n.source_dir), n.specs_dir = coalesce(r.specs_dir, n.specs_dir), n.files = coalesce(r.files, n.files), n.rows_read = coalesce(r.rows_read, n.rows_read), n.rows_loaded = coalesce(r.rows_loaded, n.rows_loaded), n.rows_quarantined = coalesce(r.rows_quarantined, n.rows_quarantined), n.rows_duplicate = coalesce(r.rows_duplicate, n.rows_duplicate), n.unmatched = coalesce(r.unmatched, n.unmatched), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert FileLoad
+UNWIND $rows AS r
+OPTIONAL MATCH (old:FileLoad {file_load_id: r.file_load_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:FileLoad {file_load_id: r.file_load_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.run_id = coalesce(r.run_id, n.run_id), n.file = coalesce(r.file, n.file), n.encoding = coalesce(r.encoding, n.encoding), n.read = coalesce(r.read, n.read), n.loaded = coalesce(r.loaded, n.loaded), n.quarantined = coalesce(r.quarantined, n.quarantined), n.duplicates = coalesce(r.duplicates, n.duplicates), n.seconds = coalesce(r.seconds, n.seconds), n.delivered_on = coalesce(r.delivered_on, n.delivered_on), n.error = coalesce(r.error, n.error), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Person)-[:LEGAL_REP_OF]->(Enterprise)
@@ -162,7 +216,7 @@ OPTIONAL MATCH (a)-[old:KIN_OF {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:KIN_OF {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
-SET x.kind = coalesce(r.kind, x.kind), x.last_seen = $at
+SET x.kind = coalesce(r.kind, x.kind), x.since = coalesce(r.since, x.since), x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Enterprise)-[:OWNS]->(Property)
@@ -176,10 +230,32 @@ ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file 
 SET x.since = coalesce(r.since, x.since), x.share = coalesce(r.share, x.share), x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
+// upsert (Enterprise)-[:OWNS]->(Vehicle)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Vehicle {plate_no: r.to})
+OPTIONAL MATCH (a)-[old:OWNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:OWNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.share = coalesce(r.share, x.share), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
 // upsert (Person)-[:OWNS]->(Property)
 UNWIND $rows AS r
 MATCH (a:Person {uid: r.from})
 MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:OWNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:OWNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.since = coalesce(r.since, x.since), x.share = coalesce(r.share, x.share), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:OWNS]->(Vehicle)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Vehicle {plate_no: r.to})
 OPTIONAL MATCH (a)-[old:OWNS {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:OWNS {rid: r.rid}]->(b)
@@ -220,9 +296,53 @@ ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file 
 SET x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
+// upsert (TaxFiling)-[:CONCERNS]->(Property)
+UNWIND $rows AS r
+MATCH (a:TaxFiling {filing_id: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (TaxFiling)-[:CONCERNS]->(Contract)
+UNWIND $rows AS r
+MATCH (a:TaxFiling {filing_id: r.from})
+MATCH (b:Contract {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Permit)-[:CONCERNS]->(Property)
+UNWIND $rows AS r
+MATCH (a:Permit {permit_no: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
 // upsert (Enterprise)-[:ISSUED]->(Invoice)
 UNWIND $rows AS r
 MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:ISSUED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:ISSUED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:ISSUED]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
 MATCH (b:Invoice {invoice_no: r.to})
 OPTIONAL MATCH (a)-[old:ISSUED {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
@@ -371,7 +491,40 @@ OPTIONAL MATCH (a)-[old:EMPLOYS {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:EMPLOYS {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
-SET x.since = coalesce(r.since, x.since), x.wage_base = coalesce(r.wage_base, x.wage_base), x.last_seen = $at
+SET x.period = coalesce(r.period, x.period), x.insurance = coalesce(r.insurance, x.insurance), x.wage_base = coalesce(r.wage_base, x.wage_base), x.employer_paid = coalesce(r.employer_paid, x.employer_paid), x.person_paid = coalesce(r.person_paid, x.person_paid), x.paid_on = coalesce(r.paid_on, x.paid_on), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:HOLDS]->(Permit)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:Permit {permit_no: r.to})
+OPTIONAL MATCH (a)-[old:HOLDS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:HOLDS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Person)-[:HOLDS]->(Permit)
+UNWIND $rows AS r
+MATCH (a:Person {uid: r.from})
+MATCH (b:Permit {permit_no: r.to})
+OPTIONAL MATCH (a)-[old:HOLDS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:HOLDS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Enterprise)-[:USED]->(UtilityUsage)
+UNWIND $rows AS r
+MATCH (a:Enterprise {uid: r.from})
+MATCH (b:UtilityUsage {usage_id: r.to})
+OPTIONAL MATCH (a)-[old:USED {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:USED {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Enterprise)-[:BRANCH_OF]->(Enterprise)
@@ -396,13 +549,13 @@ ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file 
 SET x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
-// upsert (Department)-[:DELIVERED]->(SourceRecord)
+// upsert (LoadRun)-[:INCLUDED]->(FileLoad)
 UNWIND $rows AS r
-MATCH (a:Department {code: r.from})
-MATCH (b:SourceRecord {record_id: r.to})
-OPTIONAL MATCH (a)-[old:DELIVERED {rid: r.rid}]->(b)
+MATCH (a:LoadRun {run_id: r.from})
+MATCH (b:FileLoad {file_load_id: r.to})
+OPTIONAL MATCH (a)-[old:INCLUDED {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
-MERGE (a)-[x:DELIVERED {rid: r.rid}]->(b)
+MERGE (a)-[x:INCLUDED {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
 SET x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;

@@ -10,6 +10,7 @@ import click
 
 from crossaudit.cli.common import CliError, main_group
 from crossaudit.cli import demo as _demo  # noqa: F401  (registers `demo`)
+from crossaudit.cli import load as _load  # noqa: F401  (registers `load`, `quarantine`)
 from crossaudit.cli import store as _store  # noqa: F401  (registers `store`)
 
 

@@ -1,0 +1,106 @@
+"""`crossaudit load` and `crossaudit quarantine …`: department files into the store."""
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from crossaudit.cli.common import format_option, main_group, print_json, print_table, store_uri
+from crossaudit.engine import open_store
+from crossaudit.loaders import list_quarantine, load_sources
+from crossaudit.loaders.quarantine import COLUMNS
+
+
+@main_group.command("load")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--specs", "specs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of source specs (YAML); default: the shipped specs of the demo region's exports.")
+@format_option("table", "json")
+@click.pass_context
+def load(ctx: click.Context, directory: Path, specs_dir: Path | None, fmt: str) -> None:
+    """Load every file under DIRECTORY that a source spec matches.
+
+    Each row is loaded or quarantined with its reason; exact duplicate rows are counted.
+    The run is recorded in the store. Loading the same folder again changes nothing but
+    last_seen (and adds the new run's record).
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with open_store(store_uri(ctx)) as store, Progress(
+            TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
+            TimeElapsedColumn(), console=_console(), disable=fmt == "json" or not sys.stderr.isatty()) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(file: str, rows: int) -> None:
+            if file not in tasks:
+                tasks[file] = bar.add_task(file, total=None)
+            bar.update(tasks[file], completed=rows)
+
+        report = load_sources(directory, store, specs_dir, progress=progress)
+    if fmt == "json":
+        print_json(report.to_json())
+    else:
+        print_table(f"load run {report.run_id} ({report.seconds:.1f} s)",
+                    ["file", "encoding", "read", "loaded", "quarantined", "duplicates", "error"],
+                    [(s.file, s.encoding, f"{s.read:,}", f"{s.loaded:,}", f"{s.quarantined:,}",
+                      f"{s.duplicates:,}", s.error or "") for s in report.sources])
+        totals = report.totals()
+        click.echo(f"{len(report.sources)} files: {totals['read']:,} rows read = {totals['loaded']:,} loaded "
+                   f"+ {totals['quarantined']:,} quarantined + {totals['duplicates']:,} duplicates")
+        for name in report.unmatched:
+            click.echo(f"no spec matches {name}", err=True)
+    for source in report.sources:
+        if source.error:
+            click.echo(f"error: {source.error}", err=True)
+    if any(s.error for s in report.sources):
+        ctx.exit(2)
+
+
+def _console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+@main_group.group()
+def quarantine() -> None:
+    """Rows that could not be loaded, with file, row, column, raw value and reason."""
+
+
+@quarantine.command("list")
+@click.option("--source", help="Only this dataset, department code or file.")
+@format_option("table", "json", "csv")
+@click.pass_context
+def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
+    """List quarantined rows."""
+    with open_store(store_uri(ctx)) as store:
+        rows = list_quarantine(store, source)
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "csv":
+        _write_csv(rows, sys.stdout)
+    else:
+        print_table(f"{len(rows)} quarantined cells", list(COLUMNS), [[r[c] for c in COLUMNS] for r in rows])
+
+
+@quarantine.command("export")
+@click.option("--source", help="Only this dataset, department code or file.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="CSV file to write (UTF-8 with BOM, so Excel opens it).")
+@click.pass_context
+def quarantine_export(ctx: click.Context, source: str | None, output: Path) -> None:
+    """Export quarantined rows to CSV, to send back to the department."""
+    with open_store(store_uri(ctx)) as store:
+        rows = list_quarantine(store, source)
+    with open(output, "w", encoding="utf-8-sig", newline="") as handle:
+        _write_csv(rows, handle)
+    click.echo(f"{len(rows)} quarantined cells written to {output}")
+
+
+def _write_csv(rows: list[dict], handle) -> None:
+    writer = csv.writer(handle)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([row[c] for c in COLUMNS])

@@ -1,0 +1,266 @@
+"""Field types: how one cell is normalised and validated.
+
+Each type is a small function `parse(raw, spec) -> value` that raises `FieldProblem(reason)`
+for a value it cannot accept. Text is NFKC-normalised (full-width → half-width) and its
+whitespace folded; names are also converted from traditional to simplified Chinese.
+
+    >>> parse_value(FieldSpec("d", "date"), "2016年8月30日")
+    datetime.date(2016, 8, 30)
+    >>> parse_value(FieldSpec("a", "amount", unit="万元"), "1.5")
+    15000.0
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+from crossaudit.loaders import identifiers
+
+
+class FieldProblem(ValueError):
+    """A cell value that cannot be accepted; the message is the reason."""
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    field: str
+    type: str = "text"
+    required: bool = False
+    unit: str | None = None
+    codes: dict[str, Any] | None = None
+    formats: tuple[str, ...] = ()
+    allow_negative: bool = False
+    on_invalid: str = "quarantine"  # or "null": keep the row, drop the value, note why
+
+    def __post_init__(self) -> None:
+        if self.on_invalid not in ("quarantine", "null"):
+            raise ValueError(f"on_invalid must be quarantine or null, got {self.on_invalid!r}")
+        if self.type not in FIELD_TYPES:
+            raise ValueError(f"unknown field type {self.type!r}")
+        if self.type == "amount" and self.unit not in (None, "元", "万元"):
+            raise ValueError(f"amount unit must be 元 or 万元, got {self.unit!r}")
+        if self.type == "code" and not self.codes:
+            raise ValueError("a code column needs its code table under 'codes'")
+
+
+# --- normalisers ------------------------------------------------------------------------
+
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(value: Any) -> str:
+    """NFKC (full-width → half-width), whitespace folded and stripped."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def simplified(text: str) -> str:
+    """Traditional → simplified Chinese: `simplified('華興')` → `'华兴'`."""
+    return _t2s().convert(text)
+
+
+# Legal-form variants, longest first: each maps to the form kept in the normalised name.
+LEGAL_FORMS = (
+    ("股份有限公司", "股份有限公司"), ("股份公司", "股份有限公司"),
+    ("有限责任公司", "有限公司"), ("有限公司", "有限公司"),
+)
+
+
+def legal_form(name: str) -> str | None:
+    """The normalised legal form named in an enterprise name, or None: `'某某有限责任公司'` → `'有限公司'`."""
+    for variant, form in LEGAL_FORMS:
+        if variant in name:
+            return form
+    return None
+
+
+def enterprise_name_norm(name: str) -> str:
+    """Simplified characters, no spaces or brackets' width, legal form unified:
+    `'寧夏華興科技有限責任公司'` → `'宁夏华兴科技有限公司'`."""
+    text = simplified(clean_text(name)).replace(" ", "")
+    for variant, form in LEGAL_FORMS:
+        if variant != form and variant in text:
+            text = text.replace(variant, form)
+            break
+    return text
+
+
+# --- parsers ----------------------------------------------------------------------------
+
+def _text(raw: Any, spec: FieldSpec) -> str:
+    return clean_text(raw)
+
+
+@lru_cache(maxsize=1 << 17)
+def _simplified_name(raw: str) -> str:
+    return simplified(clean_text(raw))
+
+
+def _name(raw: Any, spec: FieldSpec) -> str:
+    return _simplified_name(str(raw))
+
+
+# Departments repeat the same identifiers and names on many rows: check each once.
+_credit_code_problem = lru_cache(maxsize=1 << 17)(identifiers.credit_code_problem)
+_id_number_problem = lru_cache(maxsize=1 << 17)(identifiers.id_number_problem)
+
+
+def _identifier(problem: Callable[[str], str | None]):
+    def parse(raw: Any, spec: FieldSpec) -> str:
+        code = identifiers.normalize_code(raw)
+        reason = problem(code)
+        if reason:
+            raise FieldProblem(reason)
+        return code
+    return parse
+
+
+def _party_code(raw: Any, spec: FieldSpec) -> str:
+    """A party's credit code or ID number, whichever it is."""
+    code = identifiers.normalize_code(raw)
+    as_credit_code = _credit_code_problem(code)
+    if as_credit_code is None:
+        return code
+    as_id_number = _id_number_problem(code)
+    if as_id_number is None:
+        return code
+    raise FieldProblem(f"neither a credit code ({as_credit_code}) nor an ID number ({as_id_number})")
+
+
+DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
+
+
+def _date(raw: Any, spec: FieldSpec) -> dt.date:
+    if isinstance(raw, dt.datetime):
+        return raw.date()
+    if isinstance(raw, dt.date):
+        return raw
+    text = clean_text(raw)
+    for fmt in spec.formats or DEFAULT_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    # A well-formed but impossible date (2019年2月30日) says so.
+    digits = re.fullmatch(r"(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?", text)
+    if digits:
+        raise FieldProblem(f"impossible date {text!r}")
+    raise FieldProblem(f"not a date: {text!r}")
+
+
+def _number(raw: Any) -> float:
+    if isinstance(raw, bool):
+        raise FieldProblem(f"not a number: {raw!r}")
+    if isinstance(raw, (int, float)):
+        return float(raw)
+    text = clean_text(raw).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
+    try:
+        return float(text)
+    except ValueError:
+        raise FieldProblem(f"not a number: {clean_text(raw)!r}") from None
+
+
+def _amount(raw: Any, spec: FieldSpec) -> float:
+    value = _number(raw) * (10_000 if spec.unit == "万元" else 1)
+    if value < 0 and not spec.allow_negative:
+        raise FieldProblem(f"negative amount {clean_text(raw)!r}")
+    return round(value, 2)
+
+
+def _float(raw: Any, spec: FieldSpec) -> float:
+    return _number(raw)
+
+
+def _percent(raw: Any, spec: FieldSpec) -> float:
+    text = clean_text(raw)
+    value = _number(text.rstrip("%"))
+    return value / 100 if text.endswith("%") or value > 1 else value
+
+
+def _integer(raw: Any, spec: FieldSpec) -> int:
+    value = _number(raw)
+    if not value.is_integer():
+        raise FieldProblem(f"not a whole number: {clean_text(raw)!r}")
+    return int(value)
+
+
+_TRUE = {"是", "y", "yes", "true", "1", "有"}
+_FALSE = {"否", "n", "no", "false", "0", "无"}
+
+
+def _bool(raw: Any, spec: FieldSpec) -> bool:
+    text = clean_text(raw).lower()
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise FieldProblem(f"not 是/否: {clean_text(raw)!r}")
+
+
+def _code(raw: Any, spec: FieldSpec) -> Any:
+    text = clean_text(raw)
+    if text not in spec.codes:
+        raise FieldProblem(f"{text!r} is not in the code table ({', '.join(spec.codes)})")
+    return spec.codes[text]
+
+
+def _phone(raw: Any, spec: FieldSpec) -> str:
+    digits = re.sub(r"[\s\-()（）]", "", clean_text(raw))
+    if not re.fullmatch(r"\+?\d{7,13}", digits):
+        raise FieldProblem(f"not a phone number: {clean_text(raw)!r}")
+    return digits
+
+
+def _month(raw: Any, spec: FieldSpec) -> str:
+    """A month as YYYY-MM, from 202301, 2023-01, 2023/1 or 2023年1月."""
+    if isinstance(raw, (dt.date, dt.datetime)):
+        return f"{raw.year:04d}-{raw.month:02d}"
+    text = clean_text(raw)
+    match = re.fullmatch(r"(\d{4})[-/年.]?(\d{1,2})月?", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise FieldProblem(f"not a month: {text!r}")
+    return f"{match.group(1)}-{int(match.group(2)):02d}"
+
+
+FIELD_TYPES: dict[str, Callable[[Any, FieldSpec], Any]] = {
+    "text": _text,
+    "name": _name,
+    "enterprise_name": _name,
+    "address": _text,
+    "credit_code": _identifier(_credit_code_problem),
+    "id_number": _identifier(_id_number_problem),
+    "party_code": _party_code,
+    "date": _date,
+    "month": _month,
+    "amount": _amount,
+    "number": _float,
+    "percent": _percent,
+    "integer": _integer,
+    "bool": _bool,
+    "code": _code,
+    "phone": _phone,
+}
+IDENTIFIER_TYPES = ("credit_code", "id_number", "party_code")
+
+
+def is_blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and clean_text(raw) == "")
+
+
+def parse_value(spec: FieldSpec, raw: Any) -> Any:
+    """The normalised value of one cell, None for a blank one; FieldProblem if invalid."""
+    if is_blank(raw):
+        if spec.required:
+            raise FieldProblem("required value is missing")
+        return None
+    return FIELD_TYPES[spec.type](raw, spec)

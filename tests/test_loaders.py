@@ -1,0 +1,247 @@
+"""Loaders: field parsing, readers, row checks, quarantine and load runs on both engines."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from crossaudit.cli import main_group
+from crossaudit.engine import open_store
+from crossaudit.loaders import load_sources, list_quarantine
+from crossaudit.loaders.fields import FieldProblem, FieldSpec, enterprise_name_norm, legal_form, parse_value
+from crossaudit.loaders.readers import detect_encoding, open_table
+
+CODE_A = "91640104123456788J"  # valid credit codes (GB 32100-2015)
+CODE_B = "916401058765432106"
+ID_ZHANG = "640104198001010013"  # valid ID numbers (GB 11643-1999)
+ID_LI = "640104198203040026"
+
+
+# --- fields -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("raw", ["2016-08-30", "2016/8/30", "20160830", "2016年8月30日", dt.datetime(2016, 8, 30)])
+def test_dates_in_every_department_style(raw):
+    assert parse_value(FieldSpec("d", "date"), raw) == dt.date(2016, 8, 30)
+
+
+def test_impossible_and_malformed_dates_say_which():
+    with pytest.raises(FieldProblem, match="impossible date '2019年2月30日'"):
+        parse_value(FieldSpec("d", "date"), "2019年2月30日")
+    with pytest.raises(FieldProblem, match="not a date"):
+        parse_value(FieldSpec("d", "date"), "soon")
+
+
+def test_amounts_in_yuan_and_wan_yuan():
+    assert parse_value(FieldSpec("a", "amount", unit="万元"), "1.5") == 15000.0
+    assert parse_value(FieldSpec("a", "amount"), "１,２３４.５０") == 1234.5  # full-width digits
+    with pytest.raises(FieldProblem, match="negative amount"):
+        parse_value(FieldSpec("a", "amount"), "-3")
+    assert parse_value(FieldSpec("a", "amount", allow_negative=True), "-3") == -3.0
+
+
+def test_identifiers_are_checked_and_normalised():
+    assert parse_value(FieldSpec("c", "credit_code"), " ９１６４０１０４１２３４５６７８８ｊ ") == CODE_A
+    with pytest.raises(FieldProblem, match="check character"):
+        parse_value(FieldSpec("c", "credit_code"), CODE_A[:-1] + "K")
+    assert parse_value(FieldSpec("i", "id_number"), ID_ZHANG) == ID_ZHANG
+    with pytest.raises(FieldProblem):
+        parse_value(FieldSpec("i", "id_number"), ID_ZHANG[:-1] + "9")
+    assert parse_value(FieldSpec("p", "party_code"), ID_LI) == ID_LI
+    assert parse_value(FieldSpec("p", "party_code"), CODE_B) == CODE_B
+
+
+def test_booleans_codes_and_required_values():
+    assert parse_value(FieldSpec("b", "bool"), "是") is True and parse_value(FieldSpec("b", "bool"), "否") is False
+    status = FieldSpec("s", "code", codes={"存续": "operating"})
+    assert parse_value(status, "存续") == "operating"
+    with pytest.raises(FieldProblem, match="not in the code table"):
+        parse_value(status, "歇业")
+    with pytest.raises(FieldProblem, match="required value is missing"):
+        parse_value(FieldSpec("n", "text", required=True), "  ")
+    assert parse_value(FieldSpec("n", "text"), "") is None
+
+
+def test_names_are_simplified_and_legal_forms_unified_beside_the_original():
+    assert parse_value(FieldSpec("n", "enterprise_name"), "寧夏華興科技有限責任公司") == "宁夏华兴科技有限责任公司"
+    assert enterprise_name_norm("寧夏華興科技有限責任公司") == "宁夏华兴科技有限公司"
+    assert enterprise_name_norm("宁夏华兴科技股份公司") == "宁夏华兴科技股份有限公司"
+    assert legal_form("宁夏华兴科技有限责任公司") == "有限公司" and legal_form("华兴商店") is None
+    assert parse_value(FieldSpec("n", "text"), "ＡＢＣ　公司\t ") == "ABC 公司"
+
+
+# --- readers ------------------------------------------------------------------------------
+
+def write(path: Path, text: str, encoding: str) -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("encoding,expected", [("utf-8", "utf-8"), ("utf-8-sig", "utf-8-sig"),
+                                               ("gbk", "gb18030"), ("gb18030", "gb18030")])
+def test_csv_in_every_encoding(tmp_path, encoding, expected):
+    path = write(tmp_path / "t.csv", '名称,备注\n宁夏甲公司,"第一行\n第二行"\n"乙, 公司",x\n', encoding)
+    assert detect_encoding(path) == expected
+    with open_table(path) as table:
+        assert table.headers == ["名称", "备注"]
+        assert list(table.rows()) == [(1, ["宁夏甲公司", "第一行\n第二行"]), (2, ["乙, 公司", "x"])]
+
+
+def test_xlsx_rows_stream_with_native_values(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["证号", "日期", "金额"])
+    sheet.append(["A1", dt.datetime(2020, 5, 6), 12.5])
+    workbook.save(tmp_path / "t.xlsx")
+    with open_table(tmp_path / "t.xlsx", format="xlsx") as table:
+        assert table.headers == ["证号", "日期", "金额"]
+        assert list(table.rows()) == [(1, ["A1", dt.datetime(2020, 5, 6), 12.5])]
+
+
+# --- a tiny department and its spec -------------------------------------------------------
+
+SPEC = """\
+department: amr
+department_name: 市场监督管理厅
+dataset: amr_register
+files: amr/企业*.csv
+format: csv
+grade: internal
+columns:
+  统一社会信用代码: {field: credit_code, type: credit_code, required: true}
+  企业名称: {field: name, type: enterprise_name, required: true}
+  法定代表人: {field: rep_name, type: name}
+  法定代表人证件号码: {field: rep_id, type: id_number, on_invalid: "null"}
+  注册资本(万元): {field: capital, type: amount, unit: 万元}
+  成立日期: {field: established_on, type: date}
+nodes:
+  - {role: company, label: Enterprise, id: credit_code,
+     props: {credit_code: credit_code, name: name, registered_capital: capital, established_on: established_on}}
+  - {role: rep, label: Person, id: rep_id, props: {id_number: rep_id, name: rep_name}}
+relationships:
+  - {type: LEGAL_REP_OF, from: rep, to: company}
+"""
+HEADER = "统一社会信用代码,企业名称,法定代表人,法定代表人证件号码,注册资本(万元),成立日期\n"
+ROWS = [
+    f"{CODE_A},宁夏甲科技有限责任公司,张三,{ID_ZHANG},50,2015年3月1日\n",  # 1 loaded
+    f"{CODE_B},宁夏乙商贸有限公司,李四,{ID_LI[:-1]}9,10,2016/1/2\n",  # 2 loaded; bad ID dropped
+    f"{CODE_A[:-1]}K,宁夏丙有限公司,王五,,5,2017-01-01\n",  # 3 quarantined: check character
+    f"{CODE_B},宁夏乙商贸有限公司,李四,{ID_LI[:-1]}9,10,2016/1/2\n",  # 4 exact duplicate of 2
+    "916401000000000000,宁夏丁有限公司,赵六,,-5,2019年2月30日\n",  # 5 quarantined: three problems
+    f"{CODE_B},宁夏乙商贸有限公司,李四,{ID_LI},10,2016/1/2,extra\n",  # 6 quarantined: too many fields
+]
+
+
+@pytest.fixture
+def department(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "amr_register.yaml").write_text(SPEC, encoding="utf-8")
+    data = tmp_path / "region"
+    (data / "amr").mkdir(parents=True)
+    write(data / "amr" / "企业登记.csv", HEADER + "".join(ROWS), "gbk")
+    (data / "amr" / "readme.txt").write_text("not data", encoding="utf-8")
+    return data, specs
+
+
+def test_every_row_is_loaded_quarantined_or_counted_duplicate(store, department):
+    data, specs = department
+    report = load_sources(data, store, specs)
+    (source,) = report.sources
+    assert (source.read, source.loaded, source.quarantined, source.duplicates) == (6, 2, 3, 1)
+    assert source.notes == 1 and source.encoding == "gb18030" and source.error is None
+    assert report.unmatched == ["amr/readme.txt"]
+    counts = store.counts()
+    assert counts["nodes"]["Enterprise"] == 2 and counts["nodes"]["SourceRecord"] == 2
+    # 李四's ID number is invalid: he is kept as a person of his own record, for resolution to link.
+    assert counts["nodes"]["Person"] == 2 and counts["relationships"]["LEGAL_REP_OF"] == 2
+    assert counts["relationships"]["DESCRIBES"] == 4
+    methods = store.query("MATCH (:SourceRecord)-[d:DESCRIBES]->(p:Person) RETURN p.uid AS uid, d.method AS method "
+                          "ORDER BY uid")
+    assert methods == [{"uid": ID_ZHANG, "method": "exact"},
+                       {"uid": "record:amr_register:amr/企业登记.csv:2:rep", "method": "record"}]
+
+
+def test_quarantine_keeps_file_row_column_raw_value_and_reason(store, department):
+    data, specs = department
+    load_sources(data, store, specs)
+    entries = [(q["row"], q["column"], q["raw_value"], q["reason"]) for q in list_quarantine(store)]
+    assert entries[0][:3] == (3, "统一社会信用代码", CODE_A[:-1] + "K") and "check character" in entries[0][3]
+    assert [e[:2] for e in entries] == [(3, "统一社会信用代码"), (5, "成立日期"), (5, "注册资本(万元)"),
+                                        (5, "统一社会信用代码"), (6, None)]
+    assert entries[1][3] == "impossible date '2019年2月30日'" and entries[2][3] == "negative amount '-5'"
+    assert entries[4][3] == "too many fields: 7, the header has 6"
+    assert all(q["file"] == "amr/企业登记.csv" and q["dataset"] == "amr_register" for q in list_quarantine(store))
+
+
+def test_facts_carry_provenance_and_the_row_as_delivered(store, department):
+    data, specs = department
+    load_sources(data, store, specs)
+    row = store.query("MATCH (r:SourceRecord)-[d:DESCRIBES]->(e:Enterprise {uid: $code}) "
+                      "RETURN r.payload AS payload, r.grade AS grade, d.method AS method, e AS e", {"code": CODE_A})[0]
+    assert json.loads(row["payload"])["成立日期"] == "2015年3月1日" and row["grade"] == "internal"
+    assert row["method"] == "exact"
+    company = row["e"]
+    assert (company["department"], company["dataset"], company["source_file"], company["source_row"]) == \
+        ("amr", "amr_register", "amr/企业登记.csv", 1)
+    assert company["name"] == "宁夏甲科技有限责任公司" and company["name_norm"] == "宁夏甲科技有限公司"
+    assert company["registered_capital"] == 500000.0 and company["established_on"] == dt.date(2015, 3, 1)
+
+
+def test_loading_twice_changes_nothing_but_last_seen_and_the_run_record(store, department):
+    data, specs = department
+    load_sources(data, store, specs)
+    first = store.counts()
+    seen = store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.first_seen AS f, e.last_seen AS l ORDER BY uid")
+    load_sources(data, store, specs)
+    second = store.counts()
+    for kind in ("nodes", "relationships"):
+        for name, count in first[kind].items():
+            if name not in ("LoadRun", "FileLoad", "INCLUDED"):
+                assert second[kind][name] == count, name
+    assert second["nodes"]["LoadRun"] == 2 and second["nodes"]["FileLoad"] == 2
+    again = store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.first_seen AS f, e.last_seen AS l ORDER BY uid")
+    assert [(r["uid"], r["f"]) for r in again] == [(r["uid"], r["f"]) for r in seen]
+    assert all(b["l"] > a["l"] for a, b in zip(seen, again))
+
+
+def test_a_broken_file_is_reported_and_the_run_goes_on(store, department, tmp_path):
+    data, specs = department
+    (data / "amr" / "企业登记_损坏.csv").write_bytes(b"")  # empty: no header at all
+    report = load_sources(data, store, specs)
+    broken = [s for s in report.sources if s.error]
+    assert len(broken) == 1 and "no header row" in broken[0].error
+    assert sum(s.loaded for s in report.sources) == 2
+
+
+def test_undecodable_bytes_quarantine_the_row_not_the_file(store, department):
+    data, specs = department
+    path = data / "amr" / "企业登记.csv"
+    path.write_bytes(path.read_bytes() + f"{CODE_A},宁夏".encode("gbk") + b"\x81\x20" + ",x,,1,2020-01-01\n".encode())
+    report = load_sources(data, store, specs)
+    (source,) = report.sources
+    assert (source.read, source.loaded, source.quarantined) == (7, 2, 4)
+    reasons = [q["reason"] for q in list_quarantine(store) if q["row"] == 7]
+    assert reasons == ["undecodable bytes in the declared encoding"]
+
+
+def test_load_and_quarantine_commands(store_uri, department, tmp_path):
+    data, specs = department
+    runner = CliRunner()
+    result = runner.invoke(main_group, ["--store", store_uri, "load", str(data), "--specs", str(specs),
+                                        "--format", "json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert [(s["file"], s["read"], s["loaded"], s["quarantined"], s["duplicates"]) for s in report["sources"]] == \
+        [("amr/企业登记.csv", 6, 2, 3, 1)]
+    listed = runner.invoke(main_group, ["--store", store_uri, "quarantine", "list", "--source", "amr_register",
+                                        "--format", "json"])
+    assert len(json.loads(listed.stdout)) == 5
+    out = tmp_path / "back.csv"
+    exported = runner.invoke(main_group, ["--store", store_uri, "quarantine", "export", "-o", str(out)])
+    assert exported.exit_code == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "department,dataset,file,row,column,raw_value,reason" and len(lines) == 6
