@@ -35,7 +35,7 @@ OPTIONAL MATCH (old:Contract {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Contract {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.last_seen = $at
+SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.paid_on = coalesce(r.paid_on, n.paid_on), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Invoice
@@ -62,7 +62,7 @@ OPTIONAL MATCH (old:TaxFiling {filing_id: r.filing_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:TaxFiling {filing_id: r.filing_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.tax_type = coalesce(r.tax_type, n.tax_type), n.tax_item = coalesce(r.tax_item, n.tax_item), n.period = coalesce(r.period, n.period), n.period_start = coalesce(r.period_start, n.period_start), n.period_end = coalesce(r.period_end, n.period_end), n.declared_base = coalesce(r.declared_base, n.declared_base), n.tax_paid = coalesce(r.tax_paid, n.tax_paid), n.filed_on = coalesce(r.filed_on, n.filed_on), n.reference = coalesce(r.reference, n.reference), n.headcount = coalesce(r.headcount, n.headcount), n.price = coalesce(r.price, n.price), n.rate = coalesce(r.rate, n.rate), n.office_code = coalesce(r.office_code, n.office_code), n.last_seen = $at
+SET n.tax_type = coalesce(r.tax_type, n.tax_type), n.tax_item = coalesce(r.tax_item, n.tax_item), n.period = coalesce(r.period, n.period), n.period_start = coalesce(r.period_start, n.period_start), n.period_end = coalesce(r.period_end, n.period_end), n.declared_base = coalesce(r.declared_base, n.declared_base), n.tax_paid = coalesce(r.tax_paid, n.tax_paid), n.filed_on = coalesce(r.filed_on, n.filed_on), n.reference = coalesce(r.reference, n.reference), n.headcount = coalesce(r.headcount, n.headcount), n.price = coalesce(r.price, n.price), n.rate = coalesce(r.rate, n.rate), n.office_code = coalesce(r.office_code, n.office_code), n.subject = coalesce(r.subject, n.subject), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Permit
@@ -116,7 +116,7 @@ OPTIONAL MATCH (old:TaxOffice {code: r.code})
 WITH r, old IS NULL AS is_new
 MERGE (n:TaxOffice {code: r.code})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.name = coalesce(r.name, n.name), n.level = coalesce(r.level, n.level), n.parent = coalesce(r.parent, n.parent), n.last_seen = $at
+SET n.name = coalesce(r.name, n.name), n.level = coalesce(r.level, n.level), n.parent = coalesce(r.parent, n.parent), n.region_code = coalesce(r.region_code, n.region_code), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Department
@@ -322,6 +322,28 @@ RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 UNWIND $rows AS r
 MATCH (a:Permit {permit_no: r.from})
 MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (TaxFiling)-[:CONCERNS]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:TaxFiling {filing_id: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (TaxFiling)-[:CONCERNS]->(Person)
+UNWIND $rows AS r
+MATCH (a:TaxFiling {filing_id: r.from})
+MATCH (b:Person {uid: r.to})
 OPTIONAL MATCH (a)-[old:CONCERNS {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:CONCERNS {rid: r.rid}]->(b)
@@ -663,6 +685,39 @@ RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 UNWIND $rows AS r
 MATCH (a:SourceRecord {record_id: r.from})
 MATCH (b:TaxOffice {code: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Permit)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Permit {permit_no: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(Vehicle)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:Vehicle {plate_no: r.to})
+OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (SourceRecord)-[:DESCRIBES]->(UtilityUsage)
+UNWIND $rows AS r
+MATCH (a:SourceRecord {record_id: r.from})
+MATCH (b:UtilityUsage {usage_id: r.to})
 OPTIONAL MATCH (a)-[old:DESCRIBES {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)

@@ -52,8 +52,8 @@ def ladybug_ddl(schema: Schema = SCHEMA) -> list[str]:
 
 def ladybug_existing_nodes(node: NodeType) -> str:
     """The stored properties of the nodes whose keys are in the Arrow table `keys` (column k)."""
-    columns = ", ".join(f"n.{p.name} AS {p.name}" for p in node.props if p.name != node.key)
-    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key} AS _key, {columns}"
+    columns = "".join(f", n.{p.name} AS {p.name}" for p in node.props if p.name != node.key)
+    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key} AS _key{columns}"
 
 
 def ladybug_touch_nodes(node: NodeType) -> str:

@@ -180,6 +180,7 @@ NODES = (
         "equity_transfer, construction, lease, procurement, auction"), "title", Prop("amount", FLOAT),
         Prop("signed_on", DATE), Prop("start_on", DATE), Prop("end_on", DATE), "region_code", "status",
         Prop("area", FLOAT), Prop("ratio", FLOAT), Prop("reserve_price", FLOAT), "reference",
+        Prop("paid_on", DATE, doc="date of a procurement payment"),
     ), doc="A transaction document: transfer, construction, lease, procurement, payment, auction."),
     NodeType("Invoice", "invoice_no", _props(
         "invoice_no", Prop("amount", FLOAT), Prop("tax", FLOAT), Prop("issued_on", DATE), "item",
@@ -195,6 +196,7 @@ NODES = (
         Prop("period_start", DATE), Prop("period_end", DATE), Prop("declared_base", FLOAT), Prop("tax_paid", FLOAT),
         Prop("filed_on", DATE), Prop("reference", indexed=True, doc="the contract, certificate or voucher it is for"),
         Prop("headcount", INT), Prop("price", FLOAT), Prop("rate", FLOAT), "office_code",
+        Prop("subject", doc="what a transaction filing is for: land or house (deed tax)"),
     ), doc="A declaration and payment of one tax for one period or one transaction."),
     NodeType("Permit", "permit_no", _props(
         "permit_no", Prop("kind", indexed=True, doc="construction, road_transport, pollutant_discharge"), "name",
@@ -209,7 +211,8 @@ NODES = (
     ), doc="One month of metered electricity for one account."),
     NodeType("Address", "text", _props("text", "region_code"), doc="A normalised address."),
     NodeType("Phone", "number", _props("number"), doc="A normalised phone number."),
-    NodeType("TaxOffice", "code", _props("code", "name", Prop("level", doc="region, city or county"), "parent"),
+    NodeType("TaxOffice", "code", _props("code", "name", Prop("level", doc="region, city or county"), "parent",
+                                         "region_code"),
              doc="A tax office; the region, city and county offices form a tree."),
     NodeType("Department", "code", _props("code", "name"), doc="A department that delivers data."),
     NodeType("SourceRecord", "record_id", _props(
@@ -243,8 +246,9 @@ RELS = (
     RelType("PARTY_TO", _pairs(PARTY_LABELS, ["Contract"]), _props(Prop("role", doc="buyer, seller, builder, "
             "contractor, lessor, lessee, vendor, purchaser, bidder")), identity=("role",)),
     RelType("CONCERNS", (("Contract", "Property"), ("TaxFiling", "Property"), ("TaxFiling", "Contract"),
-                         ("Permit", "Property")),
-            doc="The property a contract transfers, builds or leases; the contract or property a filing is for."),
+                         ("Permit", "Property"), ("TaxFiling", "Enterprise"), ("TaxFiling", "Person")),
+            doc="The property a contract transfers, builds or leases; the contract or property a filing is for; "
+                "the party a filing names beside the taxpayer (the invested enterprise, the lessee)."),
     RelType("ISSUED", _pairs(PARTY_LABELS, ["Invoice"])),
     RelType("RECEIVED", _pairs(PARTY_LABELS, ["Invoice"])),
     RelType("REGISTERED_WITH", (("Enterprise", "TaxRegistration"), ("Person", "TaxRegistration"),
@@ -264,7 +268,7 @@ RELS = (
     RelType("INCLUDED", (("LoadRun", "FileLoad"),)),
     RelType("DESCRIBES", tuple(("SourceRecord", label) for label in (
         "Enterprise", "Person", "Property", "Contract", "Invoice", "TaxRegistration", "TaxFiling",
-        "Address", "Phone", "TaxOffice")),
+        "Address", "Phone", "TaxOffice", "Permit", "Vehicle", "UtilityUsage")),
         _props(Prop("score", FLOAT), Prop("method", doc="exact, probabilistic, judgement"),
                Prop("role", doc="the column role the row names the entity in"), "contributions"),
         identity=("role",)),

@@ -110,7 +110,8 @@ def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: Ru
     started = time.perf_counter()
     seen: set[bytes] = set()
     try:
-        with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet) as table:
+        with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet,
+                        spec.delimiter) as table:
             report.encoding = table.encoding
             spec.check_headers(table.headers, relative)
             good: list[CheckedRow] = []

@@ -72,13 +72,13 @@ class Table:
         self.close()
 
 
-def _csv_table(path: Path, encoding: str, header_row: int) -> Table:
+def _csv_table(path: Path, encoding: str, header_row: int, delimiter: str = ",") -> Table:
     if encoding == "auto":
         encoding = detect_encoding(path)
     if encoding in ("gbk", "gb2312"):
         encoding = "gb18030"  # decodes everything GBK does, and more
     handle = open(path, "r", encoding=encoding, errors="surrogateescape", newline="")
-    reader = csv.reader(handle)
+    reader = csv.reader(handle, delimiter=delimiter)
     try:
         for _ in range(header_row - 1):
             next(reader)
@@ -136,8 +136,8 @@ def _xlsx_table(path: Path, header_row: int, sheet: str | None) -> Table:
 
 
 def open_table(path: str | Path, format: str = "csv", encoding: str = "auto", header_row: int = 1,
-               sheet: str | None = None) -> Table:
+               sheet: str | None = None, delimiter: str = ",") -> Table:
     path = Path(path)
     if format == "xlsx":
         return _xlsx_table(path, header_row, sheet)
-    return _csv_table(path, encoding, header_row)
+    return _csv_table(path, encoding, header_row, delimiter)

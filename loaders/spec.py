@@ -10,6 +10,7 @@ a column missing from the file is an error naming the spec file and line.
     files: market_regulation/企业登记信息*.csv
     format: csv                 # csv | xlsx
     encoding: auto              # auto (UTF-8, else GB18030) | utf-8 | utf-8-sig | gbk | gb18030
+    delimiter: ","              # csv only; "\t" for tab-separated text
     header_row: 1
     grade: internal             # public | internal | sensitive | secret
     schedule: monthly           # delivery schedule: daily | weekly | monthly | quarterly | yearly
@@ -26,6 +27,16 @@ a column missing from the file is an error naming the spec file and line.
       - {role: rep, label: Person, id: rep_id, props: {id_number: rep_id, name: rep_name}}
     relationships:
       - {type: LEGAL_REP_OF, from: rep, to: company}
+
+Three more forms, where an export needs them:
+
+- `id: [account_no, period]`: a node keyed by several fields (joined by '|', trailing blanks
+  dropped) when no single column is unique; a Contract without a contract number is keyed so.
+- `"=buyer"` as a property source: a literal, the same on every row (`role: "=buyer"`,
+  `kind: "=land_transfer"`).
+- `label: Party`: an enterprise or a person, whichever the row names: a valid credit code makes
+  it an Enterprise, a valid ID number a Person; without either, a name with a legal form or of
+  five characters or more is an Enterprise, else a Person. Props: `code` and `name`.
 """
 from __future__ import annotations
 
@@ -35,13 +46,20 @@ from typing import Any
 
 import yaml
 
-from crossaudit.engine.schema import ENTITY_LABELS, SCHEMA, STORE_FILLED
+from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA, STORE_FILLED
 from crossaudit.loaders.fields import FIELD_TYPES, FieldSpec
 
 GRADES = ("public", "internal", "sensitive", "secret")
 SCHEDULES = ("daily", "weekly", "monthly", "quarterly", "yearly", "once")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
 FORMATS = ("csv", "xlsx")
+PARTY = "Party"  # a node yield that is an Enterprise or a Person, decided row by row
+PARTY_PROPS = ("code", "name")
+
+
+def is_literal(source: str) -> bool:
+    """Whether a property source is a literal (`"=buyer"`) rather than a field."""
+    return isinstance(source, str) and source.startswith("=")
 
 
 class SpecError(ValueError):
@@ -51,8 +69,8 @@ class SpecError(ValueError):
 @dataclass(frozen=True)
 class NodeYield:
     role: str
-    label: str
-    id: str  # the field that identifies the node (a validated identifier or natural key)
+    label: str  # a schema label, or PARTY
+    id: str | tuple[str, ...]  # the field(s) that identify the node (a validated identifier or natural key)
     props: dict[str, str]  # schema property -> field
 
 
@@ -81,6 +99,7 @@ class SourceSpec:
     relationships: tuple[RelYield, ...]
     title: str = ""
     sheet: str | None = None
+    delimiter: str = ","
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
 
     def where(self, key: str = "") -> str:
@@ -146,7 +165,7 @@ def _choice(value: Any, choices: tuple, where: str, line: Any, what: str) -> Any
     return value
 
 
-TOP_KEYS = {"department", "department_name", "dataset", "title", "files", "format", "encoding", "header_row",
+TOP_KEYS = {"department", "department_name", "dataset", "title", "files", "format", "encoding", "delimiter", "header_row",
             "sheet", "grade", "schedule", "columns", "nodes", "relationships"}
 COLUMN_KEYS = {"field", "type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "doc"}
 NODE_KEYS = {"role", "label", "id", "props"}
@@ -170,6 +189,9 @@ def load_spec(path: str | Path) -> SourceSpec:
     encoding = _choice(top.get("encoding", "auto"), ENCODINGS, where, lines.get("encoding"), "encoding")
     grade = _choice(top["grade"], GRADES, where, lines.get("grade"), "grade")
     schedule = _choice(top.get("schedule", "monthly"), SCHEDULES, where, lines.get("schedule"), "schedule")
+    delimiter = top.get("delimiter", ",")
+    if not isinstance(delimiter, str) or len(delimiter) != 1:
+        raise SpecError(f"{where} line {lines.get('delimiter')}: delimiter must be one character")
     header_row = top.get("header_row", 1)
     if not isinstance(header_row, int) or header_row < 1:
         raise SpecError(f"{where} line {lines.get('header_row')}: header_row must be a whole number ≥ 1")
@@ -199,25 +221,30 @@ def load_spec(path: str | Path) -> SourceSpec:
     for item in top["nodes"] or []:
         item = _strict(item, NODE_KEYS, {"role", "label", "id"}, where, "a node yield")
         line = item["__line__"]
-        try:
-            node_type = SCHEMA.node(item["label"])
-        except KeyError as exc:
-            raise SpecError(f"{where} line {line}: {exc.args[0]}") from exc
+        if item["label"] == PARTY:
+            label, declared = PARTY, set(PARTY_PROPS)
+        else:
+            try:
+                node_type = SCHEMA.node(item["label"])
+            except KeyError as exc:
+                raise SpecError(f"{where} line {line}: {exc.args[0]}") from exc
+            label, declared = node_type.label, {p.name for p in node_type.props} - set(STORE_FILLED)
         props = {k: v for k, v in (item.get("props") or {}).items() if not k.startswith("__")}
-        declared = {p.name for p in node_type.props}
         for prop, source in props.items():
-            if prop not in declared or prop in STORE_FILLED:
-                raise SpecError(f"{where} line {item['props']['__lines__'][prop]}: {node_type.label} has no "
+            if prop not in declared:
+                raise SpecError(f"{where} line {item['props']['__lines__'][prop]}: {label} has no "
                                 f"property {prop!r} in the schema; declared: {', '.join(sorted(declared))}")
-            if source not in fields:
+            if not is_literal(source) and source not in fields:
                 raise SpecError(f"{where} line {item['props']['__lines__'][prop]}: field {source!r} is not "
                                 "produced by any column")
-        if item["id"] not in fields:
-            raise SpecError(f"{where} line {item['__lines__']['id']}: id field {item['id']!r} is not produced "
-                            "by any column")
-        if node_type.label not in ENTITY_LABELS and node_type.key not in props:
-            props[node_type.key] = item["id"]
-        nodes.append(NodeYield(item["role"], node_type.label, item["id"], props))
+        ids = tuple(item["id"]) if isinstance(item["id"], list) else item["id"]
+        for id_field in (ids if isinstance(ids, tuple) else (ids,)):
+            if id_field not in fields:
+                raise SpecError(f"{where} line {item['__lines__']['id']}: id field {id_field!r} is not produced "
+                                "by any column")
+        if label != PARTY and label not in ENTITY_LABELS and node_type.key not in props and isinstance(ids, str):
+            props[node_type.key] = ids
+        nodes.append(NodeYield(item["role"], label, ids, props))
     roles = {n.role: n for n in nodes}
     if len(roles) != len(nodes):
         raise SpecError(f"{where} line {lines['nodes']}: node roles must be unique")
@@ -229,23 +256,29 @@ def load_spec(path: str | Path) -> SourceSpec:
         for side in ("from", "to"):
             if item[side] not in roles:
                 raise SpecError(f"{where} line {line}: relationship {side} role {item[side]!r} is not a node role")
-        try:
-            rel_type = SCHEMA.check_pair(item["type"], roles[item["from"]].label, roles[item["to"]].label)
+        try:  # a Party end may be either label: both pairs must be declared
+            for from_label in _labels(roles[item["from"]].label):
+                for to_label in _labels(roles[item["to"]].label):
+                    rel_type = SCHEMA.check_pair(item["type"], from_label, to_label)
         except KeyError as exc:
             raise SpecError(f"{where} line {line}: {exc.args[0]}") from exc
         props = {k: v for k, v in (item.get("props") or {}).items() if not k.startswith("__")}
         for prop, source in props.items():
             if prop not in {p.name for p in rel_type.props}:
                 raise SpecError(f"{where} line {line}: {rel_type.type} has no property {prop!r} in the schema")
-            if source not in fields:
+            if not is_literal(source) and source not in fields:
                 raise SpecError(f"{where} line {line}: field {source!r} is not produced by any column")
         rels.append(RelYield(rel_type.type, item["from"], item["to"], props))
 
     return SourceSpec(
         path=path, department=str(top["department"]), department_name=str(top.get("department_name", "")),
         dataset=str(top["dataset"]), title=str(top.get("title", "")), files=str(top["files"]), format=fmt,
-        encoding=encoding, header_row=header_row, sheet=top.get("sheet"), grade=grade, schedule=schedule,
+        encoding=encoding, delimiter=delimiter, header_row=header_row, sheet=top.get("sheet"), grade=grade, schedule=schedule,
         columns=columns, nodes=tuple(nodes), relationships=tuple(rels), lines=dict(lines))
+
+
+def _labels(label: str) -> tuple[str, ...]:
+    return PARTY_LABELS if label == PARTY else (label,)
 
 
 def load_specs(directory: str | Path) -> list[SourceSpec]:

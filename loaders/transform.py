@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from crossaudit.engine.schema import ENTITY_LABELS, SCHEMA
+from crossaudit.loaders import identifiers
 from crossaudit.loaders.fields import FieldProblem, enterprise_name_norm, legal_form, parse_value
 from crossaudit.loaders.readers import has_escaped_bytes
-from crossaudit.loaders.spec import SourceSpec
+from crossaudit.loaders.spec import PARTY, SourceSpec, is_literal
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,28 @@ def entity_uid(label: str, props: dict[str, Any], record: str, role: str) -> tup
     raise KeyError(label)
 
 
+def natural_key(fields: dict[str, Any], ids: str | tuple[str, ...]) -> str | None:
+    """The value of a node's id field, or its id fields joined by '|' (trailing blanks dropped)."""
+    if isinstance(ids, str):
+        return fields.get(ids)
+    parts = ["" if fields.get(f) is None else _jsonable(fields[f]) for f in ids]
+    return "|".join(str(p) for p in parts).rstrip("|") or None
+
+
+def party_label(code: str | None, name: str | None) -> str:
+    """Enterprise or Person for a party column that may name either: `party_label(None, '张伟')` → 'Person'."""
+    if code and identifiers.credit_code_problem(code) is None:
+        return "Enterprise"
+    if code and identifiers.id_number_problem(code) is None:
+        return "Person"
+    name = name or ""
+    return "Enterprise" if legal_form(name) or (len(name) >= 5 and "·" not in name) else "Person"
+
+
+def _source(row: CheckedRow, source: str) -> Any:
+    return source[1:] if is_literal(source) else row.fields.get(source)
+
+
 def facts(spec: SourceSpec, file_name: str, rows: list[CheckedRow]) -> Facts:
     """Nodes, relationships, SourceRecords and DESCRIBES for the good rows of one chunk."""
     out = Facts()
@@ -131,31 +154,40 @@ def facts(spec: SourceSpec, file_name: str, rows: list[CheckedRow]) -> Facts:
             "record_id": rid, "grade": spec.grade, **provenance,
             "payload": json.dumps(row.raw, ensure_ascii=False, default=_jsonable)})
         keys: dict[str, str] = {}
+        labels: dict[str, str] = {}
         for mention in spec.nodes:
-            props = {prop: row.fields.get(source) for prop, source in mention.props.items()}
-            node = SCHEMA.node(mention.label)
-            if mention.label in ENTITY_LABELS:
-                key, method = entity_uid(mention.label, props, rid, mention.role)
+            props = {prop: _source(row, source) for prop, source in mention.props.items()}
+            label = mention.label
+            if label == PARTY:
+                code = row.fields.get(mention.id) if isinstance(mention.id, str) else props.get("code")
+                label = party_label(code, props.get("name"))
+                props = {"credit_code" if label == "Enterprise" else "id_number": code, "name": props.get("name")}
+            node = SCHEMA.node(label)
+            if label in ENTITY_LABELS:
+                key, method = entity_uid(label, props, rid, mention.role)
+                if key is None and label == "Contract" and not isinstance(mention.id, str):
+                    natural = natural_key(row.fields, mention.id)  # no contract number: its natural key
+                    key, method = (f"{spec.dataset}:{natural}", "exact") if natural else (None, "")
                 props[node.key] = key
             else:
-                key, method = row.fields.get(mention.id), "exact"
+                key, method = natural_key(row.fields, mention.id), "exact"
                 props[node.key] = key
             if key in (None, ""):
                 continue  # the row names no such entity (an optional party left blank)
-            if mention.label == "Enterprise" and props.get("name"):
+            if label == "Enterprise" and props.get("name"):
                 props.setdefault("name_norm", enterprise_name_norm(props["name"]))
                 props.setdefault("legal_form", legal_form(props["name_norm"]))
             props = {k: v for k, v in props.items() if v is not None}
-            out.nodes[mention.label].append({**props, **provenance})
+            out.nodes[label].append({**props, **provenance})
             keys[mention.role] = key
-            out.rels[("DESCRIBES", "SourceRecord", mention.label)].append(
+            labels[mention.role] = label
+            out.rels[("DESCRIBES", "SourceRecord", label)].append(
                 {"from": rid, "to": key, "role": mention.role, "method": method,
                  "score": 1.0 if method == "exact" else None, **provenance})
         for rel in spec.relationships:
             if rel.from_role in keys and rel.to_role in keys:
-                props = {prop: row.fields.get(source) for prop, source in rel.props.items()}
-                from_label = next(n.label for n in spec.nodes if n.role == rel.from_role)
-                to_label = next(n.label for n in spec.nodes if n.role == rel.to_role)
+                props = {prop: _source(row, source) for prop, source in rel.props.items()}
+                from_label, to_label = labels[rel.from_role], labels[rel.to_role]
                 out.rels[(rel.type, from_label, to_label)].append(
                     {"from": keys[rel.from_role], "to": keys[rel.to_role],
                      **{k: v for k, v in props.items() if v is not None}, **provenance})
