@@ -49,6 +49,13 @@ PROVENANCE_NAMES = tuple(p.name for p in PROVENANCE)
 STORE_FILLED = ("load_run", "first_seen", "last_seen")
 
 
+def _find_prop(props: tuple[Prop, ...], name: str, owner: str) -> Prop:
+    for p in props:
+        if p.name == name:
+            return p
+    raise KeyError(f"{owner} has no property {name!r}")
+
+
 @dataclass(frozen=True)
 class NodeType:
     """A node label with its primary key and properties (provenance is added automatically)."""
@@ -64,10 +71,7 @@ class NodeType:
         return self.props + PROVENANCE
 
     def prop(self, name: str) -> Prop:
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.label} has no property {name!r}")
+        return _find_prop(self.all_props, name, self.label)
 
 
 @dataclass(frozen=True)
@@ -90,10 +94,7 @@ class RelType:
         return (Prop("rid", doc="digest of the endpoints and identity properties"),) + self.props + PROVENANCE
 
     def prop(self, name: str) -> Prop:
-        for p in self.all_props:
-            if p.name == name:
-                return p
-        raise KeyError(f"{self.type} has no property {name!r}")
+        return _find_prop(self.all_props, name, self.type)
 
 
 @dataclass(frozen=True)
