@@ -30,6 +30,7 @@ def peak_rss_mb() -> float:
 
 def bench(uri: str, region: Path) -> dict:
     with open_store(uri) as store:
+        engine = store.engine
         store.clear()
         started = time.perf_counter()
         report = load_sources(region, store)
@@ -37,7 +38,7 @@ def bench(uri: str, region: Path) -> dict:
     totals = report.totals()
     out = {"rows": totals["read"], "loaded": totals["loaded"], "seconds": round(seconds, 1),
            "rows_per_s": round(totals["read"] / seconds), "peak_rss_mb": round(peak_rss_mb())}
-    print(f"{uri.split(':')[0]:8s} {totals['read']:>10,d} rows in {seconds:8.1f} s = "
+    print(f"{engine:8s} {totals['read']:>10,d} rows in {seconds:8.1f} s = "
           f"{totals['read'] / seconds:>8,.0f} rows/s, peak RSS {out['peak_rss_mb']} MB", flush=True)
     return out
 
