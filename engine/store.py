@@ -124,14 +124,9 @@ def _coerce(prop: Prop, value: Any, where: str) -> Any:
     raise StoreError(f"{where}: property {prop.name!r} expects {prop.type}, got {value!r}")
 
 
-def relationship_id(rel: RelType, from_label: str, from_key: str, to_label: str, to_key: str,
-                    row: Mapping[str, Any]) -> str:
-    """The digest that identifies one relationship: its type, endpoints and identity properties."""
-    return _rid("\x1f".join((rel.type, from_label, "")), to_label, {**row, "from": from_key, "to": to_key},
-                rel.identity)
-
-
 def _rid(prefix: str, to_label: str, row: Mapping[str, Any], identity: tuple[str, ...]) -> str:
+    """The digest that identifies one relationship: its type and from-label (`prefix`), its
+    endpoints and its identity properties."""
     text = f"{prefix}{row['from']}\x1f{to_label}\x1f{row['to']}"
     for name in identity:
         value = row.get(name)
@@ -155,6 +150,7 @@ def _typed_row(props: Mapping[str, Prop], row: Mapping[str, Any], where: str) ->
     out = {}
     for name, value in row.items():
         prop = props[name]
+        # The exact-type test is _coerce's own first step, inlined: this loop is every upsert's hot path.
         out[name] = value if value is None or type(value) is _EXACT[prop.type] else _coerce(prop, value, where)
     return out
 
@@ -353,6 +349,5 @@ def open_store(uri: str, **options: Any) -> Store:
 
 
 __all__ = [
-    "Store", "StoreError", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain",
-    "relationship_id", "PROVENANCE_NAMES",
+    "Store", "StoreError", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain", "PROVENANCE_NAMES",
 ]
