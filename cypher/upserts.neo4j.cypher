@@ -8,7 +8,7 @@ OPTIONAL MATCH (old:Enterprise {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Enterprise {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.kind = coalesce(r.kind, n.kind), n.registry = coalesce(r.registry, n.registry), n.last_seen = $at
+SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.kind = coalesce(r.kind, n.kind), n.registry = coalesce(r.registry, n.registry), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Person
@@ -17,7 +17,7 @@ OPTIONAL MATCH (old:Person {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Person {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.ethnicity = coalesce(r.ethnicity, n.ethnicity), n.household_no = coalesce(r.household_no, n.household_no), n.household_role = coalesce(r.household_role, n.household_role), n.last_seen = $at
+SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.ethnicity = coalesce(r.ethnicity, n.ethnicity), n.household_no = coalesce(r.household_no, n.household_no), n.household_role = coalesce(r.household_role, n.household_role), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Property
@@ -162,6 +162,24 @@ WITH r, old IS NULL AS is_new
 MERGE (n:FileLoad {file_load_id: r.file_load_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
 SET n.run_id = coalesce(r.run_id, n.run_id), n.file = coalesce(r.file, n.file), n.encoding = coalesce(r.encoding, n.encoding), n.read = coalesce(r.read, n.read), n.loaded = coalesce(r.loaded, n.loaded), n.quarantined = coalesce(r.quarantined, n.quarantined), n.duplicates = coalesce(r.duplicates, n.duplicates), n.seconds = coalesce(r.seconds, n.seconds), n.delivered_on = coalesce(r.delivered_on, n.delivered_on), n.error = coalesce(r.error, n.error), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Finding
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Finding {finding_id: r.finding_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:Finding {finding_id: r.finding_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.rule_id = coalesce(r.rule_id, n.rule_id), n.rule_version = coalesce(r.rule_version, n.rule_version), n.pack = coalesce(r.pack, n.pack), n.severity = coalesce(r.severity, n.severity), n.title = coalesce(r.title, n.title), n.tax_types = coalesce(r.tax_types, n.tax_types), n.identity = coalesce(r.identity, n.identity), n.evidence = coalesce(r.evidence, n.evidence), n.evidence_hash = coalesce(r.evidence_hash, n.evidence_hash), n.amount = coalesce(r.amount, n.amount), n.tax_at_risk = coalesce(r.tax_at_risk, n.tax_at_risk), n.office_code = coalesce(r.office_code, n.office_code), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.rule_run = coalesce(r.rule_run, n.rule_run), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert RuleRun
+UNWIND $rows AS r
+OPTIONAL MATCH (old:RuleRun {run_id: r.run_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:RuleRun {run_id: r.run_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.started_at = coalesce(r.started_at, n.started_at), n.finished_at = coalesce(r.finished_at, n.finished_at), n.rules = coalesce(r.rules, n.rules), n.findings = coalesce(r.findings, n.findings), n.new_findings = coalesce(r.new_findings, n.new_findings), n.params = coalesce(r.params, n.params), n.rules_dir = coalesce(r.rules_dir, n.rules_dir), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Person)-[:LEGAL_REP_OF]->(Enterprise)
@@ -723,4 +741,125 @@ WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:DESCRIBES {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
 SET x.score = coalesce(r.score, x.score), x.method = coalesce(r.method, x.method), x.role = coalesce(r.role, x.role), x.contributions = coalesce(r.contributions, x.contributions), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Enterprise)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Enterprise {uid: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Person)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Person {uid: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Property)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Property {uid: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Contract)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Contract {uid: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Invoice)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Invoice {invoice_no: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(TaxRegistration)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:TaxRegistration {reg_id: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(TaxFiling)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:TaxFiling {filing_id: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Permit)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Permit {permit_no: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(UtilityUsage)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:UtilityUsage {usage_id: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:FLAGS]->(Vehicle)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:Vehicle {plate_no: r.to})
+OPTIONAL MATCH (a)-[old:FLAGS {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:FLAGS {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.role = coalesce(r.role, x.role), x.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert (Finding)-[:ASSIGNED_TO]->(TaxOffice)
+UNWIND $rows AS r
+MATCH (a:Finding {finding_id: r.from})
+MATCH (b:TaxOffice {code: r.to})
+OPTIONAL MATCH (a)-[old:ASSIGNED_TO {rid: r.rid}]->(b)
+WITH a, b, r, old IS NULL AS is_new
+MERGE (a)-[x:ASSIGNED_TO {rid: r.rid}]->(b)
+ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
+SET x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;

@@ -165,11 +165,14 @@ NODES = (
         Prop("status", doc="operating, deregistered, revoked, abnormal"),
         Prop("established_on", DATE), Prop("status_changed_on", DATE), "industry", Prop("registered_capital", FLOAT),
         "kind", "registry",
+        Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component); "
+             "written by `crossaudit rules run`"),
     ), doc="A business (any legal form), resolved across departments."),
     NodeType("Person", "uid", _props(
         "uid", Prop("id_number", indexed=True, doc="18-character resident ID number (GB 11643-1999)"),
         Prop("name", indexed=True), Prop("birth_date", DATE), "gender", "region_code", "ethnicity",
         Prop("household_no", indexed=True), "household_role",
+        Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component)"),
     ), doc="A natural person, resolved across departments."),
     NodeType("Property", "uid", _props(
         "uid", Prop("cert_no", indexed=True, doc="real-estate certificate number"),
@@ -234,6 +237,25 @@ NODES = (
         Prop("quarantined", INT), Prop("duplicates", INT), Prop("seconds", FLOAT), Prop("delivered_on", DATE),
         Prop("error", doc="why the file could not be read, if it could not"),
     ), doc="One file of a load run with its counts; department and dataset in its provenance."),
+    NodeType("Finding", "finding_id", _props(
+        Prop("finding_id", doc="stable fingerprint of the rule id and the identity values"),
+        Prop("rule_id", indexed=True), Prop("rule_version", INT), Prop("pack", indexed=True),
+        Prop("severity", indexed=True, doc="low, medium, high, critical"), "title",
+        Prop("tax_types", doc="the taxes at risk, comma-separated"),
+        Prop("identity", doc="the identity values as JSON, keyed by column"),
+        Prop("evidence", doc="the rule's result row as JSON"),
+        Prop("evidence_hash", doc="digest of the evidence; a change reopens a dismissed finding"),
+        Prop("amount", FLOAT, doc="the amount the rule names (yuan)"),
+        Prop("tax_at_risk", FLOAT, doc="estimated tax at risk (yuan)"),
+        Prop("office_code", indexed=True, doc="competent tax office"), "region_code",
+        Prop("status", indexed=True, doc="new, pushed, verifying, confirmed, dismissed"),
+        Prop("rule_run", doc="id of the rule run that last produced the finding"),
+    ), doc="A suspicious item (疑点): one result row of one rule, with its evidence."),
+    NodeType("RuleRun", "run_id", _props(
+        "run_id", Prop("started_at", TIMESTAMP), Prop("finished_at", TIMESTAMP), Prop("rules", INT),
+        Prop("findings", INT), Prop("new_findings", INT), Prop("params", doc="parameter overrides as JSON"),
+        "rules_dir",
+    ), doc="One `crossaudit rules run`."),
 )
 
 RELS = (
@@ -273,6 +295,12 @@ RELS = (
         _props(Prop("score", FLOAT), Prop("method", doc="exact, probabilistic, judgement"),
                Prop("role", doc="the column role the row names the entity in"), "contributions"),
         identity=("role",)),
+    RelType("FLAGS", tuple(("Finding", label) for label in (
+        "Enterprise", "Person", "Property", "Contract", "Invoice", "TaxRegistration", "TaxFiling", "Permit",
+        "UtilityUsage", "Vehicle")),
+        _props(Prop("role", doc="the result column that named the entity")), identity=("role",),
+        doc="A finding and the entities it flags."),
+    RelType("ASSIGNED_TO", (("Finding", "TaxOffice"),), doc="The competent tax office of a finding."),
 )
 
 SCHEMA = Schema(NODES, RELS)
