@@ -182,6 +182,33 @@ ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file 
 SET n.started_at = coalesce(r.started_at, n.started_at), n.finished_at = coalesce(r.finished_at, n.finished_at), n.rules = coalesce(r.rules, n.rules), n.findings = coalesce(r.findings, n.findings), n.new_findings = coalesce(r.new_findings, n.new_findings), n.params = coalesce(r.params, n.params), n.rules_dir = coalesce(r.rules_dir, n.rules_dir), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
+// upsert EntityAlias
+UNWIND $rows AS r
+OPTIONAL MATCH (old:EntityAlias {alias_id: r.alias_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:EntityAlias {alias_id: r.alias_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.label = coalesce(r.label, n.label), n.old_uid = coalesce(r.old_uid, n.old_uid), n.uid = coalesce(r.uid, n.uid), n.method = coalesce(r.method, n.method), n.score = coalesce(r.score, n.score), n.contributions = coalesce(r.contributions, n.contributions), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert ReviewItem
+UNWIND $rows AS r
+OPTIONAL MATCH (old:ReviewItem {pair_id: r.pair_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:ReviewItem {pair_id: r.pair_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.label = coalesce(r.label, n.label), n.uid_a = coalesce(r.uid_a, n.uid_a), n.uid_b = coalesce(r.uid_b, n.uid_b), n.score = coalesce(r.score, n.score), n.contributions = coalesce(r.contributions, n.contributions), n.status = coalesce(r.status, n.status), n.resolve_run = coalesce(r.resolve_run, n.resolve_run), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert Judgement
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Judgement {pair_id: r.pair_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:Judgement {pair_id: r.pair_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.label = coalesce(r.label, n.label), n.uid_a = coalesce(r.uid_a, n.uid_a), n.uid_b = coalesce(r.uid_b, n.uid_b), n.decision = coalesce(r.decision, n.decision), n.decided_by = coalesce(r.decided_by, n.decided_by), n.decided_at = coalesce(r.decided_at, n.decided_at), n.note = coalesce(r.note, n.note), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
 // upsert (Person)-[:LEGAL_REP_OF]->(Enterprise)
 UNWIND $rows AS r
 MATCH (a:Person {uid: r.from})

@@ -256,6 +256,22 @@ NODES = (
         Prop("findings", INT), Prop("new_findings", INT), Prop("params", doc="parameter overrides as JSON"),
         "rules_dir",
     ), doc="One `crossaudit rules run`."),
+    NodeType("EntityAlias", "alias_id", _props(
+        Prop("alias_id", doc="<label>:<uid the loader gave the mention>"), "label",
+        Prop("old_uid", doc="the uid the loader gives the mention (name:…, record:…)"),
+        Prop("uid", indexed=True, doc="the canonical entity it was merged into"),
+        Prop("method", doc="probabilistic or judgement"), Prop("score", FLOAT, doc="match probability"),
+        Prop("contributions", doc="per-field log2 Bayes factors as JSON"),
+    ), doc="A mention merged into a canonical entity; later loads link the mention there directly."),
+    NodeType("ReviewItem", "pair_id", _props(
+        Prop("pair_id", doc="<label>:<uid a>|<uid b>, the uids in sorted order"), "label", "uid_a", "uid_b",
+        Prop("score", FLOAT), Prop("contributions", doc="per-field log2 Bayes factors as JSON"),
+        Prop("status", indexed=True, doc="open, accepted, rejected"), "resolve_run",
+    ), doc="A candidate pair scored between the two thresholds, waiting for a person's judgement."),
+    NodeType("Judgement", "pair_id", _props(
+        "pair_id", "label", "uid_a", "uid_b", Prop("decision", doc="match or no_match"), "decided_by",
+        Prop("decided_at", TIMESTAMP), "note",
+    ), doc="A person's decision on a pair; it wins over scores on every later resolution run."),
 )
 
 RELS = (
