@@ -1,0 +1,104 @@
+"""merge: fold one entity node into another, keeping every fact it carried.
+
+Resolution decides that the enterprise a land contract names as `name:某某科技有限公司` is the
+registered `91640100…`; `merge_entities` moves every relationship of the first node to the
+second (provenance kept), deletes the first and records an EntityAlias, so a later load of
+the same rows links straight to the canonical entity.
+
+    merge_entities(store, "Enterprise", {"name:某某科技有限公司": "91640100…"}, run,
+                   matches={"name:某某科技有限公司": {"method": "probabilistic", "score": 0.998}})
+
+Works through the Store interface only (parameterised queries and upserts), so both engines
+behave the same.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any, Mapping
+
+from crossaudit.engine.schema import SCHEMA, STORE_FILLED
+from crossaudit.engine.store import RunStamp, Store
+
+MOVED_OVER = ("rid", "_type", *STORE_FILLED)
+
+
+def _rel_patterns(label: str) -> list[tuple[str, str, str, bool]]:
+    """(type, from, to, label is the start) for every relationship pair touching `label`;
+    a pair joining `label` to itself is walked both ways."""
+    out = []
+    for rel in SCHEMA.rels:
+        for a, b in rel.pairs:
+            if a == label:
+                out.append((rel.type, a, b, True))
+            if b == label:
+                out.append((rel.type, a, b, False))
+    return out
+
+
+def _moved(row: dict, new: str, other: str, outgoing: bool) -> dict:
+    props = {k: v for k, v in row["r"].items() if k not in MOVED_OVER and v is not None}
+    props["from"], props["to"] = (new, other) if outgoing else (other, new)
+    return props
+
+
+def merge_entities(store: Store, label: str, merges: Mapping[str, str], run: RunStamp,
+                   matches: Mapping[str, Mapping[str, Any]] | None = None) -> int:
+    """Merge each node `old` of `label` into `merges[old]`; return how many were merged.
+
+    `matches[old]` (method, score, contributions) is written on the DESCRIBES of every source
+    record that described `old` and on its EntityAlias. Canonical nodes keep their properties;
+    properties they lack are taken from the merged node."""
+    merges = {old: new for old, new in merges.items() if old != new}
+    if not merges:
+        return 0
+    node = SCHEMA.node(label)
+    matches = matches or {}
+    pairs = [{"old": old, "new": new} for old, new in sorted(merges.items())]
+    _fill_properties(store, label, pairs, run)
+    for rel_type, from_label, to_label, outgoing in _rel_patterns(label):
+        other_label = to_label if outgoing else from_label
+        other_key = SCHEMA.node(other_label).key
+        pattern = f"-[r:{rel_type}]->(b:{to_label})" if outgoing else f"<-[r:{rel_type}]-(b:{from_label})"
+        rows = store.query(f"UNWIND $pairs AS p MATCH (a:{label} {{{node.key}: p.old}}){pattern} "
+                           f"RETURN p.old AS old, p.new AS new, b.{other_key} AS other, r", {"pairs": pairs})
+        moved = []
+        for row in rows:
+            other = merges.get(row["other"], row["other"]) if other_label == label else row["other"]
+            if other == row["new"] and other_label == label:
+                continue  # a relationship between the two merged nodes would become a loop
+            props = _moved(row, row["new"], other, outgoing)
+            if rel_type == "DESCRIBES":
+                props.update(_describes(matches.get(row["old"], {})))
+            moved.append(props)
+        if moved:
+            store.upsert_relationships(rel_type, from_label, to_label, moved, run)
+    store.query(f"UNWIND $olds AS o MATCH (a:{label} {{{node.key}: o}}) DETACH DELETE a", {"olds": sorted(merges)})
+    store.upsert_nodes("EntityAlias", [{
+        "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": new,
+        **_describes(matches.get(old, {}))} for old, new in sorted(merges.items())], run)
+    return len(merges)
+
+
+def _describes(match: Mapping[str, Any]) -> dict:
+    out = {"method": match.get("method", "probabilistic"), "score": match.get("score")}
+    if match.get("contributions") is not None:
+        out["contributions"] = json.dumps(match["contributions"], ensure_ascii=False, sort_keys=True)
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _fill_properties(store: Store, label: str, pairs: list[dict], run: RunStamp) -> None:
+    """Give each canonical node the properties it lacks and its merged node has."""
+    node = SCHEMA.node(label)
+    names = [p.name for p in node.props if p.name != node.key]
+    rows = store.query(f"UNWIND $pairs AS p MATCH (a:{label} {{{node.key}: p.old}}) "
+                       f"MATCH (b:{label} {{{node.key}: p.new}}) RETURN p.new AS new, a AS old_node, b AS new_node",
+                       {"pairs": pairs})
+    updates: dict[str, dict] = {}
+    for row in rows:
+        update = updates.setdefault(row["new"], {})
+        for name in names:
+            if row["new_node"].get(name) is None and row["old_node"].get(name) is not None:
+                update.setdefault(name, row["old_node"][name])
+    fills = [{node.key: new, **props} for new, props in updates.items() if props]
+    if fills:
+        store.upsert_nodes(label, fills, run)
