@@ -1,0 +1,75 @@
+"""Users, roles, clearance and office scopes (pure; no store)."""
+from __future__ import annotations
+
+import pytest
+
+from crossaudit.engine.access import (
+    AccessDenied, UsersFileError, load_users, mask_id_number, office_scope, parse_users,
+)
+
+USERS = {"users": {
+    "admin": {"role": "admin", "clearance": "secret"},
+    "li": {"role": "analyst", "clearance": "sensitive"},
+    "wang": {"role": "inspector", "office": "16401040000", "clearance": "internal"},
+}}
+
+
+def test_roles_grant_actions_and_deny_with_a_reason():
+    users = parse_users(USERS, "users.yaml")
+    users.get("li").require("rules.run")
+    with pytest.raises(AccessDenied, match=r"'wang' \(inspector\) may not rules.run"):
+        users.get("wang").require("rules.run")
+    users.get("wang").require("findings.verify")
+    with pytest.raises(AccessDenied, match="may not findings.verify"):
+        users.get("li").require("findings.verify")
+
+
+def test_clearance_orders_the_grades_and_unknown_grades_fail_closed():
+    wang = parse_users(USERS, "users.yaml").get("wang")
+    assert wang.can_see("public") and wang.can_see("internal")
+    assert not wang.can_see("sensitive") and not wang.can_see("secret")
+    assert not wang.can_see(None) and not wang.can_see("top")
+    assert parse_users(USERS, "users.yaml").get("admin").can_see("secret")
+
+
+def test_an_unknown_user_is_denied_naming_the_file():
+    with pytest.raises(AccessDenied, match="unknown user 'zhao': declare it in users.yaml"):
+        parse_users(USERS, "users.yaml").get("zhao")
+
+
+@pytest.mark.parametrize("entry, message", [
+    ({"role": "boss", "clearance": "secret"}, "role 'boss' is not one of"),
+    ({"role": "analyst", "clearance": "top"}, "clearance 'top' is not one of"),
+    ({"role": "inspector", "clearance": "internal"}, "an inspector needs an office"),
+    ({"role": "analyst", "clearance": "internal", "office": "1"}, "only an inspector has an office"),
+    ({"role": "analyst", "clearance": "internal", "desk": "1"}, r"unknown keys \['desk'\]"),
+])
+def test_a_malformed_users_file_names_the_file_and_user(entry, message):
+    with pytest.raises(UsersFileError, match=f"users.yaml: user 'x': {message}"):
+        parse_users({"users": {"x": entry}}, "users.yaml")
+
+
+def test_without_a_users_file_the_single_user_is_a_cleared_admin(monkeypatch):
+    monkeypatch.delenv("CROSSAUDIT_USERS", raising=False)
+    user = load_users().get(None)
+    assert (user.name, user.role, user.clearance) == ("admin", "admin", "secret")
+
+
+def test_the_users_file_comes_from_the_environment(tmp_path, monkeypatch):
+    path = tmp_path / "users.yaml"
+    path.write_text("users:\n  wang: {role: inspector, office: '1640104', clearance: public}\n", encoding="utf-8")
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(path))
+    assert load_users().get("wang").office == "1640104"
+
+
+def test_an_office_sees_itself_and_everything_below():
+    offices = [{"code": "R", "parent": None}, {"code": "C1", "parent": "R"}, {"code": "C2", "parent": "R"},
+               {"code": "K1", "parent": "C1"}, {"code": "K2", "parent": "C2"}]
+    assert office_scope(offices, "R") == {"R", "C1", "C2", "K1", "K2"}
+    assert office_scope(offices, "C1") == {"C1", "K1"}
+    assert office_scope(offices, "K2") == {"K2"}
+
+
+def test_id_numbers_are_masked_keeping_region_and_last_four():
+    assert mask_id_number("640104196311288636") == "6401**********8636"
+    assert mask_id_number("91640100MA76543210"[:10]) == "91640100MA"
