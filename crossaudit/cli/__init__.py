@@ -11,6 +11,7 @@ import click
 from crossaudit.cli.common import CliError, main_group
 from crossaudit.cli import demo as _demo  # noqa: F401  (registers `demo`)
 from crossaudit.cli import load as _load  # noqa: F401  (registers `load`, `quarantine`)
+from crossaudit.cli import resolve as _resolve  # noqa: F401  (registers `resolve`, `review`)
 from crossaudit.cli import store as _store  # noqa: F401  (registers `store`)
 
 

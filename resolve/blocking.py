@@ -1,0 +1,117 @@
+"""Blocking: which record pairs are compared at all. Each key groups records sharing a value;
+the candidate pairs are the union over all keys.
+
+    >>> BlockOn(("given_name", "surname")).label
+    'given_name+surname'
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from crossaudit.resolve.records import Records
+
+
+@dataclass(frozen=True)
+class BlockOn:
+    """Records with equal values in all `columns` are candidates. `keys`, for a single column,
+    turns one value into several keys (tokens, a prefix); blocks larger than `max_block`
+    records are skipped as too common to tell anything (count them with `blocking_report`)."""
+    columns: tuple[str, ...]
+    keys: Callable[[str], list[str]] | None = None
+    max_block: int = 500
+
+    def __post_init__(self):
+        if self.keys and len(self.columns) != 1:
+            raise ValueError("a key function applies to one column")
+
+    @property
+    def label(self) -> str:
+        return "+".join(self.columns) + (f"/{self.keys.__name__}" if self.keys else "")
+
+
+def key_codes(records: Records, key: BlockOn) -> tuple[np.ndarray, np.ndarray]:
+    """(record positions, key value codes) for every record that has the key."""
+    if key.keys:
+        column = records.columns[key.columns[0]]
+        exploded = [(code, token) for code, value in enumerate(column.strings) for token in key.keys(value)]
+        tokens = pd.DataFrame(exploded, columns=["code", "token"])
+        tokens["key"] = pd.factorize(tokens["token"])[0]
+        present = np.flatnonzero(column.codes >= 0)
+        joined = pd.DataFrame({"record": present, "code": column.codes[present]}).merge(tokens, on="code")
+        return joined["record"].to_numpy(np.int64), joined["key"].to_numpy(np.int64)
+    combined = np.zeros(len(records), np.int64)
+    present = np.ones(len(records), bool)
+    for name in key.columns:
+        codes = records.columns[name].codes
+        present &= codes >= 0
+        combined = pd.factorize(combined * (codes.max(initial=0) + 2) + codes)[0].astype(np.int64)
+    rows = np.flatnonzero(present)
+    return rows, combined[rows]
+
+
+def pairs_in_blocks(rows: np.ndarray, keys: np.ndarray, sources: np.ndarray, link_only: bool,
+                    max_block: int) -> tuple[np.ndarray, np.ndarray, int]:
+    """Every pair (i < j) sharing a key value; with `link_only`, only pairs across sources.
+    Returns the pairs and the number of key values skipped for exceeding `max_block`."""
+    entries = pd.DataFrame({"record": rows, "key": keys}).drop_duplicates()
+    per_key = np.bincount(entries["key"].to_numpy())  # key codes run 0 … k-1
+    skipped = int((per_key > max_block).sum())
+    sizes = per_key[entries["key"].to_numpy()]
+    entries = entries[(sizes > 1) & (sizes <= max_block)]  # a block of one makes no pair
+    entries["source"] = sources[entries["record"].to_numpy()]
+    if link_only:
+        parts = [_join(entries[entries["source"] == s], entries[entries["source"] == t])
+                 for s in np.unique(entries["source"]) for t in np.unique(entries["source"]) if s < t]
+    else:
+        parts = [_join(entries, entries)]
+    left = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
+    right = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    keep = left != right
+    i, j = np.minimum(left[keep], right[keep]), np.maximum(left[keep], right[keep])
+    return i, j, skipped
+
+
+def _join(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    joined = left[["record", "key"]].merge(right[["record", "key"]], on="key", suffixes=("_l", "_r"))
+    a, b = joined["record_l"].to_numpy(np.int64), joined["record_r"].to_numpy(np.int64)
+    if left is right:
+        keep = a < b
+        return a[keep], b[keep]
+    return a, b
+
+
+def encode(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
+    """One int64 per pair (i < j), for set operations on pairs."""
+    return i.astype(np.int64) * n + j
+
+
+def decode(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    return codes // n, codes % n
+
+
+def candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
+                    on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None) -> np.ndarray:
+    """The union of all keys' pairs as sorted pair codes (see `encode`); `on_key(key, codes,
+    skipped)` sees each key's own pairs (for blocking reports)."""
+    n = len(records)
+    found = []
+    for key in keys:
+        rows, values = key_codes(records, key)
+        i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
+        codes = encode(i, j, n)
+        if on_key:
+            on_key(key, codes, skipped)
+        found.append(codes)
+    return sorted_unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique by sorting (faster than its hash path for millions of int64)."""
+    values = np.sort(values)
+    keep = np.ones(len(values), bool)
+    keep[1:] = values[1:] != values[:-1]
+    return values[keep]

@@ -1,0 +1,180 @@
+"""Comparisons: each turns a field of many record pairs into comparison levels, vectorised.
+
+Level -1 is "a value is missing" (no evidence either way), 0 is "different", and higher
+levels are closer agreement up to the top level, "exact". A comparison scores each distinct
+pair of values once (rapidfuzz `cpdist` with all cores), never one record pair at a time.
+
+    >>> JaroWinkler("surname").labels
+    ('different', 'jaro-winkler >= 0.88', 'jaro-winkler >= 0.95', 'exact')
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler as JaroWinklerMetric, Levenshtein, Prefix
+
+from crossaudit.resolve.records import Column, Records
+
+WORKERS = -1  # rapidfuzz threads: all cores
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Base: exact agreement is the top level; subclasses grade the values that differ.
+    `m` and `u` (per level, "different" first) are the defaults that small data leans on;
+    estimation replaces them wherever there are enough pairs."""
+    column: str
+    m: tuple[float, ...] | None = field(default=None, kw_only=True)
+    u: tuple[float, ...] | None = field(default=None, kw_only=True)
+    refine: str | None = field(default=None, kw_only=True)  # a column that, equal too, makes a top level
+
+    @property
+    def name(self) -> str:
+        return self.column
+
+    @property
+    def m_default(self) -> np.ndarray:
+        graded = len(self.labels) - 2
+        generic = [0.05, *([0.15 / graded] * graded), 0.8] if graded else [0.05, 0.95]
+        return self._checked(self.m or generic)
+
+    @property
+    def u_default(self) -> np.ndarray:
+        graded = len(self.labels) - 2
+        return self._checked(self.u or [1 - 0.01 - 0.02 * graded, *([0.02] * graded), 0.01])
+
+    def _checked(self, values) -> np.ndarray:
+        values = np.asarray(values, np.float64)
+        if len(values) != len(self.labels) or (values <= 0).any():
+            raise ValueError(f"{self.name}: m and u need a positive probability for each of the levels "
+                             f"{self.labels}, got {values.tolist()}")
+        return values / values.sum()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        refined = (f"exact, same {self.refine}",) if self.refine else ()
+        return ("different", *self._graded_labels(), "exact", *refined)
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return ()
+
+    def _grade(self, column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """Levels (0 … top-1) for distinct non-equal value codes `left`, `right`."""
+        return np.zeros(len(left), np.int8)
+
+    def levels(self, records: Records, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The comparison level of each record pair (`left[k]`, `right[k]`)."""
+        column = records.columns[self.column]
+        a, b = column.codes[left], column.codes[right]
+        out = np.full(len(a), -1, np.int8)
+        both = (a >= 0) & (b >= 0)
+        out[both] = 0
+        exact = both & (a == b)
+        top = len(self.labels) - 1
+        out[exact] = top - bool(self.refine)
+        if self.refine:
+            x, y = records.columns[self.refine].codes[left], records.columns[self.refine].codes[right]
+            out[exact & (x >= 0) & (x == y)] = top
+        rest = np.flatnonzero(both & ~exact)
+        if len(rest) and top - bool(self.refine) > 1:
+            # Score each distinct pair of values once: names repeat across many record pairs.
+            width = np.int64(len(column.uniques))
+            combined = a[rest].astype(np.int64) * width + b[rest]
+            inverse, distinct = pd.factorize(combined)
+            out[rest] = self._grade(column, distinct // width, distinct % width)[inverse]
+        return out
+
+
+def _strings(column: Column, codes: np.ndarray) -> np.ndarray:
+    return column.strings[codes]
+
+
+def _select(conditions: list[np.ndarray]) -> np.ndarray:
+    """The first true condition, counted from the top graded level down; 0 if none."""
+    levels = np.arange(len(conditions), 0, -1)
+    return np.select(conditions, levels, default=0).astype(np.int8)
+
+
+@dataclass(frozen=True)
+class Exact(Comparison):
+    """Exact agreement or not."""
+
+
+@dataclass(frozen=True)
+class JaroWinkler(Comparison):
+    """Jaro-Winkler similarity at descending thresholds (good for Latin-script names)."""
+    thresholds: tuple[float, ...] = (0.95, 0.88)
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return tuple(f"jaro-winkler >= {t}" for t in sorted(self.thresholds))
+
+    def _grade(self, column, left, right):
+        similarity = process.cpdist(_strings(column, left), _strings(column, right),
+                                    scorer=JaroWinklerMetric.normalized_similarity, workers=WORKERS,
+                                    dtype=np.float32)
+        return _select([similarity >= t for t in sorted(self.thresholds, reverse=True)])
+
+
+@dataclass(frozen=True)
+class EditDistance(Comparison):
+    """At most 1, 2 … character edits (Levenshtein; Damerau with `transpositions`): for
+    identifiers, dates and short Chinese names where one wrong character is one edit."""
+    distances: tuple[int, ...] = (1, 2)
+    transpositions: bool = False
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return tuple(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True))
+
+    def _grade(self, column, left, right):
+        metric = DamerauLevenshtein if self.transpositions else Levenshtein
+        distance = process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance,
+                                  workers=WORKERS, score_cutoff=max(self.distances) + 1)
+        return _select([distance <= d for d in sorted(self.distances)])
+
+
+@dataclass(frozen=True)
+class DateCloseness(Comparison):
+    """Dates (ISO text): one typed character off, then within each number of days."""
+    days: tuple[int, ...] = (31, 365, 3653)
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return (*(f"within {d} days" for d in sorted(self.days, reverse=True)), "1 character off")
+
+    def _grade(self, column, left, right):
+        typo = process.cpdist(_strings(column, left), _strings(column, right), scorer=DamerauLevenshtein.distance,
+                              workers=WORKERS, score_cutoff=2) <= 1
+        apart = np.abs(column.days[left] - column.days[right])
+        return _select([typo, *(apart <= d for d in sorted(self.days))])
+
+
+@dataclass(frozen=True)
+class NumberCloseness(Comparison):
+    """Numbers within each relative difference: 0.01 is 1 % of the larger value."""
+    relative: tuple[float, ...] = (0.01, 0.1)
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return tuple(f"within {r:.0%}" for r in sorted(self.relative, reverse=True))
+
+    def _grade(self, column, left, right):
+        a, b = column.numbers[left], column.numbers[right]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            difference = np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))
+        return _select([difference <= r for r in sorted(self.relative)])
+
+
+@dataclass(frozen=True)
+class Nested(Comparison):
+    """Hierarchical codes (division codes without trailing zeros): one contains the other,
+    as 宁夏 '64' contains 银川 '6401'."""
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return ("one contains the other",)
+
+    def _grade(self, column, left, right):
+        common = process.cpdist(_strings(column, left), _strings(column, right), scorer=Prefix.similarity,
+                                workers=WORKERS)
+        shorter = np.minimum(column.lengths[left], column.lengths[right])
+        return _select([common >= shorter])

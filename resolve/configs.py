@@ -1,0 +1,193 @@
+"""Ready-made configurations, one per entity type, and Febrl's person records.
+
+Input columns each reads (absent columns count as missing):
+
+- enterprise: credit_code, name, address, phone, rep_name, rep_id, region_code
+- person: id_number, name, birth_date, address, phone
+- property: cert_no, address, area, owner_name, owner_code
+- contract: contract_no, signed_on, price, buyer_name, buyer_code, seller_name, seller_code
+- febrl: given_name, surname, street_number, address_1, address_2, suburb, postcode, state,
+  date_of_birth, soc_sec_id
+
+    >>> CONFIGS["enterprise"].identifiers
+    ('credit_code',)
+"""
+from __future__ import annotations
+
+from crossaudit.resolve.blocking import BlockOn
+from crossaudit.resolve.comparisons import DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness
+from crossaudit.resolve.config import EntityConfig, Relation
+from crossaudit.resolve.normalise import (
+    address_text, bigrams, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
+    valid_id_number,
+)
+from crossaudit.resolve.records import Field
+
+
+def head_office_core(value) -> str | None:
+    """The core name of a head office (None for a branch): what a branch's parent name meets."""
+    parts = enterprise_name_parts(str(value))
+    return None if parts.branch else parts.core or None
+
+
+def party_code(value) -> str | None:
+    """A valid credit code or ID number, whichever it is."""
+    return valid_credit_code(value) or valid_id_number(value)
+
+
+def name_pair(text: str) -> str | None:
+    """Given name and surname in either order, so a swapped pair still meets:
+    `'Smith|John'` → `'john|smith'`; None unless both are there."""
+    names = [lower_text(part) for part in text.split("|")]
+    return "|".join(sorted(names)) if all(names) else None
+
+
+ENTERPRISE = EntityConfig(
+    "enterprise", "ENT-",
+    fields=(
+        Field("credit_code", valid_credit_code),
+        Field("code_as_written", code_text, source="credit_code"),  # a mistyped code still says much
+        Field("name_core", name_core, source="name"),
+        Field("name_region", name_region, source="name"),
+        Field("branch", name_branch, source="name"),
+        Field("parent_core", name_parent_core, source="name"),
+        Field("head_core", head_office_core, source="name"),
+        Field("region", region_code, source="region_code"),
+        Field("address", address_text),
+        Field("phone", phone_digits),
+        Field("rep_name", chinese_text),
+        Field("rep_id", valid_id_number),
+    ),
+    identifiers=("credit_code",),
+    comparisons=(
+        EditDistance("code_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
+                     u=(0.999, 0.0005, 0.0004, 0.0001)),
+        EditDistance("name_core", (1, 2), refine="name_region", m=(0.02, 0.03, 0.1, 0.25, 0.6),
+                     u=(0.988, 0.008, 0.003, 0.00099, 0.00001)),
+        Nested("region", m=(0.05, 0.15, 0.8), u=(0.8, 0.1, 0.1)),
+        EditDistance("address", (1, 3), m=(0.15, 0.05, 0.1, 0.7), u=(0.99, 0.004, 0.003, 0.003)),
+        Exact("phone", m=(0.3, 0.7), u=(0.999, 0.001)),
+        EditDistance("rep_name", (1,), m=(0.1, 0.1, 0.8), u=(0.97, 0.02, 0.01)),
+        Exact("rep_id", m=(0.1, 0.9), u=(0.9995, 0.0005)),
+    ),
+    blocking=(
+        BlockOn(("name_core",), keys=bigrams, max_block=300),
+        BlockOn(("region", "name_core")),
+        BlockOn(("phone",)),
+        BlockOn(("address",)),
+        BlockOn(("rep_id",)),
+    ),
+    exclusive=("branch",),
+    relations=(Relation("BRANCH_OF", "parent_core", "head_core"),),
+)
+
+PERSON = EntityConfig(
+    "person", "PER-",
+    fields=(
+        Field("id_number", valid_id_number),
+        Field("id_as_written", code_text, source="id_number"),  # a mistyped number still says much
+        Field("name", chinese_text),
+        Field("birth_date", iso_date),
+        Field("address", address_text),
+        Field("phone", phone_digits),
+    ),
+    identifiers=("id_number",),
+    comparisons=(
+        EditDistance("id_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
+                     u=(0.999, 0.0005, 0.0004, 0.0001)),
+        EditDistance("name", (1,), m=(0.03, 0.07, 0.9), u=(0.97, 0.025, 0.005)),
+        DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
+        EditDistance("address", (1, 3), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),
+        Exact("phone", m=(0.4, 0.6), u=(0.999, 0.001)),
+    ),
+    blocking=(
+        BlockOn(("name", "birth_date")),
+        BlockOn(("name", "address")),
+        BlockOn(("birth_date", "address")),
+        BlockOn(("phone",)),
+        BlockOn(("name",), max_block=100),
+    ),
+)
+
+PROPERTY = EntityConfig(
+    "property", "PRO-",
+    fields=(
+        Field("cert_no", code_text),
+        Field("address", address_text),
+        Field("area", number),
+        Field("owner_name", chinese_text),
+        Field("owner_code", party_code),
+    ),
+    identifiers=("cert_no",),
+    comparisons=(
+        EditDistance("address", (1, 2), m=(0.05, 0.05, 0.1, 0.8), u=(0.995, 0.002, 0.002, 0.001)),
+        NumberCloseness("area", (0.01, 0.05), m=(0.05, 0.05, 0.1, 0.8), u=(0.95, 0.03, 0.01, 0.01)),
+        EditDistance("owner_name", (1,), m=(0.2, 0.05, 0.75), u=(0.97, 0.02, 0.01)),
+        Exact("owner_code", m=(0.2, 0.8), u=(0.999, 0.001)),
+    ),
+    blocking=(BlockOn(("address",)), BlockOn(("owner_code", "area"))),
+)
+
+CONTRACT = EntityConfig(
+    "contract", "CON-",
+    fields=(
+        Field("contract_no", code_text),
+        Field("signed_on", iso_date),
+        Field("price", number),
+        Field("buyer_name", name_core),
+        Field("buyer_code", party_code),
+        Field("seller_name", name_core),
+        Field("seller_code", party_code),
+    ),
+    comparisons=(
+        EditDistance("contract_no", (1,), m=(0.05, 0.05, 0.9), u=(0.998, 0.001, 0.001)),
+        DateCloseness("signed_on", (7, 31), m=(0.05, 0.05, 0.05, 0.05, 0.8), u=(0.9, 0.05, 0.04, 0.005, 0.005)),
+        NumberCloseness("price", (0.001, 0.05), m=(0.1, 0.05, 0.05, 0.8), u=(0.95, 0.03, 0.01, 0.01)),
+        EditDistance("buyer_name", (1,), m=(0.05, 0.1, 0.85), u=(0.98, 0.015, 0.005)),
+        Exact("buyer_code", m=(0.05, 0.95), u=(0.995, 0.005)),
+        EditDistance("seller_name", (1,), m=(0.05, 0.1, 0.85), u=(0.98, 0.015, 0.005)),
+        Exact("seller_code", m=(0.05, 0.95), u=(0.995, 0.005)),
+    ),
+    blocking=(BlockOn(("contract_no",)), BlockOn(("buyer_code", "seller_code")), BlockOn(("buyer_code", "price"))),
+)
+
+FEBRL = EntityConfig(
+    "person", "FEBRL-",
+    fields=(
+        Field("given_name", lower_text),
+        Field("surname", lower_text),
+        Field("name_pair", name_pair, source=("given_name", "surname")),
+        Field("street_number", lower_text),
+        Field("address_1", lower_text),
+        Field("address_2", lower_text),
+        Field("suburb", lower_text),
+        Field("postcode", lower_text),
+        Field("state", lower_text),
+        Field("date_of_birth", iso_date),
+        Field("soc_sec_id", lower_text),
+    ),
+    comparisons=(
+        JaroWinkler("given_name", (0.94, 0.85)),
+        JaroWinkler("surname", (0.94, 0.85)),
+        DateCloseness("date_of_birth", (365, 3653)),
+        EditDistance("soc_sec_id", (1, 2), transpositions=True),
+        Exact("street_number"),
+        JaroWinkler("address_1", (0.94, 0.85)),
+        JaroWinkler("suburb", (0.94, 0.85)),
+        EditDistance("postcode", (1,), transpositions=True),
+        Exact("state"),
+    ),
+    blocking=(
+        BlockOn(("soc_sec_id",)),
+        BlockOn(("date_of_birth",)),
+        BlockOn(("name_pair",)),
+        BlockOn(("postcode", "street_number")),
+        BlockOn(("address_1", "street_number")),
+        BlockOn(("surname", "postcode")),
+        BlockOn(("given_name", "postcode")),
+    ),
+)
+
+CONFIGS: dict[str, EntityConfig] = {"enterprise": ENTERPRISE, "person": PERSON, "property": PROPERTY,
+                                    "contract": CONTRACT, "febrl": FEBRL}

@@ -1,0 +1,255 @@
+"""Resolution on the graph: entity nodes → records → `link` → merges, review items, branches.
+
+The loader keys every mention as faithfully as its row allows: a valid credit code or ID
+number is the uid itself; an enterprise without one is `name:<normalised name>`, a person or
+property without one `record:<row>:<role>`. `resolve_store` reads those nodes with the
+context the resolver compares (address, phone, legal representative, owner), links them,
+and folds each provisional node into the canonical entity of its cluster
+(`engine.merge.merge_entities`), so uids that are identifiers never change.
+
+    report = resolve_store(store)           # every entity type; idempotent
+    report.merged["Enterprise"]             # how many provisional nodes were folded
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+
+import pandas as pd
+
+from crossaudit.engine.merge import merge_entities
+from crossaudit.engine.store import RunStamp, Store
+from crossaudit.resolve.configs import CONFIGS
+from crossaudit.resolve.config import EntityConfig
+from crossaudit.resolve.link import Resolution, link
+
+PROVISIONAL = ("name:", "record:")
+# (label, configuration, node properties read as record columns)
+RESOLVED = (
+    ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code"}),
+    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date"}),
+    ("Property", CONFIGS["property"], {"cert_no": "cert_no", "address": "address", "area": "area_m2"}),
+)
+# Context columns: (column, Cypher returning uid and value for the label), first value per uid kept.
+CONTEXT = {
+    "Enterprise": {
+        "address": "MATCH (e:Enterprise)-[:LOCATED_AT]->(a:Address) RETURN e.uid AS uid, a.text AS value",
+        "phone": "MATCH (e:Enterprise)-[:HAS_PHONE]->(p:Phone) RETURN e.uid AS uid, p.number AS value",
+        "rep_name": "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.name AS value",
+        "rep_id": "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.id_number AS value",
+    },
+    "Person": {
+        "address": "MATCH (p:Person)-[:LOCATED_AT]->(a:Address) RETURN p.uid AS uid, a.text AS value",
+        "phone": "MATCH (p:Person)-[:HAS_PHONE]->(t:Phone) RETURN p.uid AS uid, t.number AS value",
+    },
+    "Property": {
+        "owner_name": "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value "
+                      "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value",
+        "owner_code": "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value "
+                      "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value",
+    },
+}
+
+
+def is_provisional(uid: str) -> bool:
+    """A uid the loader made up for want of an identifier (`name:…`, `record:…`)."""
+    return uid.startswith(PROVISIONAL)
+
+
+@dataclass
+class ResolveReport:
+    records: dict[str, int] = field(default_factory=dict)
+    merged: dict[str, int] = field(default_factory=dict)
+    review: dict[str, int] = field(default_factory=dict)
+    branches: int = 0
+
+    def to_json(self) -> dict:
+        return {"records": self.records, "merged": self.merged, "review": self.review, "branches": self.branches}
+
+
+def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFrame:
+    """One row per `label` node: uid as record_id, its properties and its context columns."""
+    returned = ", ".join(f"n.{prop} AS {column}" for column, prop in props.items())
+    frame = pd.DataFrame(store.query(f"MATCH (n:{label}) RETURN n.uid AS record_id, {returned}"),
+                         columns=["record_id", *props])
+    for column, cypher in CONTEXT.get(label, {}).items():
+        values = pd.DataFrame(store.query(cypher), columns=["uid", "value"]).dropna()
+        first = values.sort_values(["uid", "value"]).drop_duplicates("uid").set_index("uid")["value"]
+        frame[column] = frame["record_id"].map(first)
+    if label == "Enterprise":  # the credit code carries the registering county's code (characters 3–8)
+        from_code = frame["credit_code"].where(frame["credit_code"].str.len() == 18).str.slice(2, 8)
+        frame["region_code"] = frame["region_code"].fillna(from_code)
+    if "birth_date" in frame:
+        frame["birth_date"] = frame["birth_date"].map(lambda d: None if d is None else str(d))
+    return frame.sort_values("record_id", ignore_index=True)
+
+
+def read_judgements(store: Store, label: str) -> list[tuple[str, str, bool]]:
+    rows = store.query("MATCH (j:Judgement) WHERE j.label = $label RETURN j.uid_a AS a, j.uid_b AS b, "
+                       "j.decision AS decision", {"label": label})
+    return [(r["a"], r["b"], r["decision"] == "match") for r in rows]
+
+
+def link_label(store: Store, label: str, config: EntityConfig, props: dict[str, str]) -> Resolution:
+    """Link every `label` node; nodes keyed by an identifier keep their uid as entity id."""
+    records = read_records(store, label, props)
+    existing = {uid: uid for uid in records["record_id"] if not is_provisional(uid)}
+    return link(records, config, judgements=read_judgements(store, label) or None, existing=existing)
+
+
+def canonical_ids(resolution: Resolution) -> dict[str, str]:
+    """uid → the uid its cluster keeps: the identifier in it, else the smallest uid."""
+    clusters = resolution.clusters[["record_id", "entity_id"]]
+    keep: dict[str, str] = {}
+    for _, members in clusters.groupby("entity_id", sort=False):
+        uids = sorted(members["record_id"])
+        kept = next((u for u in uids if not is_provisional(u)), uids[0])
+        keep.update({u: kept for u in uids})
+    return keep
+
+
+def _contributions(resolution: Resolution, a: str, b: str) -> str:
+    explanation = resolution.explain(a, b)
+    return json.dumps({c.field: round(c.weight, 3) for c in explanation.contributions},
+                      ensure_ascii=False, sort_keys=True)
+
+
+def _match_details(resolution: Resolution, merges: dict[str, str]) -> dict[str, dict]:
+    """For each merged uid: how it was tied into its cluster, with the pair's probability and
+    each field's contribution (log2 Bayes factors)."""
+    rows = resolution.clusters.set_index("record_id").loc[sorted(merges)]
+    details = {}
+    for uid, row in rows.iterrows():
+        matched = row["matched_with"] if isinstance(row["matched_with"], str) else merges[uid]
+        details[uid] = {"method": "judgement" if row["method"] == "judgement" else "probabilistic",
+                        "score": None if row["probability"] != row["probability"] else float(row["probability"]),
+                        "contributions": json.loads(_contributions(resolution, uid, matched))}
+    return details
+
+
+def _review_items(store: Store, label: str, resolution: Resolution, run: RunStamp) -> int:
+    """Queue the pairs between the two thresholds; a judged or queued pair keeps its status."""
+    review = resolution.review
+    if review.empty:
+        return 0
+    queued = {r["pair_id"] for r in store.query(
+        "MATCH (i:ReviewItem) WHERE i.label = $label RETURN i.pair_id AS pair_id", {"label": label})}
+    rows = []
+    for left, right, probability in zip(review["left_id"], review["right_id"], review["probability"]):
+        a, b = sorted((left, right))
+        pair_id = f"{label}:{a}|{b}"
+        row = {"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b, "score": float(probability),
+               "contributions": _contributions(resolution, a, b), "resolve_run": run.run_id}
+        if pair_id not in queued:
+            row["status"] = "open"
+        rows.append(row)
+    store.upsert_nodes("ReviewItem", rows, run)
+    return len(rows)
+
+
+def resolve_store(store: Store, run: RunStamp | None = None,
+                  progress: Callable[[str, str], None] | None = None) -> ResolveReport:
+    """Resolve every entity type in the store; see the module docstring."""
+    run = run or RunStamp.now()
+    report = ResolveReport()
+    for label, config, props in RESOLVED:
+        report.records[label] = report.merged[label] = report.review[label] = 0
+        if not store.query(f"MATCH (n:{label}) RETURN n.uid AS uid LIMIT 1"):
+            continue
+        if progress:
+            progress(label, "linking")
+        resolution = link_label(store, label, config, props)
+        keep = canonical_ids(resolution)
+        merges = {uid: kept for uid, kept in keep.items() if uid != kept}
+        report.records[label] = len(resolution.records)
+        if progress:
+            progress(label, f"merging {len(merges)}")
+        report.merged[label] = merge_entities(store, label, merges, run, _match_details(resolution, merges))
+        report.review[label] = _review_items(store, label, resolution, run)
+        if label == "Enterprise" and not resolution.related.empty:
+            related = resolution.related[resolution.related["kind"] == "BRANCH_OF"]
+            branches = [{"from": keep.get(a, a), "to": keep.get(b, b)}
+                        for a, b in zip(related["record_id"], related["related_record_id"])]
+            branches = [dict(t) for t in sorted({tuple(b.items()) for b in branches}) if t[0][1] != t[1][1]]
+            store.upsert_relationships("BRANCH_OF", "Enterprise", "Enterprise", branches, run)
+            report.branches = len(branches)
+    return report
+
+
+# --- review queue and explanations ------------------------------------------------------------
+
+class ReviewError(ValueError):
+    """A review action that cannot be taken; the message says why."""
+
+
+def review_items(store: Store, status: str | None = "open", label: str | None = None) -> list[dict]:
+    """The review queue, highest score first."""
+    given = {"status": status, "label": label}
+    where = " AND ".join(f"i.{name} = ${name}" for name, value in given.items() if value is not None)
+    # Only the names of the given filters reach the text; their values stay parameters.
+    rows = store.query(f"MATCH (i:ReviewItem) {'WHERE ' + where if where else ''} RETURN i.pair_id AS pair_id, "
+                       "i.label AS label, i.uid_a AS uid_a, i.uid_b AS uid_b, i.score AS score, "
+                       "i.status AS status, i.contributions AS contributions",
+                       {k: v for k, v in given.items() if v is not None})
+    return sorted(rows, key=lambda r: (-(r["score"] or 0), r["pair_id"]))
+
+
+def judge(store: Store, pair_id: str, same: bool, by: str, note: str | None = None,
+          run: RunStamp | None = None) -> dict:
+    """Record a person's judgement on a queued pair; an accepted pair is merged at once.
+    Two identifiers (credit codes, ID numbers) are never merged, whatever the judgement."""
+    run = run or RunStamp.now()
+    found = store.query("MATCH (i:ReviewItem {pair_id: $id}) RETURN i.label AS label, i.uid_a AS a, i.uid_b AS b",
+                        {"id": pair_id})
+    if not found:
+        raise ReviewError(f"no review item {pair_id!r}; see `crossaudit review list`")
+    label, a, b = found[0]["label"], found[0]["a"], found[0]["b"]
+    if same and not is_provisional(a) and not is_provisional(b):
+        raise ReviewError(f"{a} and {b} are both identifiers (credit code or ID number): two different "
+                          "identifiers are never one entity; reject the pair instead")
+    store.upsert_nodes("Judgement", [{"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b,
+                                      "decision": "match" if same else "no_match", "decided_by": by,
+                                      "decided_at": run.at, "note": note}], run)
+    store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "status": "accepted" if same else "rejected"}], run)
+    if same:
+        kept, merged = (a, b) if not is_provisional(a) or (is_provisional(b) and a < b) else (b, a)
+        existing = {r["uid"] for r in store.query(f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid",
+                                                  {"uids": [a, b]})}
+        if existing == {a, b}:
+            merge_entities(store, label, {merged: kept}, run, {merged: {"method": "judgement", "score": 1.0}})
+    return {"pair_id": pair_id, "label": label, "decision": "match" if same else "no_match"}
+
+
+def entity_of(store: Store, key: str) -> list[tuple[str, str]]:
+    """(label, uid) for an entity uid, a merged mention's old uid, or a source record id."""
+    found = []
+    for label, _, _ in RESOLVED:
+        if store.query(f"MATCH (n:{label} {{uid: $k}}) RETURN n.uid AS uid", {"k": key}):
+            found.append((label, key))
+    found += [(r["label"], r["uid"]) for r in store.query(
+        "MATCH (a:EntityAlias) WHERE a.old_uid = $k RETURN a.label AS label, a.uid AS uid", {"k": key})]
+    resolved = {label for label, _, _ in RESOLVED}
+    for label in resolved:
+        found += [(label, r["uid"]) for r in store.query(
+            f"MATCH (s:SourceRecord {{record_id: $k}})-[:DESCRIBES]->(n:{label}) RETURN n.uid AS uid", {"k": key})]
+    return sorted(set(found))
+
+
+def explain(store: Store, key_a: str, key_b: str):
+    """The resolver's explanation of two entities or records: score and each field's contribution."""
+    a, b = entity_of(store, key_a), entity_of(store, key_b)
+    if not a or not b:
+        raise ReviewError(f"{key_a if not a else key_b} names no enterprise, person or property "
+                          "(give an entity uid or a source record id)")
+    common = sorted({label for label, _ in a} & {label for label, _ in b})
+    if not common:
+        raise ReviewError(f"{key_a} and {key_b} name different kinds of entity")
+    label = common[0]
+    uid_a = [u for lbl, u in a if lbl == label]
+    uid_b = [u for lbl, u in b if lbl == label]
+    if len(uid_a) > 1 or len(uid_b) > 1:
+        raise ReviewError(f"a record names several {label} entities ({', '.join(uid_a + uid_b)}); "
+                          "give entity uids instead")
+    config, props = next((c, p) for lbl, c, p in RESOLVED if lbl == label)
+    return link_label(store, label, config, props).explain(uid_a[0], uid_b[0])

@@ -1,0 +1,366 @@
+"""`link`: records in, entities out — matched pairs with their scores and per-field
+contributions, a stable entity id per record, the pairs left for review, and related records.
+
+    from crossaudit.resolve import link, CONFIGS
+    result = link(frame, CONFIGS["enterprise"], id_column="record_id")
+    result.clusters       # record_id, entity_id, method, probability, weight, matched_with
+    result.review         # the pairs between the two thresholds
+    print(result.explain("amr:3", "tax:17"))
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+import pandas as pd
+
+from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode, sorted_unique
+from crossaudit.resolve.cluster import constrained_clusters
+from crossaudit.resolve.config import EntityConfig
+from crossaudit.resolve.fellegi_sunter import Model, combine_m, estimate_m, estimate_u, without_matches
+from crossaudit.resolve.records import Records, prepare
+
+METHODS = ("judgement", "identifier", "probabilistic")  # strongest first
+
+
+def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing)."""
+    gamma = np.empty((len(i), len(config.comparisons)), np.int8)
+    for k, comparison in enumerate(config.comparisons):
+        gamma[:, k] = comparison.levels(records, i, j)
+    return gamma
+
+
+def total_pairs(records: Records, link_only: bool) -> int:
+    n = len(records)
+    if not link_only:
+        return n * (n - 1) // 2
+    sizes = np.bincount(records.sources).astype(np.int64)
+    return int((sizes.sum() ** 2 - (sizes ** 2).sum()) // 2)
+
+
+def random_pairs(records: Records, link_only: bool, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """About `count` random pairs, drawn with replacement (all pairs when there are fewer)."""
+    n = len(records)
+    if total_pairs(records, link_only) <= count:
+        i, j = np.triu_indices(n, 1)
+    else:
+        rng = np.random.default_rng(seed)
+        i, j = rng.integers(0, n, 2 * count), rng.integers(0, n, 2 * count)
+    keep = (i != j) & ((records.sources[i] != records.sources[j]) if link_only else True)
+    return i[keep][:count], j[keep][:count]
+
+
+MIN_PAIRS = 1_000  # fewer random or candidate pairs than this estimate nothing: the defaults hold
+
+
+def _sources(config: EntityConfig, column: str) -> set[str]:
+    """The input columns a field is made from."""
+    source = next(f.source or f.name for f in config.fields if f.name == column)
+    return set(source) if isinstance(source, tuple) else {source}
+
+
+def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.ndarray,
+          key_pairs: dict[BlockOn, np.ndarray], link_only: bool, sample: int = 300_000, seed: int = 0) -> Model:
+    """u from random pairs; m by EM on each blocking key's pairs over the comparisons that key
+    leaves free (a key on postcode says nothing of how matches agree on postcode), averaged;
+    the prior from EM's share of matches among all candidates (`codes`, levels `gamma`).
+    On data too small to estimate from: the comparisons' defaults, a record matching one other."""
+    comparisons = config.comparisons
+    names, labels = tuple(c.name for c in comparisons), tuple(c.labels for c in comparisons)
+    m_defaults = [c.m_default for c in comparisons]
+    m, u = m_defaults, [c.u_default for c in comparisons]
+    pairs = max(total_pairs(records, link_only), 1)
+    ri, rj = random_pairs(records, link_only, sample, seed)
+    if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
+        return Model(names, labels, m, u, min(0.5, len(records) / 2 / pairs))
+    u_random = u = estimate_u(comparison_levels(records, config, ri, rj), u)
+    for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
+        estimates = []
+        for key, found in key_pairs.items():
+            taken = set().union(*(_sources(config, column) for column in key.columns))
+            used = [k for k, c in enumerate(comparisons) if not _sources(config, c.column) & taken]
+            in_key = np.isin(codes, found)
+            if len(used) >= 2 and in_key.sum() >= MIN_PAIRS / 10:
+                m_key, share = estimate_m(gamma[in_key][:, used], [u[k] for k in used], [m_defaults[k] for k in used])
+                estimates.append((used, m_key, share * in_key.sum()))
+        m = combine_m(estimates, m_defaults)
+        share = estimate_m(gamma, u, m, update_m=False)[1]
+        prior = float(np.clip(share * len(gamma) / pairs, 1e-12, 0.5))
+        u = without_matches(u_random, m, prior, sample=len(ri))
+    return Model(names, labels, m, u, prior)
+
+
+@dataclass(frozen=True)
+class Contribution:
+    field: str
+    left: Any
+    right: Any
+    level: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why two records are (not) one entity: each field's level and log-2 Bayes factor."""
+    left_id: str
+    right_id: str
+    prior_weight: float
+    contributions: tuple[Contribution, ...]
+    method: str  # identifier, judgement, probabilistic, or never (conflicting identifiers, rejected)
+    note: str
+    same_entity: bool
+
+    @property
+    def weight(self) -> float:
+        return self.prior_weight + sum(c.weight for c in self.contributions)
+
+    @property
+    def probability(self) -> float:
+        return 1 / (1 + 2 ** -self.weight)
+
+    def __str__(self) -> str:
+        lines = [f"{self.left_id} ~ {self.right_id}: weight {self.weight:+.2f}, probability {self.probability:.4f}, "
+                 f"method {self.method}{' (' + self.note + ')' if self.note else ''}, "
+                 f"{'same entity' if self.same_entity else 'different entities'}",
+                 f"  {'prior':<14} {self.prior_weight:+7.2f}"]
+        lines += [f"  {c.field:<14} {c.weight:+7.2f}  {c.level:<24} {c.left!s} | {c.right!s}"
+                  for c in self.contributions]
+        return "\n".join(lines)
+
+
+def _judgement_pairs(records: Records, judgements) -> pd.DataFrame:
+    """Judgements on records of this run as pair codes with `same` (True: one entity)."""
+    columns = ["record_a", "record_b", "same"]
+    frame = (judgements[columns] if isinstance(judgements, pd.DataFrame)
+             else pd.DataFrame(list(judgements or ()), columns=columns))
+    if frame.empty:
+        return pd.DataFrame({"code": np.empty(0, np.int64), "same": np.empty(0, bool)})
+    position = records.position
+    a = frame["record_a"].astype(str).map(position)
+    b = frame["record_b"].astype(str).map(position)
+    known = a.notna() & b.notna() & (a != b)
+    a, b = a[known].astype(np.int64).to_numpy(), b[known].astype(np.int64).to_numpy()
+    out = pd.DataFrame({"code": encode(np.minimum(a, b), np.maximum(a, b), len(records)),
+                        "same": frame.loc[known, "same"].astype(bool).to_numpy()})
+    return out.drop_duplicates("code", keep="last")  # the latest judgement wins
+
+
+def _existing_entities(records: Records, existing) -> tuple[np.ndarray, np.ndarray]:
+    """Per record the code of its existing entity (-1 if new), and the entity ids by code."""
+    if existing is None:
+        return np.full(len(records), -1, np.int64), np.empty(0, object)
+    mapping = existing if isinstance(existing, Mapping) else dict(zip(existing["record_id"].astype(str),
+                                                                      existing["entity_id"]))
+    entity = pd.Series(records.ids).map({str(k): v for k, v in mapping.items()})
+    codes, names = pd.factorize(entity, use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(names, dtype=object)
+
+
+def _chain(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Edges joining the records that share a code (each to the next), -1 left out."""
+    members = np.flatnonzero(codes >= 0)
+    order = members[np.argsort(codes[members], kind="stable")]
+    same = codes[order[1:]] == codes[order[:-1]]
+    return order[:-1][same], order[1:][same]
+
+
+def new_entity_id(prefix: str, first_record_id: str) -> str:
+    """A stable id for a new entity, from its smallest record id: same records, same id."""
+    return prefix + hashlib.blake2b(first_record_id.encode(), digest_size=8).hexdigest()
+
+
+@dataclass
+class Resolution:
+    """The result of `link`. `pairs` holds every scored pair at or above the review threshold
+    (and every judged or identifier pair) with `decision`: match (same entity), review,
+    conflict (a hard constraint keeps them apart) or rejected (by a judgement)."""
+    config: EntityConfig
+    model: Model
+    records: Records
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    related: pd.DataFrame
+    candidate_pairs: int
+    judged: dict[int, bool] = field(repr=False, default_factory=dict)
+
+    @property
+    def matches(self) -> pd.DataFrame:
+        return self.pairs[self.pairs["decision"] == "match"]
+
+    @property
+    def review(self) -> pd.DataFrame:
+        return self.pairs[self.pairs["decision"] == "review"]
+
+    @cached_property
+    def entity_of(self) -> dict[str, str]:
+        return dict(zip(self.clusters["record_id"], self.clusters["entity_id"]))
+
+    def linked_pairs(self, across_sources_only: bool = False) -> pd.DataFrame:
+        """Every pair of records given one entity (left_id, right_id)."""
+        frame = pd.DataFrame({"record": np.arange(len(self.records)), "entity": self.clusters["entity_id"]})
+        sizes = frame["entity"].map(frame["entity"].value_counts())
+        frame = frame[sizes.to_numpy() > 1]
+        joined = frame.merge(frame, on="entity")
+        joined = joined[joined["record_x"] < joined["record_y"]]
+        a, b = joined["record_x"].to_numpy(), joined["record_y"].to_numpy()
+        if across_sources_only:
+            keep = self.records.sources[a] != self.records.sources[b]
+            a, b = a[keep], b[keep]
+        return pd.DataFrame({"left_id": self.records.ids[a], "right_id": self.records.ids[b]})
+
+    def explain(self, record_a: str, record_b: str) -> Explanation:
+        """The score of any two records, each field's level and weight, and how they were decided."""
+        config, records = self.config, self.records
+        a, b = (int(x) for x in records.index_of([record_a, record_b]))
+        index_a, index_b = np.array([a]), np.array([b])
+        gamma = comparison_levels(records, config, index_a, index_b)
+        weights = self.model.contributions(gamma)[0]
+        contributions = tuple(
+            Contribution(c.name, records.columns[c.column].values(index_a)[0],
+                         records.columns[c.column].values(index_b)[0],
+                         c.labels[level] if level >= 0 else "missing", float(w))
+            for c, level, w in zip(config.comparisons, gamma[0], weights))
+        method, note = "probabilistic", ""
+        for name in config.identifiers:
+            x, y = (records.columns[name].values(index)[0] for index in (index_a, index_b))
+            if x is not None and y is not None:
+                method, note = ("identifier", f"same {name}") if x == y else ("never", f"different {name}")
+                break
+        judged = self.judged.get(int(encode(np.array([min(a, b)]), np.array([max(a, b)]), len(records))[0]))
+        if judged is not None:
+            method, note = ("judgement", "accepted") if judged else ("never", "rejected by a judgement")
+        same = self.entity_of[record_a] == self.entity_of[record_b]
+        return Explanation(str(record_a), str(record_b), self.model.prior_weight, contributions, method, note, same)
+
+
+def link(records, config: EntityConfig, *, id_column: str = "record_id", source_column: str | None = None,
+         link_only: bool = False, deduplicated: Iterable[str] = (), judgements=None, existing=None,
+         model: Model | None = None, random_sample: int = 300_000, seed: int = 0) -> Resolution:
+    """Resolve `records` (a DataFrame or pyarrow Table with `id_column`) into entities.
+
+    source_column / link_only: compare only records of different sources.
+    deduplicated: sources known to hold each entity once: one record of each per entity.
+    judgements: (record_a, record_b, same) rows — a DataFrame with those columns or tuples;
+        they win over scores.
+    existing: record id → entity id (dict, or a DataFrame with record_id, entity_id) from
+        earlier runs: those ids are kept, two existing entities are never merged, and only
+        pairs involving a new record are scored.
+    model: a trained `Model` to reuse (skips estimation), e.g. `Model.from_dict(stored)`.
+    """
+    prepared = prepare(records, config.fields, id_column, source_column)
+    n = len(prepared)
+    judged = _judgement_pairs(prepared, judgements)
+    entity, entity_names = _existing_entities(prepared, existing)
+    key_pairs: dict[BlockOn, np.ndarray] = {}
+    found = candidate_pairs(prepared, config.all_blocking, link_only,
+                            on_key=lambda key, pairs, skipped: key_pairs.setdefault(key, pairs))
+    codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
+    i, j = decode(codes, n)
+    if existing is not None:
+        fresh = (entity[i] < 0) | (entity[j] < 0) | np.isin(codes, judged["code"].to_numpy())
+        codes, i, j = codes[fresh], i[fresh], j[fresh]
+
+    same_identifier = np.zeros(len(codes), bool)
+    different_identifier = np.zeros(len(codes), bool)
+    for name in config.identifiers:
+        c = prepared.columns[name].codes
+        both = (c[i] >= 0) & (c[j] >= 0)
+        same_identifier |= both & (c[i] == c[j])
+        different_identifier |= both & (c[i] != c[j])
+    accepted = np.isin(codes, judged.loc[judged["same"], "code"].to_numpy())
+    rejected = np.isin(codes, judged.loc[~judged["same"], "code"].to_numpy())
+    scored = ~different_identifier | accepted
+    codes, i, j = codes[scored], i[scored], j[scored]
+    same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
+
+    gamma = comparison_levels(prepared, config, i, j)
+    model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed)
+    contributions = model.contributions(gamma)
+    weight = model.prior_weight + contributions.sum(axis=1, dtype=np.float64)
+    probability = 1 / (1 + np.exp2(-weight))
+
+    forced = accepted | same_identifier
+    edge = ~rejected & (forced | (probability >= config.match_threshold))
+    chain_i, chain_j = _chain(entity)
+    exclusive = [prepared.columns[name].codes for name in (*config.identifiers, *config.exclusive)] + [entity]
+    exclusive += [np.where(prepared.sources == prepared.source_names.index(s), np.arange(n), -1)
+                  for s in deduplicated if s in prepared.source_names]
+    labels = constrained_clusters(
+        n, np.concatenate([i[edge], chain_i]), np.concatenate([j[edge], chain_j]),
+        np.concatenate([weight[edge], np.full(len(chain_i), np.inf)]),
+        np.concatenate([forced[edge], np.ones(len(chain_i), bool)]),
+        exclusive, decode(codes[rejected], n))
+    entity_ids = _entity_ids(prepared, labels, entity, entity_names, config.id_prefix)
+
+    method = np.where(accepted, "judgement", np.where(same_identifier, "identifier", "probabilistic"))
+    keep = forced | rejected | (probability >= config.review_threshold)
+    decision = _decisions(labels, exclusive, i, j, probability, rejected, config.match_threshold)
+    pairs = pd.DataFrame({"left_id": prepared.ids[i[keep]], "right_id": prepared.ids[j[keep]],
+                          "weight": weight[keep], "probability": probability[keep],
+                          "method": method[keep], "decision": decision[keep]})
+    for k, comparison in enumerate(config.comparisons):
+        pairs[f"w_{comparison.name}"] = contributions[keep, k]
+    clusters = _record_links(prepared, entity_ids, entity, pairs)
+    related = _relations(prepared, config, entity_ids)
+    return Resolution(config, model, prepared, pairs.reset_index(drop=True), clusters, related, int(len(codes)),
+                      dict(zip(judged["code"].tolist(), judged["same"].tolist())))
+
+
+def _entity_ids(records: Records, labels: np.ndarray, entity: np.ndarray, names: np.ndarray,
+                prefix: str) -> np.ndarray:
+    """Per record its entity id: an existing one the cluster holds, else a new stable one."""
+    frame = pd.DataFrame({"label": labels, "record_id": records.ids,
+                          "existing": np.where(entity >= 0, names[np.maximum(entity, 0)] if len(names) else None,
+                                               None)})
+    existing = frame.dropna(subset=["existing"]).groupby("label")["existing"].min()
+    first = frame.groupby("label")["record_id"].min()
+    ids = first.map(lambda record_id: new_entity_id(prefix, record_id))
+    ids.update(existing)
+    return ids.to_numpy(dtype=object)[labels]  # labels run 0 … k-1
+
+
+def _decisions(labels, exclusive, i, j, probability, rejected, match_threshold) -> np.ndarray:
+    """match (same cluster), rejected, conflict (their clusters cannot merge), else review."""
+    conflict = probability >= match_threshold  # a strong pair left apart was refused by a constraint
+    for codes in exclusive:
+        per_cluster = pd.Series(codes).where(codes >= 0).groupby(labels).min().reindex(range(labels.max() + 1))
+        value = per_cluster.fillna(-1).to_numpy(np.int64)
+        a, b = value[labels[i]], value[labels[j]]
+        conflict |= (a >= 0) & (b >= 0) & (a != b)
+    same = labels[i] == labels[j]
+    return np.select([same, rejected, conflict], ["match", "rejected", "conflict"], default="review")
+
+
+def _record_links(records: Records, entity_ids: np.ndarray, entity: np.ndarray, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per record: its entity, and the strongest matched pair that put it there."""
+    matched = pairs[pairs["decision"] == "match"]
+    both = pd.concat([matched.rename(columns={"left_id": "record_id", "right_id": "matched_with"}),
+                      matched.rename(columns={"right_id": "record_id", "left_id": "matched_with"})])
+    both["rank"] = both["method"].map({m: r for r, m in enumerate(METHODS)})
+    best = (both.sort_values(["rank", "weight"], ascending=[True, False])
+            .drop_duplicates("record_id").set_index("record_id"))
+    out = pd.DataFrame({"record_id": records.ids, "entity_id": entity_ids})
+    out = out.join(best[["method", "probability", "weight", "matched_with"]], on="record_id")
+    out["method"] = out["method"].fillna(pd.Series(np.where(entity >= 0, "existing", "singleton")))
+    return out
+
+
+def _relations(records: Records, config: EntityConfig, entity_ids: np.ndarray) -> pd.DataFrame:
+    """Records related but not merged (a branch and its head office), with their entities."""
+    parts = []
+    for relation in config.relations:
+        key, target = (records.columns[name] for name in (relation.key, relation.target))
+        sources = pd.DataFrame({"record": np.arange(len(records)), "value": key.values(np.arange(len(records)))})
+        targets = pd.DataFrame({"related": np.arange(len(records)), "value": target.values(np.arange(len(records)))})
+        joined = sources.dropna().merge(targets.dropna(), on="value")
+        joined = joined[entity_ids[joined["record"]] != entity_ids[joined["related"]]]
+        parts.append(pd.DataFrame({
+            "kind": relation.kind, "record_id": records.ids[joined["record"]],
+            "related_record_id": records.ids[joined["related"]], "entity_id": entity_ids[joined["record"]],
+            "related_entity_id": entity_ids[joined["related"]]}))
+    columns = ["kind", "record_id", "related_record_id", "entity_id", "related_entity_id"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)

@@ -1,0 +1,125 @@
+"""Records prepared for resolution: each field normalised once and coded as integers.
+
+    >>> records = prepare(pd.DataFrame({"record_id": ["a", "b"], "name": [" Ann ", "Ann"]}),
+    ...                   (Field("name", str.strip),), "record_id")
+    >>> records.columns["name"].codes.tolist()
+    [0, 0]
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Field:
+    """A column the resolver reads: `normalise` maps each distinct raw value of `source`
+    (default: the same name; several columns arrive joined by '|') to the compared value,
+    None for missing."""
+    name: str
+    normalise: Callable[[Any], Any] | None = None
+    source: str | tuple[str, ...] | None = None
+
+    def raw(self, frame: pd.DataFrame) -> pd.Series:
+        """This field's input values in `frame` (all missing if its column is absent)."""
+        source = self.source or self.name
+        if isinstance(source, tuple):
+            parts = [self.raw_column(frame, name).fillna("").astype(str) for name in source]
+            return parts[0].str.cat(parts[1:], sep="|")
+        return self.raw_column(frame, source)
+
+    @staticmethod
+    def raw_column(frame: pd.DataFrame, name: str) -> pd.Series:
+        return frame[name] if name in frame else pd.Series([None] * len(frame), dtype=object, index=frame.index)
+
+
+class Column:
+    """One normalised column: integer codes per record (-1 for missing) over its distinct values."""
+
+    def __init__(self, values: np.ndarray):
+        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
+        self.codes = codes.astype(np.int32)
+        self.uniques = np.asarray(uniques, dtype=object)
+
+    @cached_property
+    def strings(self) -> np.ndarray:
+        return np.array([str(value) for value in self.uniques], dtype=object)
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        return np.array([len(value) for value in self.strings], np.int64)
+
+    @cached_property
+    def numbers(self) -> np.ndarray:
+        return pd.to_numeric(pd.Series(self.uniques, dtype=object), errors="coerce").to_numpy(np.float64)
+
+    @cached_property
+    def days(self) -> np.ndarray:
+        """Each distinct value as days since 1970 (NaN if not a date)."""
+        dates = pd.to_datetime(pd.Series(self.uniques, dtype=object), errors="coerce", format="ISO8601")
+        return (dates - pd.Timestamp("1970-01-01")).dt.days.to_numpy(np.float64)
+
+    def values(self, index: np.ndarray) -> np.ndarray:
+        """The normalised values of the records at `index` (None where missing)."""
+        codes = self.codes[index]
+        out = np.full(len(codes), None, dtype=object)
+        present = codes >= 0
+        out[present] = self.uniques[codes[present]]
+        return out
+
+
+@dataclass
+class Records:
+    """The records of one run: ids, normalised columns, and the source each came from."""
+    ids: np.ndarray  # object array of record ids (str)
+    columns: dict[str, Column]
+    sources: np.ndarray  # int32 source code per record (all 0 without a source column)
+    source_names: list[str]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @cached_property
+    def position(self) -> dict[str, int]:
+        return {record_id: i for i, record_id in enumerate(self.ids)}
+
+    def index_of(self, record_ids) -> np.ndarray:
+        """Row positions of record ids; KeyError names an unknown id."""
+        return np.fromiter((self.position[str(r)] for r in record_ids), dtype=np.int64)
+
+
+def as_dataframe(table) -> pd.DataFrame:
+    """A pandas DataFrame from a DataFrame or a pyarrow Table."""
+    return table if isinstance(table, pd.DataFrame) else table.to_pandas()
+
+
+def normalise_column(raw: pd.Series, normalise: Callable[[Any], Any] | None) -> np.ndarray:
+    """Apply `normalise` once per distinct non-missing value; missing stays None."""
+    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+    mapped = [normalise(value) if normalise else value for value in uniques]
+    table = np.empty(len(mapped) + 1, dtype=object)
+    table[:-1] = mapped
+    table[-1] = None
+    return table[codes]  # code -1 picks the trailing None
+
+
+def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str | None = None) -> Records:
+    """Normalise `fields` of `table`; a field whose source column is absent is all missing."""
+    frame = as_dataframe(table)
+    if id_column not in frame:
+        raise KeyError(f"the records have no id column {id_column!r}; columns are {list(frame.columns)}")
+    ids = frame[id_column].astype(str).to_numpy(dtype=object)
+    if len(set(ids)) != len(ids):
+        duplicated = pd.Series(ids).loc[pd.Series(ids).duplicated()].iloc[0]
+        raise ValueError(f"record ids must be unique; {duplicated!r} appears more than once")
+    columns = {field.name: Column(normalise_column(field.raw(frame), field.normalise)) for field in fields}
+    if source_column:
+        source_codes, source_names = pd.factorize(frame[source_column].astype(str))
+        sources, names = source_codes.astype(np.int32), [str(name) for name in source_names]
+    else:
+        sources, names = np.zeros(len(frame), np.int32), ["records"]
+    return Records(ids, columns, sources, names)

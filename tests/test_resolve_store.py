@@ -1,0 +1,132 @@
+"""Resolution on the store, both engines: provisional mentions fold into canonical entities,
+identifiers never merge, branches link, judgements win, ids stay, explanations."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from crossaudit.engine.store import RunStamp
+from crossaudit.loaders.identifiers import make_credit_code, make_id_number
+from crossaudit.resolve.graph import ReviewError, explain, judge, resolve_store, review_items
+
+CODE = make_credit_code("640104", "MA7CTMDN")
+NAMESAKE = make_credit_code("640121", "MA7CTMDP")
+BRANCH = make_credit_code("640105", "MA7BRNCH")
+ADDRESS = "宁夏回族自治区银川市兴庆区解放西街12号"
+PHONE = "09515012345"
+VARIANT = "name:鑫源商贸有限公司"  # the key the loader gives an electricity row without a code
+
+
+def _load(store, run):
+    """What the loader would write for a register row, a coded namesake elsewhere, a branch, and
+    an electricity row naming the firm without its code (a legal-form variant, same address)."""
+    store.upsert_nodes("Enterprise", [
+        {"uid": CODE, "credit_code": CODE, "name": "宁夏鑫源商贸有限责任公司", "region_code": "640104"},
+        {"uid": NAMESAKE, "credit_code": NAMESAKE, "name": "华兴建材有限公司", "region_code": "640121"},
+        {"uid": BRANCH, "credit_code": BRANCH, "name": "宁夏鑫源商贸有限责任公司金凤分公司"},
+        {"uid": VARIANT, "name": "鑫源商贸有限公司"}], run)
+    store.upsert_nodes("Address", [{"text": ADDRESS}], run)
+    store.upsert_nodes("Phone", [{"number": PHONE}], run)
+    store.upsert_nodes("UtilityUsage", [{"usage_id": "u1", "kwh": 1200.0}], run)
+    store.upsert_nodes("SourceRecord", [{"record_id": "power:1"}, {"record_id": "amr:1"}], run)
+    for uid in (CODE, VARIANT):
+        store.upsert_relationships("LOCATED_AT", "Enterprise", "Address", [{"from": uid, "to": ADDRESS}], run)
+        store.upsert_relationships("HAS_PHONE", "Enterprise", "Phone", [{"from": uid, "to": PHONE}], run)
+    store.upsert_relationships("USED", "Enterprise", "UtilityUsage", [{"from": VARIANT, "to": "u1"}], run)
+    store.upsert_relationships("DESCRIBES", "SourceRecord", "Enterprise", [
+        {"from": "power:1", "to": VARIANT, "role": "customer", "method": "name"},
+        {"from": "amr:1", "to": CODE, "role": "enterprise", "method": "exact", "score": 1.0}], run)
+
+
+def test_a_mention_without_code_folds_into_the_registered_enterprise(store):
+    _load(store, RunStamp.now("load-1"))
+    report = resolve_store(store, RunStamp.now("resolve-1"))
+    assert report.merged["Enterprise"] == 1
+    uids = {r["uid"] for r in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid")}
+    assert uids == {CODE, NAMESAKE, BRANCH}  # the variant is gone, no identifier changed
+    used = store.query("MATCH (e:Enterprise)-[:USED]->(u:UtilityUsage) RETURN e.uid AS uid")
+    assert used == [{"uid": CODE}]
+    describes = store.query("MATCH (s:SourceRecord {record_id: 'power:1'})-[d:DESCRIBES]->(e:Enterprise) "
+                            "RETURN e.uid AS uid, d.method AS method, d.score AS score, d.contributions AS c")
+    assert [(d["uid"], d["method"]) for d in describes] == [(CODE, "probabilistic")]
+    assert describes[0]["score"] >= 0.95
+    assert json.loads(describes[0]["c"])["address"] > 0  # the shared address spoke for the match
+
+
+def test_the_branch_is_linked_to_its_head_office_not_merged(store):
+    _load(store, RunStamp.now("load-1"))
+    resolve_store(store, RunStamp.now("resolve-1"))
+    branch = store.query("MATCH (b:Enterprise)-[:BRANCH_OF]->(h:Enterprise) RETURN b.uid AS b, h.uid AS h")
+    assert branch == [{"b": BRANCH, "h": CODE}]
+
+
+def test_two_valid_codes_are_never_merged_even_with_the_same_name(store):
+    run = RunStamp.now("load-1")
+    store.upsert_nodes("Enterprise", [{"uid": CODE, "credit_code": CODE, "name": "鑫源商贸有限公司"},
+                                      {"uid": NAMESAKE, "credit_code": NAMESAKE, "name": "鑫源商贸有限公司"}], run)
+    for uid in (CODE, NAMESAKE):
+        store.upsert_nodes("Address", [{"text": ADDRESS}], run)
+        store.upsert_relationships("LOCATED_AT", "Enterprise", "Address", [{"from": uid, "to": ADDRESS}], run)
+    assert resolve_store(store, RunStamp.now("resolve-1")).merged["Enterprise"] == 0
+    assert store.query("MATCH (e:Enterprise) RETURN count(e) AS c") == [{"c": 2}]
+
+
+def test_resolving_again_changes_nothing_and_keeps_ids(store):
+    _load(store, RunStamp.now("load-1"))
+    resolve_store(store, RunStamp.now("resolve-1"))
+    before = store.counts()
+    # a later load brings a new variant of the same firm: it joins the existing entity
+    run = RunStamp.now("load-2")
+    store.upsert_nodes("Enterprise", [{"uid": "name:鑫源商贸有限责任公司", "name": "鑫源商贸有限责任公司"}], run)
+    store.upsert_relationships("LOCATED_AT", "Enterprise", "Address",
+                               [{"from": "name:鑫源商贸有限责任公司", "to": ADDRESS}], run)
+    store.upsert_relationships("HAS_PHONE", "Enterprise", "Phone", [{"from": "name:鑫源商贸有限责任公司", "to": PHONE}],
+                               run)
+    report = resolve_store(store, RunStamp.now("resolve-2"))
+    assert report.merged["Enterprise"] == 1
+    assert store.counts()["nodes"]["Enterprise"] == before["nodes"]["Enterprise"]
+    assert resolve_store(store, RunStamp.now("resolve-3")).merged == {"Enterprise": 0, "Person": 0, "Property": 0}
+
+
+def test_a_rejected_pair_stays_apart_and_an_accepted_one_merges(store):
+    run = RunStamp.now("load-1")
+    # same name and birth date, no ID number: the scores alone would merge them
+    store.upsert_nodes("Person", [
+        {"uid": "record:a:1:lessor", "name": "马建国", "birth_date": "1970-03-02"},
+        {"uid": "record:b:7:owner", "name": "马建国", "birth_date": "1970-03-02"}], run)
+    pair_id = "Person:record:a:1:lessor|record:b:7:owner"
+    store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "label": "Person", "uid_a": "record:a:1:lessor",
+                                       "uid_b": "record:b:7:owner", "score": 0.7, "status": "open"}], run)
+    judge(store, pair_id, False, "li", "different villages")
+    resolve_store(store, RunStamp.now("resolve-2"))
+    assert store.query("MATCH (p:Person) RETURN count(p) AS c") == [{"c": 2}]
+    assert review_items(store, "rejected")[0]["pair_id"] == pair_id
+    judge(store, pair_id, True, "li", "same man, moved house")
+    assert store.query("MATCH (p:Person) RETURN p.uid AS uid") == [{"uid": "record:a:1:lessor"}]
+    resolve_store(store, RunStamp.now("resolve-3"))
+    assert store.query("MATCH (p:Person) RETURN count(p) AS c") == [{"c": 1}]
+
+
+def test_a_judgement_never_merges_two_identifiers(store):
+    run = RunStamp.now("load-1")
+    first, second = make_id_number("640104", __import__("datetime").date(1970, 3, 2), 11, "M"), \
+        make_id_number("640104", __import__("datetime").date(1970, 3, 2), 13, "M")
+    store.upsert_nodes("Person", [{"uid": first, "id_number": first}, {"uid": second, "id_number": second}], run)
+    pair_id = f"Person:{min(first, second)}|{max(first, second)}"
+    store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "label": "Person", "uid_a": min(first, second),
+                                       "uid_b": max(first, second), "status": "open"}], run)
+    with pytest.raises(ReviewError, match="never one entity"):
+        judge(store, pair_id, True, "li")
+
+
+def test_explain_gives_each_fields_contribution(store):
+    _load(store, RunStamp.now("load-1"))
+    explanation = explain(store, CODE, VARIANT)
+    fields = {c.field: c for c in explanation.contributions}
+    assert {"name_core", "address", "phone"} <= fields.keys()
+    assert fields["address"].weight > 0 and fields["phone"].weight > 0
+    assert explanation.probability >= 0.95
+    # after the merge the old uid and the source record still explain
+    resolve_store(store, RunStamp.now("resolve-1"))
+    assert explain(store, "power:1", NAMESAKE).probability < 0.5
