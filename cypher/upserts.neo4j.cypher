@@ -170,7 +170,25 @@ OPTIONAL MATCH (old:Finding {finding_id: r.finding_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:Finding {finding_id: r.finding_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.rule_id = coalesce(r.rule_id, n.rule_id), n.rule_version = coalesce(r.rule_version, n.rule_version), n.pack = coalesce(r.pack, n.pack), n.severity = coalesce(r.severity, n.severity), n.title = coalesce(r.title, n.title), n.tax_types = coalesce(r.tax_types, n.tax_types), n.identity = coalesce(r.identity, n.identity), n.evidence = coalesce(r.evidence, n.evidence), n.evidence_hash = coalesce(r.evidence_hash, n.evidence_hash), n.amount = coalesce(r.amount, n.amount), n.tax_at_risk = coalesce(r.tax_at_risk, n.tax_at_risk), n.office_code = coalesce(r.office_code, n.office_code), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.rule_run = coalesce(r.rule_run, n.rule_run), n.last_seen = $at
+SET n.rule_id = coalesce(r.rule_id, n.rule_id), n.rule_version = coalesce(r.rule_version, n.rule_version), n.pack = coalesce(r.pack, n.pack), n.severity = coalesce(r.severity, n.severity), n.title = coalesce(r.title, n.title), n.tax_types = coalesce(r.tax_types, n.tax_types), n.identity = coalesce(r.identity, n.identity), n.evidence = coalesce(r.evidence, n.evidence), n.evidence_hash = coalesce(r.evidence_hash, n.evidence_hash), n.amount = coalesce(r.amount, n.amount), n.tax_at_risk = coalesce(r.tax_at_risk, n.tax_at_risk), n.office_code = coalesce(r.office_code, n.office_code), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.rule_run = coalesce(r.rule_run, n.rule_run), n.status_changed_at = coalesce(r.status_changed_at, n.status_changed_at), n.status_changed_by = coalesce(r.status_changed_by, n.status_changed_by), n.recovered = coalesce(r.recovered, n.recovered), n.verification_note = coalesce(r.verification_note, n.verification_note), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert FindingEvent
+UNWIND $rows AS r
+OPTIONAL MATCH (old:FindingEvent {event_id: r.event_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:FindingEvent {event_id: r.event_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.finding_id = coalesce(r.finding_id, n.finding_id), n.from_status = coalesce(r.from_status, n.from_status), n.to_status = coalesce(r.to_status, n.to_status), n.by = coalesce(r.by, n.by), n.at = coalesce(r.at, n.at), n.note = coalesce(r.note, n.note), n.recovered = coalesce(r.recovered, n.recovered), n.change = coalesce(r.change, n.change), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
+// upsert AuditEntry
+UNWIND $rows AS r
+OPTIONAL MATCH (old:AuditEntry {entry_id: r.entry_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:AuditEntry {entry_id: r.entry_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.at = coalesce(r.at, n.at), n.user = coalesce(r.user, n.user), n.role = coalesce(r.role, n.role), n.action = coalesce(r.action, n.action), n.target = coalesce(r.target, n.target), n.outcome = coalesce(r.outcome, n.outcome), n.detail = coalesce(r.detail, n.detail), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert RuleRun

@@ -250,7 +250,20 @@ NODES = (
         Prop("office_code", indexed=True, doc="competent tax office"), "region_code",
         Prop("status", indexed=True, doc="new, pushed, verifying, confirmed, dismissed"),
         Prop("rule_run", doc="id of the rule run that last produced the finding"),
+        Prop("status_changed_at", TIMESTAMP), Prop("status_changed_by"),
+        Prop("recovered", FLOAT, doc="tax recovered after verification (yuan)"),
+        Prop("verification_note", doc="the inspector's note on the verification"),
     ), doc="A suspicious item (疑点): one result row of one rule, with its evidence."),
+    NodeType("FindingEvent", "event_id", _props(
+        "event_id", Prop("finding_id", indexed=True), "from_status", "to_status", Prop("by", doc="acting user"),
+        Prop("at", TIMESTAMP), "note", Prop("recovered", FLOAT),
+        Prop("change", doc="on a reopening: the evidence before and after, as JSON"),
+    ), doc="One change of a finding's status: who, when, why."),
+    NodeType("AuditEntry", "entry_id", _props(
+        "entry_id", Prop("at", TIMESTAMP), Prop("user", indexed=True), "role", Prop("action", indexed=True),
+        Prop("target", doc="what was read or changed: a finding id, an entity key, a file"),
+        Prop("outcome", doc="allowed or denied"), "detail",
+    ), doc="One read or change by a user, allowed or denied; the audit log only grows."),
     NodeType("RuleRun", "run_id", _props(
         "run_id", Prop("started_at", TIMESTAMP), Prop("finished_at", TIMESTAMP), Prop("rules", INT),
         Prop("findings", INT), Prop("new_findings", INT), Prop("params", doc="parameter overrides as JSON"),
