@@ -21,6 +21,7 @@ CREATE CONSTRAINT invoice_invoice_no_unique IF NOT EXISTS FOR (n:Invoice) REQUIR
 CREATE CONSTRAINT tax_registration_reg_id_unique IF NOT EXISTS FOR (n:TaxRegistration) REQUIRE n.reg_id IS UNIQUE;
 CREATE INDEX tax_registration_taxpayer_code IF NOT EXISTS FOR (n:TaxRegistration) ON (n.taxpayer_code);
 CREATE INDEX tax_registration_office_code IF NOT EXISTS FOR (n:TaxRegistration) ON (n.office_code);
+CREATE INDEX tax_registration_project_permit_no IF NOT EXISTS FOR (n:TaxRegistration) ON (n.project_permit_no);
 CREATE CONSTRAINT tax_filing_filing_id_unique IF NOT EXISTS FOR (n:TaxFiling) REQUIRE n.filing_id IS UNIQUE;
 CREATE INDEX tax_filing_tax_type IF NOT EXISTS FOR (n:TaxFiling) ON (n.tax_type);
 CREATE INDEX tax_filing_reference IF NOT EXISTS FOR (n:TaxFiling) ON (n.reference);

@@ -6,5 +6,7 @@
 """
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, StoreError, Subgraph, UpsertResult, open_store
+from crossaudit.engine.rules import lint_rules, load_rules, run_rules  # noqa: E402  (rules build on the store)
 
-__all__ = ["SCHEMA", "RunStamp", "Store", "StoreError", "Subgraph", "UpsertResult", "open_store"]
+__all__ = ["SCHEMA", "RunStamp", "Store", "StoreError", "Subgraph", "UpsertResult", "open_store", "lint_rules",
+           "load_rules", "run_rules"]

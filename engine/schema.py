@@ -193,7 +193,7 @@ NODES = (
     NodeType("TaxRegistration", "reg_id", _props(
         "reg_id", Prop("taxpayer_code", indexed=True), Prop("office_code", indexed=True),
         Prop("registered_on", DATE), "status", Prop("status_changed_on", DATE), "taxpayer_kind", "industry",
-        Prop("project_permit_no", doc="construction permit of a cross-region project registration"),
+        Prop("project_permit_no", indexed=True, doc="construction permit of a cross-region project registration"),
     ), doc="A taxpayer's registration with a tax office."),
     NodeType("TaxFiling", "filing_id", _props(
         "filing_id", Prop("tax_type", indexed=True), "tax_item", Prop("period", doc="YYYY-MM, YYYY-Qn or YYYY"),
@@ -236,6 +236,11 @@ NODES = (
         "file_load_id", Prop("run_id", indexed=True), "file", "encoding", Prop("read", INT), Prop("loaded", INT),
         Prop("quarantined", INT), Prop("duplicates", INT), Prop("seconds", FLOAT), Prop("delivered_on", DATE),
         Prop("error", doc="why the file could not be read, if it could not"),
+        Prop("grade", doc="the data grade its spec declares"), Prop("schedule", doc="its spec's delivery schedule"),
+        Prop("id_cells", INT, doc="identifier cells (credit code, ID number) that held a value"),
+        Prop("id_invalid", INT, doc="of those, the ones failing their check"),
+        Prop("required_cells", INT, doc="cells of required columns"),
+        Prop("required_missing", INT, doc="of those, the empty ones"),
     ), doc="One file of a load run with its counts; department and dataset in its provenance."),
     NodeType("Finding", "finding_id", _props(
         Prop("finding_id", doc="stable fingerprint of the rule id and the identity values"),

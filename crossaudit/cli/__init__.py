@@ -9,9 +9,15 @@ import sys
 import click
 
 from crossaudit.cli.common import CliError, main_group
+from crossaudit.cli import audit as _audit  # noqa: F401  (registers `audit`)
 from crossaudit.cli import demo as _demo  # noqa: F401  (registers `demo`)
+from crossaudit.cli import explore as _explore  # noqa: F401  (registers `explore`)
+from crossaudit.cli import export as _export  # noqa: F401  (registers `export`)
+from crossaudit.cli import findings as _findings  # noqa: F401  (registers `findings`)
+from crossaudit.cli import ledger as _ledger  # noqa: F401  (registers `ledger`)
 from crossaudit.cli import load as _load  # noqa: F401  (registers `load`, `quarantine`)
 from crossaudit.cli import resolve as _resolve  # noqa: F401  (registers `resolve`, `review`)
+from crossaudit.cli import rules as _rules  # noqa: F401  (registers `rules`)
 from crossaudit.cli import store as _store  # noqa: F401  (registers `store`)
 
 

@@ -27,10 +27,13 @@ class CliError(click.ClickException):
     help="Graph store URI: ladybug:PATH (embedded) or bolt://HOST:PORT / neo4j://HOST:PORT "
     "(credentials from NEO4J_USER / NEO4J_PASSWORD). Env: CROSSAUDIT_STORE.",
 )
+@click.option("--user", "user_name", envvar="CROSSAUDIT_USER",
+              help="The acting user, declared in the users file ($CROSSAUDIT_USERS); without a users file "
+                   "the one user is admin. Env: CROSSAUDIT_USER.")
 @click.option("--debug", is_flag=True, help="Show full tracebacks on errors.")
 @click.version_option(package_name="crossaudit")
 @click.pass_context
-def main_group(ctx: click.Context, store_uri: str, debug: bool) -> None:
+def main_group(ctx: click.Context, store_uri: str, user_name: str | None, debug: bool) -> None:
     """crossaudit: cross-audit department data against tax records in a graph.
 
     Load department exports, resolve entities, run Cypher rule packs, explore
@@ -39,6 +42,7 @@ def main_group(ctx: click.Context, store_uri: str, debug: bool) -> None:
     """
     ctx.ensure_object(dict)
     ctx.obj["store_uri"] = store_uri
+    ctx.obj["user_name"] = user_name
     ctx.obj["debug"] = debug
 
 
@@ -73,3 +77,36 @@ def print_table(title: str | None, columns: list[str], rows: Iterable[Iterable[A
     for row in rows:
         table.add_row(*("" if v is None else str(v) for v in row))
     Console(width=int(os.environ.get("COLUMNS", "120"))).print(table)
+
+
+def acting_user(ctx: click.Context):
+    """The user named by --user / CROSSAUDIT_USER in the users file (or the built-in admin)."""
+    from crossaudit.engine.access import AccessDenied, UsersFileError, load_users
+
+    try:
+        return load_users().get(ctx.find_root().obj.get("user_name"))
+    except (AccessDenied, UsersFileError) as exc:
+        raise CliError(str(exc)) from exc
+
+
+def guard(ctx: click.Context, store, action: str, target: str | None = None):
+    """The acting user, if their role may do `action`; otherwise the denial is audited and
+    raised as a one-line error."""
+    from crossaudit.engine import audit
+
+    user = acting_user(ctx)
+    if not user.may(action):
+        audit.record(store, user, action, target, "denied", f"role {user.role} may not {action}")
+        raise CliError(f"access denied: user {user.name!r} ({user.role}) may not {action}")
+    return user
+
+
+def office_scope_of(store, user) -> set[str] | None:
+    """The tax offices whose findings `user` may see: an inspector's office and those below it;
+    None (every office) for the other roles."""
+    from crossaudit.engine.access import office_scope
+
+    if not user.scoped:
+        return None
+    offices = store.query("MATCH (o:TaxOffice) RETURN o.code AS code, o.parent AS parent")
+    return office_scope(offices, user.office)

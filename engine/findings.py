@@ -1,0 +1,76 @@
+"""Findings in the store: list them with filters, show one with its evidence and provenance.
+
+    list_findings(store, pack="invoicing", severity="critical")
+    show_finding(store, "F-3f2a…")["entities"][0]["sources"]
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from crossaudit.engine.store import Store, StoreError
+
+SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+LIST_COLUMNS = ("finding_id", "rule_id", "pack", "severity", "title", "office_code", "region_code", "amount",
+                "tax_at_risk", "status", "identity", "first_seen", "last_seen", "rule_run")
+# option → Cypher condition; the values travel as parameters
+FILTERS = {"rule": "f.rule_id = $rule", "pack": "f.pack = $pack", "severity": "f.severity = $severity",
+           "status": "f.status = $status", "office": "f.office_code IN $offices"}
+
+
+def offices_under(store: Store, code: str) -> list[str]:
+    """A tax office and every office below it (a city office takes its counties' findings)."""
+    rows = store.query("MATCH (o:TaxOffice) RETURN o.code AS code, o.parent AS parent")
+    children: dict[str, list[str]] = {}
+    for row in rows:
+        children.setdefault(row["parent"], []).append(row["code"])
+    found, frontier = [code], [code]
+    while frontier:
+        frontier = sorted(child for parent in frontier for child in children.get(parent, []))
+        found += frontier
+    return found
+
+
+def list_findings(store: Store, rule: str | None = None, pack: str | None = None, severity: str | None = None,
+                  office: str | None = None, status: str | None = None, limit: int | None = None) -> list[dict]:
+    """Findings matching every filter given, most severe first, then by tax at risk."""
+    params: dict[str, Any] = {"rule": rule, "pack": pack, "severity": severity, "status": status}
+    if office:
+        params["offices"] = offices_under(store, office)
+    given = [name for name in FILTERS if params.get(name if name != "office" else "offices")]
+    where = (" WHERE " + " AND ".join(FILTERS[name] for name in given)) if given else ""
+    columns = ", ".join(f"f.{c} AS {c}" for c in LIST_COLUMNS)
+    rows = store.query(f"MATCH (f:Finding){where} RETURN {columns}",
+                       {k: v for k, v in params.items() if k in {"offices"} | set(given)})
+    for row in rows:
+        row["identity"] = json.loads(row["identity"]) if row["identity"] else {}
+    rows.sort(key=lambda r: (SEVERITY_ORDER.get(r["severity"], 9), -(r["tax_at_risk"] or 0.0), r["finding_id"]))
+    return rows[:limit] if limit else rows
+
+
+def show_finding(store: Store, finding_id: str, max_sources: int = 20) -> dict:
+    """One finding: its properties, evidence, office, the entities it flags, and for each entity
+    the source rows (department, dataset, file, row) that describe it."""
+    found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f", {"id": finding_id})
+    if not found:
+        raise StoreError(f"no finding {finding_id!r}; `crossaudit findings list` shows the ids")
+    finding = found[0]["f"]
+    for key in ("identity", "evidence"):
+        finding[key] = json.loads(finding[key]) if finding[key] else {}
+    office = store.query("MATCH (f:Finding {finding_id: $id})-[a:ASSIGNED_TO]->(o:TaxOffice) "
+                         "RETURN o.code AS code, o.name AS name, o.level AS level", {"id": finding_id})
+    flagged = store.query("MATCH (f:Finding {finding_id: $id})-[r:FLAGS]->(n) RETURN r.rid AS flag, r.role AS role, n",
+                          {"id": finding_id})
+    sources = store.query(
+        "MATCH (f:Finding {finding_id: $id})-[r:FLAGS]->(n)<-[d:DESCRIBES]-(s:SourceRecord) "
+        "RETURN r.rid AS flag, d.role AS column_role, s.record_id AS record_id, "
+        "s.department AS department, s.dataset AS dataset, s.source_file AS source_file, s.source_row AS source_row "
+        "ORDER BY s.record_id", {"id": finding_id})
+    entities = []
+    for row in sorted(flagged, key=lambda r: (r["role"], r["n"]["_label"])):
+        node = row["n"]
+        mine = [s for s in sources if s["flag"] == row["flag"]]
+        entities.append({"role": row["role"], "label": node["_label"], "node": node, "sources_total": len(mine),
+                         "sources": [{k: s[k] for k in ("record_id", "department", "dataset", "source_file",
+                                                        "source_row", "column_role")} for s in mine[:max_sources]]})
+    return {"finding": finding, "office": office[0] if office else None, "entities": entities}

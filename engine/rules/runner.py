@@ -1,0 +1,314 @@
+"""Run rules on a store and keep each result row as a Finding.
+
+`crossaudit rules run` does, in order:
+
+1. the precompute steps the selected rules declare (`precompute: [interest_groups]`: see
+   `crossaudit.engine.rules.groups`);
+2. each rule's query with its parameters (header defaults, then overrides);
+3. per result row, a Finding keyed by a fingerprint of the rule id and the identity values,
+   with the row as JSON evidence, the amount and tax at risk, the competent tax office
+   (`crossaudit.engine.rules.offices`), FLAGS to every entity the row names and ASSIGNED_TO
+   its office; all written with the Store's upserts, so provenance and first_seen are kept
+   and a re-run creates nothing twice. A finding's status is 'new' when it is created and is
+   never overwritten by a later run; a finding a later run does not produce again is kept,
+   its rule_run and last_seen saying when it was last found;
+4. a RuleRun node with the run's totals.
+
+    summary = run_rules(store, load_rules(pack="invoicing"), {"window": "15 days"})
+    summary.findings, summary.new_findings
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+import yaml
+
+from crossaudit.engine.rules.groups import compute_interest_groups
+from crossaudit.engine.rules.model import Rule, RuleError, param_text, parse_param
+from crossaudit.engine.rules.offices import OfficeResolver, values_of
+from crossaudit.engine.schema import SCHEMA
+from crossaudit.engine.store import RunStamp, Store, plain
+
+PRECOMPUTE = {"interest_groups": compute_interest_groups}
+Progress = Callable[[str, int, int], None]  # (what is running, done, total)
+
+
+@dataclass
+class RuleOutcome:
+    rule_id: str
+    pack: str
+    rows: int = 0
+    findings: int = 0
+    new: int = 0
+    duplicates: int = 0  # rows whose identity another row of the same run already had
+    tax_at_risk: float = 0.0
+    seconds: float = 0.0
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    started_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    outcomes: list[RuleOutcome] = field(default_factory=list)
+    precompute: dict[str, dict] = field(default_factory=dict)
+
+    @property
+    def findings(self) -> int:
+        return sum(o.findings for o in self.outcomes)
+
+    @property
+    def new_findings(self) -> int:
+        return sum(o.new for o in self.outcomes)
+
+    def to_json(self) -> dict:
+        return {"run_id": self.run_id, "started_at": self.started_at.isoformat(),
+                "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+                "findings": self.findings, "new_findings": self.new_findings, "precompute": self.precompute,
+                "rules": [asdict(o) for o in self.outcomes]}
+
+
+# --- parameters -----------------------------------------------------------------------------
+
+def _coerce(rule: Rule, name: str, value: Any) -> Any:
+    """An override converted to the type of the header's default; a clear error otherwise."""
+    default = rule.params[name]
+    if isinstance(value, str) and not isinstance(default, str):
+        value = yaml.safe_load(value)
+    value = parse_param(value)
+    where = f"parameter {name!r} of rule {rule.id}"
+    if isinstance(default, dt.timedelta):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return dt.timedelta(days=value)
+        if isinstance(value, dt.timedelta):
+            return value
+        raise RuleError(f"{where} is a duration such as '30 days', got {value!r}")
+    if isinstance(default, dt.date):
+        if isinstance(value, dt.date):
+            return value
+        raise RuleError(f"{where} is a date such as 2023-12-31, got {value!r}")
+    if isinstance(default, (bool, list, str)):
+        if type(value) is not type(default):
+            raise RuleError(f"{where} expects a {type(default).__name__}, got {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuleError(f"{where} expects a number, got {value!r}")
+    return float(value) if isinstance(default, float) else value
+
+
+def resolve_params(rules: Iterable[Rule], overrides: Mapping[str, Any] | None = None) -> dict[str, dict]:
+    """rule id → parameters: the header's defaults, then `overrides` keyed `name` (every rule that
+    declares it) or `rule-id.name` (one rule).
+
+    >>> from crossaudit.engine.rules import load_rules
+    >>> resolve_params(load_rules(rule_ids=["payroll-iit-underreported"]), {"max_ratio": "0.4"})
+    {'payroll-iit-underreported': {..., 'max_ratio': 0.4, ...}}
+    """
+    rules = list(rules)
+    resolved = {r.id: dict(r.params) for r in rules}
+    for key, value in (overrides or {}).items():
+        rule_id, _, name = key.rpartition(".")
+        targets = [r for r in rules if (not rule_id or r.id == rule_id) and name in r.params]
+        if not targets:
+            raise RuleError(f"no selected rule has a parameter {key!r}; "
+                            "see the params of each rule in `crossaudit rules list --format json`")
+        for rule in targets:
+            resolved[rule.id][name] = _coerce(rule, name, value)
+    return resolved
+
+
+# --- findings --------------------------------------------------------------------------------
+
+def evidence_value(value: Any) -> Any:
+    """A value as it goes into evidence: plain, floats rounded, lists sorted (engines differ in
+    collect() order and in the last digits of sums)."""
+    value = plain(value)
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, list):
+        items = [evidence_value(v) for v in value]
+        try:
+            return sorted(items, key=lambda v: (v is None, v))
+        except TypeError:
+            return items
+    if isinstance(value, dict):
+        return {k: evidence_value(v) for k, v in value.items()}
+    return value
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                      default=lambda v: v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v))
+
+
+def fingerprint(rule_id: str, identity: Mapping[str, Any]) -> str:
+    """The finding id: a digest of the rule id and the identity values, stable across runs.
+
+    >>> fingerprint("land-transfer-without-deed-tax", {"contract_no": "银川自然资出让〔2023〕009号"})
+    'F-...'
+    """
+    digest = hashlib.blake2b(canonical_json([rule_id, identity]).encode("utf-8"), digest_size=10).hexdigest()
+    return f"F-{digest}"
+
+
+def _number(value: Any, rule: Rule, column: str) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise RuleError(f"{rule.path}: column {column!r} must be a number, got {value!r}")
+    return round(float(value), 2)
+
+
+def _check_row(rule: Rule, row: Mapping[str, Any]) -> None:
+    missing = [c for c in rule.declared_columns if c not in row]
+    if missing:
+        raise RuleError(f"{rule.path}: the query returned no column(s) {missing}; it returned {sorted(row)}")
+
+
+def build_findings(rule: Rule, rows: list[dict], offices: OfficeResolver, run_id: str) -> tuple[dict, int]:
+    """finding_id → (finding properties, {label: [flagged keys with role]}); and the duplicate count."""
+    for column, label in rule.entities.items():  # one lookup for the whole result, not one per row
+        offices.prefetch(label, (v for row in rows for v in values_of(row.get(column))))
+    findings: dict[str, tuple[dict, dict]] = {}
+    duplicates = 0
+    for raw in rows:
+        _check_row(rule, raw)
+        row = {k: evidence_value(v) for k, v in raw.items()}
+        identity = {c: row[c] for c in rule.identity}
+        finding_id = fingerprint(rule.id, identity)
+        if finding_id in findings:
+            duplicates += 1
+            continue
+        evidence = canonical_json(row)
+        office, region = offices.office(row, rule.office, rule.entities)
+        flagged: dict[str, list[dict]] = {}
+        for column, label in rule.entities.items():
+            for value in values_of(row[column]):
+                actual = offices.label_of(label, value)
+                if actual is None:
+                    raise RuleError(f"{rule.path}: column {column!r} names {value!r}, neither an Enterprise "
+                                    "nor a Person")
+                flagged.setdefault(actual, []).append({"from": finding_id, "to": value, "role": column})
+        findings[finding_id] = ({
+            "finding_id": finding_id, "rule_id": rule.id, "rule_version": rule.version, "pack": rule.pack,
+            "severity": rule.severity, "title": rule.title, "tax_types": ",".join(rule.tax),
+            "identity": canonical_json(identity), "evidence": evidence,
+            "evidence_hash": hashlib.blake2b(evidence.encode("utf-8"), digest_size=10).hexdigest(),
+            "amount": _number(row[rule.amount], rule, rule.amount),
+            "tax_at_risk": _number(row[rule.tax_at_risk], rule, rule.tax_at_risk),
+            "office_code": office, "region_code": region, "rule_run": run_id,
+            "dataset": f"rule:{rule.id}", "source_file": f"{rule.pack}/{rule.path.name}",
+        }, flagged)
+    return findings, duplicates
+
+
+def _existing(store: Store, ids: list[str]) -> set[str]:
+    found = set()
+    for start in range(0, len(ids), 10_000):
+        rows = store.query("MATCH (f:Finding) WHERE f.finding_id IN $ids RETURN f.finding_id AS id",
+                           {"ids": ids[start:start + 10_000]})
+        found.update(r["id"] for r in rows)
+    return found
+
+
+def _drop_stale_links(store: Store, findings: dict[str, tuple[dict, dict]], existing: set[str]) -> None:
+    """Remove FLAGS and ASSIGNED_TO of re-found findings that their new result no longer names
+    (the evidence or the office changed), so a finding never points at two offices."""
+    ids = sorted(existing)
+    if not ids:
+        return
+    wanted = {fid: {(row["role"], row["to"]) for rows in flagged.values() for row in rows}
+              for fid, (_, flagged) in findings.items() if fid in existing}
+    stale = [r["rid"] for r in store.query(
+        "MATCH (f:Finding)-[r:FLAGS]->(n) WHERE f.finding_id IN $ids RETURN f.finding_id AS f, r.rid AS rid, "
+        "r.role AS role, n", {"ids": ids})
+        if (r["role"], r["n"][SCHEMA.node(r["n"]["_label"]).key]) not in wanted[r["f"]]]
+    if stale:
+        store.query("MATCH (f:Finding)-[r:FLAGS]->(n) WHERE r.rid IN $rids DELETE r", {"rids": stale})
+    moved = [r["rid"] for r in store.query(
+        "MATCH (f:Finding)-[a:ASSIGNED_TO]->(o:TaxOffice) WHERE f.finding_id IN $ids "
+        "RETURN f.finding_id AS f, a.rid AS rid, o.code AS code", {"ids": ids})
+        if r["code"] != findings[r["f"]][0]["office_code"]]
+    if moved:
+        store.query("MATCH (f:Finding)-[a:ASSIGNED_TO]->(o:TaxOffice) WHERE a.rid IN $rids DELETE a", {"rids": moved})
+
+
+def store_findings(store: Store, findings: dict[str, tuple[dict, dict]], run: RunStamp) -> int:
+    """Upsert findings, their FLAGS and ASSIGNED_TO; returns how many are new."""
+    existing = _existing(store, sorted(findings))
+    _drop_stale_links(store, findings, existing)
+    nodes = []
+    for finding_id, (props, _) in findings.items():
+        # status is set once, on creation: a later run must not reopen or reset a finding
+        nodes.append({**props, "status": None if finding_id in existing else "new"})
+    store.upsert_nodes("Finding", nodes, run)
+    flags: dict[str, list[dict]] = {}
+    for _, flagged in findings.values():
+        for label, rows in flagged.items():
+            flags.setdefault(label, []).extend(rows)
+    for label, rows in sorted(flags.items()):
+        store.upsert_relationships("FLAGS", "Finding", label, rows, run)
+    assigned = [{"from": fid, "to": props["office_code"]} for fid, (props, _) in findings.items()
+                if props["office_code"]]
+    if assigned:  # a store without tax offices assigns nothing
+        store.upsert_relationships("ASSIGNED_TO", "Finding", "TaxOffice", assigned, run)
+    return len(findings) - len(existing)
+
+
+# --- the run ---------------------------------------------------------------------------------
+
+def _ensure_findings_schema(store: Store) -> None:
+    """Apply the schema to a store created before it had findings (Ladybug needs the tables)."""
+    try:
+        store.query("MATCH (f:Finding)-[a:ASSIGNED_TO]->(o:TaxOffice) RETURN count(*) AS n")
+    except RuntimeError:
+        store.apply_schema()
+
+
+def run_rules(store: Store, rules: list[Rule], overrides: Mapping[str, Any] | None = None,
+              progress: Progress | None = None, rules_dir: str | None = None,
+              run: RunStamp | None = None) -> RunSummary:
+    """Run `rules` on `store` and keep their findings; see the module docstring for the steps."""
+    params = resolve_params(rules, overrides)
+    run = run or RunStamp.now(f"rules-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
+    summary = RunSummary(run.run_id, run.at)
+    _ensure_findings_schema(store)
+    steps = sorted({step for rule in rules for step in rule.precompute})
+    total = len(steps) + len(rules)
+    for done, step in enumerate(steps):
+        if progress:
+            progress(f"precompute {step}", done, total)
+        summary.precompute[step] = PRECOMPUTE[step](store)
+    offices = OfficeResolver(store)
+    for done, rule in enumerate(rules, start=len(steps)):
+        if progress:
+            progress(rule.id, done, total)
+        started = time.perf_counter()
+        try:
+            rows = store.query(rule.text, params[rule.id])
+        except Exception as exc:  # the engine's own message, with the file it came from
+            raise RuleError(f"{rule.path}: the query failed on {store.engine}: {exc}") from exc
+        findings, duplicates = build_findings(rule, rows, offices, run.run_id)
+        new = store_findings(store, findings, run) if findings else 0
+        summary.outcomes.append(RuleOutcome(
+            rule.id, rule.pack, len(rows), len(findings), new, duplicates,
+            round(sum(p["tax_at_risk"] or 0.0 for p, _ in findings.values()), 2),
+            round(time.perf_counter() - started, 3)))
+    if progress:
+        progress("done", total, total)
+    summary.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    store.upsert_nodes("RuleRun", [{
+        "run_id": run.run_id, "started_at": run.at, "finished_at": summary.finished_at, "rules": len(rules),
+        "findings": summary.findings, "new_findings": summary.new_findings, "rules_dir": rules_dir,
+        "params": canonical_json({k: param_text(v) for k, v in (overrides or {}).items()})}], run)
+    return summary
+
+
+__all__ = ["RuleOutcome", "RunSummary", "build_findings", "fingerprint", "resolve_params", "run_rules",
+           "store_findings"]

@@ -1,0 +1,35 @@
+/*
+id: procurement-without-invoice
+title: Government procurement paid with no invoice from the vendor
+pack: declared-vs-observed
+severity: medium
+tax: [vat]
+description: >
+  The treasury paid a registered vendor for a procurement contract (财政 政府采购支付) and no VAT
+  invoice covers it: the vendor issued none to the paying unit from `before` ahead of the
+  payment to `after` it, and the unit received none in that window for exactly the amount paid
+  (VAT included, to amount_tolerance 元: an invoice issued under a name the registers spell
+  otherwise still covers the payment), once the window has closed. Sales without invoices are
+  sales kept off VAT.
+sources: [finance_procurement_payments, tax_vat_invoices, tax_registrations]
+identity: [vendor, unit]
+entities: {vendor: Enterprise, unit: Enterprise, contracts: Contract}
+office: [vendor]
+amount: paid
+tax_at_risk: tax_at_risk
+params: {before: 60 days, after: 90 days, amount_tolerance: 1.0, vat_rate: 0.13, as_of: today}
+version: 1
+*/
+MATCH (unit:Enterprise)-[p1:PARTY_TO {role: 'purchaser'}]->(c:Contract {kind: 'procurement'})<-[p2:PARTY_TO {role: 'vendor'}]-(vendor:Enterprise)
+WHERE p1 <> p2 AND c.paid_on + $after <= $as_of AND (vendor)-[:REGISTERED_WITH]->(:TaxRegistration)
+  AND NOT EXISTS {
+    MATCH (vendor)-[s:ISSUED]->(i:Invoice)<-[r:RECEIVED]-(unit)
+    WHERE i.issued_on >= c.paid_on - $before AND i.issued_on <= c.paid_on + $after }
+  AND NOT EXISTS {
+    MATCH (unit)-[r2:RECEIVED]->(j:Invoice)
+    WHERE j.issued_on >= c.paid_on - $before AND j.issued_on <= c.paid_on + $after
+      AND abs(j.amount + coalesce(j.tax, 0) - c.amount) <= $amount_tolerance }
+WITH vendor, unit, collect(c.uid) AS contracts, collect(c.reference) AS payments, count(*) AS payment_count,
+     coalesce(sum(c.amount), 0) AS paid
+RETURN vendor.uid AS vendor, vendor.name AS vendor_name, unit.uid AS unit, unit.name AS unit_name, contracts, payments,
+       payment_count, paid, paid * $vat_rate / (1 + $vat_rate) AS tax_at_risk

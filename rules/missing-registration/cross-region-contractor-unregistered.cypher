@@ -1,0 +1,37 @@
+/*
+id: cross-region-contractor-unregistered
+title: Contractor from outside the region building here with no local tax registration
+pack: missing-registration
+severity: high
+tax: [vat, enterprise_income_tax]
+description: >
+  A construction contractor that is not in the region's enterprise register (it comes from
+  another province) builds under local construction permits, yet has no tax registration in
+  the region: neither its own, nor a cross-region project report (跨区域涉税事项报验) for the
+  permit, nor a local branch that handles its taxes (one a department registered as its
+  branch, with a tax registration; a branch link inferred from similar names clears nothing).
+  VAT on construction is prepaid where the site is.
+sources: [housing_construction_permits, amr_enterprise_register, tax_registrations]
+identity: [contractor]
+entities: {contractor: Enterprise}
+office: [region_code]
+amount: contract_value
+tax_at_risk: tax_at_risk
+params: {prepay_rate: 0.02}
+version: 1
+*/
+// Only the enterprise register sets status: a contractor without one is not a local business.
+MATCH (contractor:Enterprise)-[p:PARTY_TO {role: 'contractor'}]->(c:Contract {kind: 'construction'})
+WHERE contractor.status IS NULL
+  AND NOT (contractor)-[:REGISTERED_WITH]->(:TaxRegistration)
+  AND NOT EXISTS {
+    MATCH (branch:Enterprise)-[b:BRANCH_OF]->(contractor)
+    WHERE b.department IS NOT NULL AND (branch)-[:REGISTERED_WITH]->(:TaxRegistration) }
+OPTIONAL MATCH (t:TaxRegistration)
+WHERE t.project_permit_no = c.reference
+WITH contractor, c, count(t) AS project_reports
+WHERE project_reports = 0
+WITH contractor, collect(c.reference) AS permits, count(*) AS permit_count, min(c.region_code) AS region_code,
+     coalesce(sum(c.amount), 0) AS contract_value
+RETURN contractor.uid AS contractor, contractor.name AS name, permits, permit_count, region_code, contract_value,
+       contract_value * $prepay_rate AS tax_at_risk

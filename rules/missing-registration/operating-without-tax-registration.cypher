@@ -1,0 +1,38 @@
+/*
+id: operating-without-tax-registration
+title: Enterprise operating with no tax registration
+pack: missing-registration
+severity: high
+tax: [vat, enterprise_income_tax]
+description: >
+  An enterprise in business (存续) in the enterprise register shows at least min_signals kinds
+  of activity in other departments' data (social insurance for staff, electricity, invoices
+  issued or received, permits, contracts) but has no tax registration of any kind in the
+  region. Government units (credit codes 11…, 12…) are not businesses and are skipped. The
+  purchase invoices it received stand in for its turnover.
+sources: [amr_enterprise_register, tax_registrations, hrss_social_insurance, power_electricity, tax_vat_invoices,
+          housing_construction_permits, env_pollutant_permits, transport_road_permits]
+identity: [enterprise]
+entities: {enterprise: Enterprise}
+office: [enterprise]
+amount: purchases
+tax_at_risk: tax_at_risk
+params: {min_signals: 2, vat_rate: 0.03}
+version: 1
+*/
+MATCH (e:Enterprise)
+WHERE e.status = 'operating' AND NOT e.credit_code STARTS WITH '11' AND NOT e.credit_code STARTS WITH '12'
+  AND NOT (e)-[:REGISTERED_WITH]->(:TaxRegistration)
+WITH e,
+     CASE WHEN EXISTS { MATCH (e)-[w:EMPLOYS]->(:Person) } THEN 1 ELSE 0 END AS staff,
+     CASE WHEN EXISTS { MATCH (e)-[u:USED]->(:UtilityUsage) } THEN 1 ELSE 0 END AS electricity,
+     CASE WHEN EXISTS { MATCH (e)-[s:ISSUED]->(:Invoice) } THEN 1 ELSE 0 END AS sales_invoices,
+     CASE WHEN EXISTS { MATCH (e)-[b:RECEIVED]->(:Invoice) } THEN 1 ELSE 0 END AS purchase_invoices,
+     CASE WHEN EXISTS { MATCH (e)-[h:HOLDS]->(:Permit) } THEN 1 ELSE 0 END AS permits,
+     CASE WHEN EXISTS { MATCH (e)-[p:PARTY_TO]->(:Contract) } THEN 1 ELSE 0 END AS contracts
+WHERE staff + electricity + sales_invoices + purchase_invoices + permits + contracts >= $min_signals
+OPTIONAL MATCH (e)-[b:RECEIVED]->(i:Invoice)
+WITH e, staff, electricity, sales_invoices, purchase_invoices, permits, contracts,
+     coalesce(sum(i.amount), 0) AS purchases
+RETURN e.uid AS enterprise, e.name AS name, e.industry AS industry, staff, electricity, sales_invoices,
+       purchase_invoices, permits, contracts, purchases, purchases * $vat_rate AS tax_at_risk

@@ -1,0 +1,34 @@
+/*
+id: related-party-invoice-pricing
+title: Related parties invoicing each other far from the market price
+pack: related-party
+severity: high
+tax: [enterprise_income_tax, vat]
+description: >
+  The seller and the buyer of invoices belong to one interest group (one controller, or
+  controllers who are kin, control both: through legal representation, a controlling
+  shareholding or an executive seat; see the interest_groups precompute step) and the unit
+  price of the goods is more than max_deviation away from the market price (the average unit
+  price of those goods on all invoices). Profit shifted between them escapes income tax.
+sources: [amr_enterprise_register, amr_shareholders, amr_officers, civil_marriages, police_household_register,
+          tax_vat_invoices]
+identity: [seller, buyer]
+entities: {seller: Enterprise, buyer: Enterprise, invoices: Invoice}
+office: [seller]
+amount: shifted
+tax_at_risk: tax_at_risk
+params: {max_deviation: 0.3, income_tax_rate: 0.25}
+precompute: [interest_groups]
+version: 1
+*/
+MATCH (i:Invoice)
+WITH i.item AS item, avg(i.unit_price) AS market
+MATCH (seller:Enterprise)-[s:ISSUED]->(inv:Invoice)<-[r:RECEIVED]-(buyer:Enterprise)
+WHERE inv.item = item AND seller.interest_group = buyer.interest_group AND seller.uid <> buyer.uid
+  AND abs(inv.unit_price - market) > $max_deviation * market
+WITH seller, buyer, collect(inv.invoice_no) AS invoices, count(*) AS invoice_count,
+     coalesce(sum((market - inv.unit_price) * inv.quantity), 0) AS shifted, min(inv.unit_price / market) AS lowest_ratio,
+     max(inv.unit_price / market) AS highest_ratio
+RETURN seller.uid AS seller, seller.name AS seller_name, buyer.uid AS buyer, buyer.name AS buyer_name,
+       seller.interest_group AS interest_group, invoices, invoice_count, lowest_ratio, highest_ratio,
+       abs(shifted) AS shifted, abs(shifted) * $income_tax_rate AS tax_at_risk

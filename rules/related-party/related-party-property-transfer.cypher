@@ -1,0 +1,34 @@
+/*
+id: related-party-property-transfer
+title: House sold below market between related parties
+pack: related-party
+severity: medium
+tax: [deed_tax, individual_income_tax]
+description: >
+  A house sale between kin (a marriage registration, one household) or members of one
+  interest group, at a price per square metre more than max_discount below the average of
+  sales in the same county. Declaring a low price between relatives lowers deed tax and the
+  seller's income tax.
+sources: [nr_property_register, civil_marriages, police_household_register]
+identity: [contract_no]
+entities: {contract: Contract, property: Property, buyer: Party, seller: Party}
+office: [region_code, buyer]
+amount: undervalue
+tax_at_risk: tax_at_risk
+params: {max_discount: 0.3, deed_tax_rate: 0.03}
+precompute: [interest_groups]
+version: 1
+*/
+MATCH (sale:Contract {kind: 'property_sale'})-[r0:CONCERNS]->(unit:Property)
+WHERE sale.amount > 0 AND unit.area_m2 > 0
+WITH sale.region_code AS region, avg(sale.amount / unit.area_m2) AS market_per_m2
+MATCH (buyer)-[p1:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})<-[p2:PARTY_TO {role: 'seller'}]-(seller)
+MATCH (c)-[r:CONCERNS]->(u:Property)
+WHERE p1 <> p2 AND c.region_code = region AND u.area_m2 > 0 AND buyer.uid <> seller.uid
+  AND c.amount < (1 - $max_discount) * market_per_m2 * u.area_m2
+  AND (buyer.interest_group = seller.interest_group OR buyer.household_no = seller.household_no
+       OR EXISTS { MATCH (buyer)-[k:KIN_OF]-(seller) })
+RETURN c.uid AS contract, c.contract_no AS contract_no, u.uid AS property, buyer.uid AS buyer, seller.uid AS seller,
+       c.region_code AS region_code, c.amount AS price, market_per_m2 * u.area_m2 AS market_value,
+       market_per_m2 * u.area_m2 - c.amount AS undervalue,
+       (market_per_m2 * u.area_m2 - c.amount) * $deed_tax_rate AS tax_at_risk

@@ -1,0 +1,177 @@
+"""Case exports: JSON against its documented schema, GraphML and JSON round trips, xlsx sheets and
+columns, the HTML report, batches, and the CLI — on both engines, on tests/case_fixture.py's case.
+
+The F-related case at depth 1 holds 10 nodes (A, B, C, P, Q, INV1, INV2, TF1-3) and the 11
+relationships between them; its evidence paths are A-P-Q-B, A-INV1-B and A-INV2-B.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import networkx as nx
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from case_fixture import ID_NUMBERS
+from case_fixture import case_store, case_uri  # noqa: F401  (fixtures)
+from crossaudit.cli import main_group
+from crossaudit.viz.export import (
+    PROVENANCE_COLUMNS, SHEET_EVIDENCE, SHEET_PROVENANCE, SHEET_RELATIONSHIPS, export_finding, export_findings,
+    select_findings,
+)
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "case-export.md"
+
+
+def documented_schema() -> dict:
+    """The JSON Schema block at the end of docs/case-export.md."""
+    text = DOC.read_text(encoding="utf-8")
+    return json.loads(re.search(r"## JSON Schema\s+```json\n(.*?)```", text, re.S).group(1))
+
+
+@pytest.fixture(scope="module")
+def exported(case_store, tmp_path_factory):
+    """The F-related case in all four formats: {format: (path, document)}."""
+    folder = tmp_path_factory.mktemp("export")
+    return {fmt: (folder / f"case.{fmt}", export_finding(case_store, "F-related", fmt, folder / f"case.{fmt}",
+                                                         cleared=True))
+            for fmt in ("json", "graphml", "xlsx", "html")}
+
+
+def test_json_follows_the_documented_schema_and_reads_back(exported):
+    path, doc = exported["json"]
+    read = json.loads(path.read_text(encoding="utf-8"))
+    jsonschema.validate(read, documented_schema())
+    assert read == doc
+    assert len(read["nodes"]) == 10 and len(read["relationships"]) == 11
+    captions = {n["id"]: n["caption"] for n in read["nodes"]}
+    assert [[captions[n] for n in p["nodes"]] for p in read["evidence_paths"]] == [
+        ["宁夏甲商贸有限公司", "张伟", "李娜", "宁夏乙科技有限公司"],
+        ["宁夏甲商贸有限公司", "INV1\n100,000.00元 2023-05-01", "宁夏乙科技有限公司"],
+        ["宁夏甲商贸有限公司", "INV2\n50,000.00元 2023-06-01", "宁夏乙科技有限公司"]]
+    assert read["evidence_paths"][0]["text"] == ("宁夏甲商贸有限公司 ←法定代表人— 张伟 —亲属 配偶→ 李娜 —法定代表人→ "
+                                                 "宁夏乙科技有限公司")
+    assert read["finding"]["identity"] == {"seller": "91640100A", "buyer": "91640100B"}
+    assert read["omitted"] == {"per_type": [], "over_node_cap": {}}
+
+
+def test_every_node_and_relationship_carries_provenance(exported):
+    _, doc = exported["json"]
+    for fact in doc["nodes"] + doc["relationships"]:
+        assert fact["provenance"]["source_file"] and fact["provenance"]["source_row"], fact["id"]
+        assert fact["provenance"]["first_seen"] <= fact["provenance"]["last_seen"]
+
+
+def test_graphml_reads_back_with_the_same_nodes_edges_and_attributes(exported):
+    path, doc = exported["graphml"]
+    plain = nx.read_graphml(path)  # no parallel relationships here: a DiGraph, edge ids as `id`
+    assert {(u, v, data["id"]) for u, v, data in plain.edges(data=True)} == {
+        (r["from"], r["to"], r["id"]) for r in doc["relationships"]}
+    graph = nx.read_graphml(path, force_multigraph=True)
+    assert set(graph.nodes) == {n["id"] for n in doc["nodes"]}
+    assert set(graph.edges(keys=True)) == {(r["from"], r["to"], r["id"]) for r in doc["relationships"]}
+    for node in doc["nodes"]:
+        attrs = graph.nodes[node["id"]]
+        assert (attrs["node_type"], attrs["key"], attrs["label"]) == (node["type"], node["key"],
+                                                                     node["caption"].replace("\n", " "))
+        assert attrs["source_row"] == node["provenance"]["source_row"]
+        assert attrs["first_seen"] == node["provenance"]["first_seen"]
+        assert attrs["flagged"] == bool(node["flagged_roles"]) and attrs["risk"] == node["risk"]
+    invoice = next(n for n in doc["nodes"] if n["key"] == "INV1")
+    assert graph.nodes[invoice["id"]]["amount"] == 100000.0
+    kin = next(r for r in doc["relationships"] if r["type"] == "KIN_OF")
+    edge = graph.edges[kin["from"], kin["to"], kin["id"]]
+    assert (edge["rel_type"], edge["kind"], edge["evidence"], edge["source_row"]) == ("KIN_OF", "spouse", True, 104)
+
+
+def test_xlsx_has_a_sheet_per_node_type_and_chinese_headers(exported):
+    path, doc = exported["xlsx"]
+    sheets = pd.read_excel(path, sheet_name=None)
+    assert list(sheets) == ["企业", "自然人", "发票", "纳税申报", SHEET_RELATIONSHIPS, SHEET_EVIDENCE, SHEET_PROVENANCE]
+    firms = sheets["企业"]
+    assert list(firms.columns[:4]) == ["编号", "统一标识", "统一社会信用代码", "名称"]
+    assert sorted(firms["名称"]) == ["宁夏丙建设有限公司", "宁夏乙科技有限公司", "宁夏甲商贸有限公司"]
+    assert list(sheets["发票"].sort_values("发票号码")["金额(元)"]) == [100000.0, 50000.0]
+    rels = sheets[SHEET_RELATIONSHIPS]
+    assert len(rels) == 11 and {"起点", "终点", "类型", "证据路径"} <= set(rels.columns)
+    assert (rels["证据路径"] == "是").sum() == 7
+    assert rels.loc[rels["类型"] == "股东", "比例"].tolist() == [0.6]
+    evidence = sheets[SHEET_EVIDENCE]
+    assert list(evidence.columns) == ["类别", "项目", "内容"]
+    assert (evidence["类别"] == "证据路径").sum() == 3 and (evidence["类别"] == "标记实体").sum() == 6
+    provenance = sheets[SHEET_PROVENANCE]
+    assert list(provenance.columns) == list(PROVENANCE_COLUMNS)
+    assert len(provenance) == 10 + 11 + 2  # every fact once, and the two source rows describing A
+    assert provenance["来源文件"].notna().all() and provenance["行号"].notna().all()
+
+
+def test_html_report_is_self_contained_with_its_tables(exported):
+    path, doc = exported["html"]
+    html = path.read_text(encoding="utf-8")
+    assert "<link" not in html and not re.search(r"(src|href)=[\"']?https?:", html)
+    assert "疑点案卷 · 关联方低价交易" in html and "@page" in html
+    evidence_rows = re.search(r'<table id="evidence-paths">.*?</table>', html, re.S).group(0).count("<tr>")
+    provenance_rows = re.search(r'<table id="provenance">.*?</table>', html, re.S).group(0).count("<tr>")
+    assert evidence_rows == 1 + 3 and provenance_rows == 1 + 10 + 11
+
+
+def test_uncleared_exports_mask_id_numbers_in_every_format(case_store, tmp_path):
+    for fmt in ("json", "graphml", "xlsx", "html"):
+        path = tmp_path / f"case.{fmt}"
+        export_finding(case_store, "F-related", fmt, path, cleared=False)
+        text = path.read_bytes().decode("utf-8") if fmt != "xlsx" else json.dumps(
+            {name: sheet.astype(str).values.tolist() for name, sheet in pd.read_excel(path, sheet_name=None).items()},
+            ensure_ascii=False)
+        assert not any(number in text for number in ID_NUMBERS), fmt
+        assert "6401**********0113" in text, fmt
+
+
+def test_select_findings_by_rule_or_office_leaves_dismissed_out(case_store):
+    assert [f["finding_id"] for f in select_findings(case_store, rule="other-rule")] == ["F-minor"]
+    assert [f["finding_id"] for f in select_findings(case_store, office="16402050000")] == ["F-minor"]
+    assert [f["finding_id"] for f in select_findings(case_store, office="16401040000")] == ["F-related"]
+    with pytest.raises(ValueError, match="exactly one"):
+        select_findings(case_store)
+
+
+def test_batch_writes_one_file_per_case_and_an_index(case_store, tmp_path):
+    entries = export_findings(case_store, tmp_path / "cases", "html", cleared=True, office="16402050000")
+    assert [e.finding_id for e in entries] == ["F-minor"]
+    assert sorted(p.name for p in (tmp_path / "cases").iterdir()) == ["F-minor.html", "index.csv", "index.html"]
+    with (tmp_path / "cases" / "index.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["疑点编号"], r["文件"], r["风险等级"]) for r in rows] == [("F-minor", "F-minor.html", "low")]
+    assert 'href="F-minor.html"' in (tmp_path / "cases" / "index.html").read_text(encoding="utf-8")
+    assert export_findings(case_store, tmp_path / "none", "json", cleared=True, rule="no-such-rule") == []
+
+
+def test_cli_export_infers_the_format_and_reports_counts(case_uri, tmp_path):
+    out = tmp_path / "case.graphml"
+    result = CliRunner().invoke(main_group, ["--store", case_uri, "export", "F-related", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{out}: 10 nodes, 11 relationships, 3 evidence paths"
+    assert nx.read_graphml(out).number_of_nodes() == 10
+
+
+def test_cli_export_batch_by_rule(case_uri, tmp_path):
+    result = CliRunner().invoke(main_group, ["--store", case_uri, "export", "--rule", "related-party-test",
+                                             "-f", "xlsx", "-o", str(tmp_path / "cases")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "cases").iterdir()) == ["F-related.xlsx", "index.csv"]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["F-related", "-o", "case.pdf"], "unknown export format 'pdf'"),
+    (["-o", "out"], "give exactly one of FINDING_ID, --rule R or --office CODE"),
+    (["F-nope", "-o", "case.json"], "no finding 'F-nope'"),
+    (["--rule", "no-such-rule", "-o", "cases"], "no findings for rule no-such-rule"),
+])
+def test_cli_export_errors_are_clear(case_uri, tmp_path, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main_group, ["--store", case_uri, "export", *args], catch_exceptions=False)
+    assert result.exit_code == 1 and message in result.output

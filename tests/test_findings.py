@@ -1,0 +1,200 @@
+"""The runner on a tiny graph: findings, fingerprints, re-runs, offices, links, interest groups,
+and the findings queries; every store test on both engines."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from crossaudit.engine.findings import list_findings, offices_under, show_finding
+from crossaudit.engine.rules import RuleError, compute_interest_groups, fingerprint, parse_rule, resolve_params, run_rules
+from crossaudit.engine.rules.offices import OfficeResolver
+from crossaudit.engine.store import RunStamp, StoreError
+
+RULE = """/*
+id: revoked-firm-invoicing
+title: Revoked firm still invoicing
+pack: test-pack
+severity: high
+tax: [vat]
+description: A revoked enterprise that issues invoices.
+sources: [amr_enterprise_register, tax_vat_invoices]
+identity: [enterprise]
+entities: {enterprise: Enterprise, invoices: Invoice}
+office: [enterprise]
+amount: amount
+tax_at_risk: tax_at_risk
+params: {rate: 0.1}
+version: 2
+*/
+MATCH (e:Enterprise {status: 'revoked'})-[s:ISSUED]->(i:Invoice)
+RETURN e.uid AS enterprise, collect(i.invoice_no) AS invoices, coalesce(sum(i.amount), 0) AS amount,
+       coalesce(sum(i.amount), 0) * $rate AS tax_at_risk
+"""
+OFFICES = [{"code": "16400000000", "level": "region", "region_code": "640000"},
+           {"code": "16401000000", "level": "city", "region_code": "640100", "parent": "16400000000"},
+           {"code": "16401040000", "level": "county", "region_code": "640104", "parent": "16401000000"},
+           {"code": "16401060000", "level": "county", "region_code": "640106", "parent": "16401000000"}]
+# 甲 is in county 640104 by its credit code, 乙 in 640105 (no county office: the city's), 丙 registered with 640106
+FIRMS = [{"uid": "91640104MA0000001A", "credit_code": "91640104MA0000001A", "name": "甲", "status": "revoked"},
+         {"uid": "91640105MA0000002B", "credit_code": "91640105MA0000002B", "name": "乙", "status": "revoked"},
+         {"uid": "91640104MA0000003C", "credit_code": "91640104MA0000003C", "name": "丙", "status": "operating"}]
+INVOICES = [{"invoice_no": f"I{n}", "amount": 1000.0 * n, "issued_on": dt.date(2023, n, 1)} for n in (1, 2, 3)]
+
+
+@pytest.fixture
+def rule(tmp_path):
+    path = tmp_path / "test-pack" / "revoked-firm-invoicing.cypher"
+    path.parent.mkdir()
+    path.write_text(RULE, encoding="utf-8")
+    return parse_rule(path)
+
+
+@pytest.fixture
+def graph(store):
+    run = RunStamp.now("fixture")
+    store.upsert_nodes("TaxOffice", OFFICES, run)
+    store.upsert_nodes("Enterprise", FIRMS, run)
+    store.upsert_nodes("Invoice", INVOICES, run)
+    store.upsert_nodes("SourceRecord", [{"record_id": "tax_vat_invoices:f.csv:7", "department": "tax",
+                                         "dataset": "tax_vat_invoices", "source_file": "f.csv", "source_row": 7}], run)
+    store.upsert_relationships("ISSUED", "Enterprise", "Invoice", [
+        {"from": "91640104MA0000001A", "to": "I1"}, {"from": "91640104MA0000001A", "to": "I2"},
+        {"from": "91640105MA0000002B", "to": "I3"}], run)
+    store.upsert_relationships("DESCRIBES", "SourceRecord", "Enterprise", [
+        {"from": "tax_vat_invoices:f.csv:7", "to": "91640104MA0000001A", "role": "seller"}], run)
+    return store
+
+
+def findings_by_enterprise(store) -> dict[str, dict]:
+    return {json.loads(f["identity"])["enterprise"]: f for f in
+            store.query("MATCH (f:Finding) RETURN f.identity AS identity, f.finding_id AS id, f.status AS status, "
+                        "f.office_code AS office, f.tax_at_risk AS tax, f.first_seen AS first_seen, "
+                        "f.last_seen AS last_seen, f.rule_version AS version")}
+
+
+def test_each_result_row_becomes_a_finding_with_links_and_office(graph, rule):
+    summary = run_rules(graph, [rule])
+    assert (summary.findings, summary.new_findings) == (2, 2)
+    found = findings_by_enterprise(graph)
+    assert set(found) == {"91640104MA0000001A", "91640105MA0000002B"}
+    first = found["91640104MA0000001A"]
+    assert first["id"] == fingerprint(rule.id, {"enterprise": "91640104MA0000001A"})
+    assert (first["status"], first["office"], first["tax"], first["version"]) == ("new", "16401040000", 300.0, 2)
+    assert found["91640105MA0000002B"]["office"] == "16401000000"  # no county office for 640105: the city's
+    flags = graph.query("MATCH (f:Finding {finding_id: $id})-[r:FLAGS]->(n) RETURN r.role AS role, count(*) AS n "
+                        "ORDER BY role", {"id": first["id"]})
+    assert flags == [{"role": "enterprise", "n": 1}, {"role": "invoices", "n": 2}]
+    assigned = graph.query("MATCH (f:Finding)-[a:ASSIGNED_TO]->(o:TaxOffice) RETURN o.code AS code ORDER BY code")
+    assert [r["code"] for r in assigned] == ["16401000000", "16401040000"]
+    run = graph.query("MATCH (r:RuleRun) RETURN r.findings AS findings, r.new_findings AS new, r.rules AS rules")
+    assert run == [{"findings": 2, "new": 2, "rules": 1}]
+
+
+def test_a_rerun_creates_nothing_twice_and_keeps_first_seen_and_status(graph, rule):
+    run_rules(graph, [rule])
+    before = findings_by_enterprise(graph)
+    graph.query("MATCH (f:Finding {finding_id: $id}) SET f.status = 'dismissed'",
+                {"id": before["91640104MA0000001A"]["id"]})
+    summary = run_rules(graph, [rule], {"rate": 0.2})
+    after = findings_by_enterprise(graph)
+    assert (summary.findings, summary.new_findings) == (2, 0)
+    assert graph.query("MATCH (f:Finding) RETURN count(*) AS n") == [{"n": 2}]
+    assert graph.query("MATCH (f:Finding)-[r:FLAGS]->() RETURN count(*) AS n") == [{"n": 5}]
+    mine = after["91640104MA0000001A"]
+    assert mine["status"] == "dismissed"  # a later run never reopens or resets a finding
+    assert mine["first_seen"] == before["91640104MA0000001A"]["first_seen"]
+    assert mine["last_seen"] > before["91640104MA0000001A"]["last_seen"]
+    assert mine["tax"] == 600.0  # the evidence and amounts follow the latest run
+
+
+def test_a_changed_result_drops_links_it_no_longer_names(graph, rule):
+    run_rules(graph, [rule])
+    graph.query("MATCH (e:Enterprise {uid: '91640104MA0000001A'})-[s:ISSUED]->(i:Invoice {invoice_no: 'I2'}) DELETE s")
+    run_rules(graph, [rule])
+    rows = graph.query("MATCH (f:Finding)-[r:FLAGS]->(i:Invoice) RETURN i.invoice_no AS no ORDER BY no")
+    assert [r["no"] for r in rows] == ["I1", "I3"]
+
+
+def test_the_registration_office_comes_before_the_region(graph):
+    graph.upsert_nodes("TaxRegistration", [{"reg_id": "R3", "taxpayer_code": "91640104MA0000003C",
+                                            "taxpayer_kind": "unit"}])
+    graph.upsert_relationships("REGISTERED_WITH", "Enterprise", "TaxRegistration",
+                               [{"from": "91640104MA0000003C", "to": "R3"}])
+    graph.upsert_relationships("REGISTERED_WITH", "TaxRegistration", "TaxOffice",
+                               [{"from": "R3", "to": "16401060000"}])
+    resolver = OfficeResolver(graph)
+    entities = {"firm": "Enterprise"}
+    assert resolver.office({"firm": "91640104MA0000003C"}, ["firm"], entities) == ("16401060000", "640104")
+    assert resolver.office({"firm": "91640104MA0000001A"}, ["firm"], entities) == ("16401040000", "640104")
+    assert resolver.office({"region": "640106"}, ["region"], {}) == ("16401060000", "640106")
+    assert resolver.office({"region": "650102"}, ["region"], {}) == ("16400000000", "650102")  # outside: the region's
+    assert resolver.office({"firm": None, "region": "640104"}, ["firm", "region"], entities)[0] == "16401040000"
+
+
+def test_findings_are_listed_with_filters_and_shown_with_sources(graph, rule):
+    run_rules(graph, [rule])
+    assert offices_under(graph, "16401000000") == ["16401000000", "16401040000", "16401060000"]
+    assert len(list_findings(graph, office="16401000000")) == 2  # the city's own and its counties'
+    county = list_findings(graph, office="16401040000", severity="high", rule=rule.id, pack="test-pack")
+    assert [f["identity"] for f in county] == [{"enterprise": "91640104MA0000001A"}]
+    assert list_findings(graph, severity="low") == [] and len(list_findings(graph, limit=1)) == 1
+    shown = show_finding(graph, county[0]["finding_id"])
+    assert shown["finding"]["evidence"]["invoices"] == ["I1", "I2"]
+    assert shown["office"]["code"] == "16401040000"
+    firm = next(e for e in shown["entities"] if e["role"] == "enterprise")
+    assert firm["node"]["name"] == "甲"
+    assert firm["sources"] == [{"record_id": "tax_vat_invoices:f.csv:7", "department": "tax",
+                                "dataset": "tax_vat_invoices", "source_file": "f.csv", "source_row": 7,
+                                "column_role": "seller"}]
+    with pytest.raises(StoreError, match="no finding 'F-nothing'"):
+        show_finding(graph, "F-nothing")
+
+
+def test_interest_groups_join_controllers_and_kin(store):
+    firms = [{"uid": u} for u in ("E1", "E2", "E3", "E4")]
+    people = [{"uid": "P1", "household_no": "H1"}, {"uid": "P2"}, {"uid": "P3", "household_no": "H1"}, {"uid": "P4"}]
+    store.upsert_nodes("Enterprise", firms)
+    store.upsert_nodes("Person", people)
+    store.upsert_relationships("LEGAL_REP_OF", "Person", "Enterprise", [{"from": "P1", "to": "E1"}])
+    store.upsert_relationships("SHAREHOLDER_OF", "Person", "Enterprise", [
+        {"from": "P2", "to": "E2", "ratio": 0.6}, {"from": "P4", "to": "E1", "ratio": 0.1}])
+    store.upsert_relationships("KIN_OF", "Person", "Person", [{"from": "P1", "to": "P2", "kind": "spouse"}])
+    store.upsert_relationships("EXECUTIVE_OF", "Person", "Enterprise", [
+        {"from": "P3", "to": "E3", "position": "执行董事"}, {"from": "P4", "to": "E4", "position": "监事"}])
+    stats = compute_interest_groups(store)
+    groups = {r["uid"]: r["g"] for r in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.interest_group AS g")}
+    # E1-P1 (spouse of P2, household of P3): E1, E2, E3 in one group; a 10% share and a supervisor's seat are not control
+    assert groups == {"E1": "IG:E1", "E2": "IG:E1", "E3": "IG:E1", "E4": None}
+    assert (stats["groups"], stats["enterprises"], stats["largest"]) == (1, 3, 3)
+    store.query("MATCH (p:Person)-[k:KIN_OF]->(q:Person) DELETE k")
+    compute_interest_groups(store)
+    groups = {r["uid"]: r["g"] for r in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.interest_group AS g")}
+    assert groups == {"E1": "IG:E1", "E2": None, "E3": "IG:E1", "E4": None}  # recomputed, not left stale
+
+
+def test_parameter_overrides_take_the_default_s_type(rule):
+    assert resolve_params([rule], {"rate": "0.25"}) == {rule.id: {"rate": 0.25}}
+    assert resolve_params([rule], {f"{rule.id}.rate": 1}) == {rule.id: {"rate": 1.0}}
+    with pytest.raises(RuleError, match="parameter 'rate' of rule revoked-firm-invoicing expects a number"):
+        resolve_params([rule], {"rate": "high"})
+    with pytest.raises(RuleError, match="no selected rule has a parameter 'window'"):
+        resolve_params([rule], {"window": "3 days"})
+
+
+def test_durations_and_dates_are_parameters_too():
+    from crossaudit.engine.rules import load_rules
+
+    land = load_rules(rule_ids=["land-transfer-without-deed-tax"])
+    params = resolve_params(land, {"grace": "30 days", "as_of": "2024-03-31"})[land[0].id]
+    assert (params["grace"], params["as_of"]) == (dt.timedelta(days=30), dt.date(2024, 3, 31))
+    assert resolve_params(land, {"grace": 45})[land[0].id]["grace"] == dt.timedelta(days=45)
+    with pytest.raises(RuleError, match="is a date"):
+        resolve_params(land, {"as_of": "soon"})
+
+
+def test_fingerprints_depend_on_rule_and_identity_only():
+    one = fingerprint("r", {"a": "1", "b": [1, 2]})
+    assert one == fingerprint("r", {"b": [1, 2], "a": "1"}) and one.startswith("F-")
+    assert one != fingerprint("s", {"a": "1", "b": [1, 2]}) and one != fingerprint("r", {"a": "2", "b": [1, 2]})

@@ -1,0 +1,197 @@
+"""A case: the capped network around some entities or a finding, with what pages and exports
+need to show it — the findings flagging each node (its risk), the rows each node was read from,
+and, for a finding, the flagged entities and the evidence paths joining them.
+
+    case = build_case(store, finding_id="f-0001", depth=1)
+    case.flagged            # {("Enterprise", "9164…"): ["seller"], …}
+    case.paths              # [[("Enterprise", "9164…"), ("Invoice", "2364…"), ("Enterprise", "9164…")], …]
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from itertools import combinations, islice, permutations
+from typing import Iterable
+
+import networkx as nx
+
+from crossaudit.engine import SCHEMA, Store
+from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
+from crossaudit.viz.vocab import SEVERITY_WEIGHTS
+
+# Shortest paths kept per pair of flagged entities: enough for "three invoices and a shared
+# legal representative" between two firms, few enough to stay readable.
+PATHS_PER_PAIR = 10
+# Control and kinship: a second way two flagged parties are joined, which the shortest paths
+# (often through the very invoices flagged) would hide — e.g. firm ← rep — spouse — rep → firm.
+CONTROL_RELS = frozenset({"LEGAL_REP_OF", "SHAREHOLDER_OF", "EXECUTIVE_OF", "KIN_OF", "BRANCH_OF"})
+
+
+class CaseError(ValueError):
+    """A case cannot be built (unknown finding, nothing to explore); the message says why."""
+
+
+@dataclass
+class Case:
+    """The network, the focus finding (if any) with its flagged entities (id -> roles) and evidence
+    paths, and per node its open findings and the source rows describing it."""
+
+    network: Network
+    finding: dict | None = None
+    flagged: dict[NodeId, list[str]] = field(default_factory=dict)
+    paths: list[list[NodeId]] = field(default_factory=list)
+    findings: dict[NodeId, list[dict]] = field(default_factory=dict)
+    sources: dict[NodeId, list[dict]] = field(default_factory=dict)
+    departments: dict[str, str] = field(default_factory=dict)
+
+    def risk(self, ident: NodeId) -> int:
+        """Sum of severity weights of the open findings flagging the node."""
+        return sum(SEVERITY_WEIGHTS.get(f["severity"], 1) for f in self.findings.get(ident, ()))
+
+    def path_rels(self) -> set[tuple[str, str]]:
+        """The (type, rid) keys of the relationships on the evidence paths."""
+        steps = {frozenset(step) for path in self.paths for step in zip(path, path[1:])}
+        return {key for key, rel in self.network.rels.items() if frozenset((rel["_from"], rel["_to"])) in steps}
+
+    def unconnected(self) -> list[tuple[NodeId, NodeId]]:
+        """Pairs of flagged entities that no path within the case joins."""
+        graph = self.graph()
+        return [(a, b) for a, b in combinations(sorted(self.flagged), 2)
+                if a in graph and b in graph and not nx.has_path(graph, a, b)]
+
+    def graph(self) -> nx.Graph:
+        """The case as an undirected networkx graph over (label, key) ids; each edge's `types` are
+        the relationship types joining its two nodes."""
+        graph = nx.Graph()
+        graph.add_nodes_from(self.network.nodes)
+        for rel in self.network.rels.values():
+            a, b = rel["_from"], rel["_to"]
+            if graph.has_edge(a, b):
+                graph[a][b]["types"].add(rel["_type"])
+            else:
+                graph.add_edge(a, b, types={rel["_type"]})
+        return graph
+
+
+def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list[str]]]:
+    """The finding and the entities it flags with their roles; CaseError if it does not exist."""
+    rows = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f", {"id": finding_id})
+    if not rows:
+        raise CaseError(f"no finding {finding_id!r}; `crossaudit findings list` shows the findings")
+    flagged: dict[NodeId, list[str]] = {}
+    for row in store.query("MATCH (f:Finding {finding_id: $id})-[r:FLAGS]->(n) RETURN r.role AS role, n",
+                           {"id": finding_id}):
+        node = row["n"]
+        ident = (node["_label"], node[SCHEMA.node(node["_label"]).key])
+        flagged.setdefault(ident, []).append(row["role"] or "")
+    return rows[0]["f"], {ident: sorted(roles) for ident, roles in sorted(flagged.items())}
+
+
+def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
+    """The findings (not dismissed) flagging each node, most severe first."""
+    found: dict[NodeId, list[dict]] = {}
+    for label, keys in group_by_label(nodes).items():
+        if ("Finding", label) not in SCHEMA.rel("FLAGS").pairs:
+            continue
+        key_prop = SCHEMA.node(label).key
+        rows = store.query(
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}})<-[r:FLAGS]-(f:Finding) "
+            "WHERE f.status IS NULL OR f.status <> 'dismissed' "
+            "RETURN DISTINCT k, f.finding_id AS finding_id, f.rule_id AS rule_id, f.severity AS severity, "
+            "f.title AS title, f.status AS status", {"keys": keys})
+        for row in rows:
+            found.setdefault((label, row.pop("k")), []).append(row)
+    for items in found.values():
+        items.sort(key=lambda f: (-SEVERITY_WEIGHTS.get(f["severity"], 0), f["finding_id"]))
+    return found
+
+
+def sources_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
+    """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row, role."""
+    found: dict[NodeId, list[dict]] = {}
+    for label, keys in group_by_label(nodes).items():
+        if ("SourceRecord", label) not in SCHEMA.rel("DESCRIBES").pairs:
+            continue
+        key_prop = SCHEMA.node(label).key
+        rows = store.query(
+            f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}})<-[d:DESCRIBES]-(s:SourceRecord) "
+            "RETURN k, s.department AS department, s.dataset AS dataset, s.source_file AS source_file, "
+            "s.source_row AS source_row, d.role AS role ORDER BY k, source_file, source_row, role", {"keys": keys})
+        for row in rows:
+            found.setdefault((label, row.pop("k")), []).append(row)
+    return found
+
+
+def evidence_paths(graph: nx.Graph, flagged: Iterable[NodeId]) -> list[list[NodeId]]:
+    """The shortest paths between pairs of flagged entities, in the whole case and over control
+    and kinship alone; longest first, each kept only if it adds an edge no kept path has (so
+    "A—invoice—B" ×3 and "A—person—B" stay, "invoice—A—invoice" goes); then paths that continue
+    each other over a shared edge are joined.
+
+    >>> g = nx.Graph([("A", "i1", {"types": {"ISSUED"}}), ("i1", "B", {"types": {"RECEIVED"}}),
+    ...               ("P", "A", {"types": {"LEGAL_REP_OF"}}), ("P", "Q", {"types": {"KIN_OF"}}),
+    ...               ("Q", "B", {"types": {"LEGAL_REP_OF"}})])
+    >>> evidence_paths(g, ["A", "B", "i1"])
+    [['A', 'P', 'Q', 'B'], ['A', 'i1', 'B']]
+    """
+    control = graph.edge_subgraph((a, b) for a, b, types in graph.edges(data="types") if types & CONTROL_RELS)
+    candidates = []
+    for network in (graph, control):
+        present = sorted(n for n in set(flagged) if n in network)
+        for a, b in combinations(present, 2):
+            if nx.has_path(network, a, b):
+                candidates += islice(nx.all_shortest_paths(network, a, b), PATHS_PER_PAIR)
+    candidates.sort(key=lambda p: (-len(p), p))
+    kept, covered = [], set()
+    for path in candidates:
+        edges = {frozenset(step) for step in zip(path, path[1:])}
+        if edges - covered:
+            kept.append(path)
+            covered |= edges
+    return sorted(_join_continuations(kept), key=lambda p: (-len(p), p))
+
+
+def _join_continuations(paths: list[list]) -> list[list]:
+    """Join pairs of paths where one ends with an edge the other starts with (either way round),
+    while the result stays a simple path: [A, P, Q] and [B, Q, P] become [A, P, Q, B]."""
+    paths = list(paths)
+    while True:
+        for (i, first), (j, second) in permutations(enumerate(paths), 2):
+            joined = next((first + other[2:] for other in (second, second[::-1])
+                           if first[-2:] == other[:2] and len(set(first + other[2:])) == len(first + other) - 2), None)
+            if joined:
+                paths[i] = joined
+                del paths[j]
+                break
+        else:
+            return paths
+
+
+def build_case(store: Store, seeds: Iterable[NodeId] = (), finding_id: str | None = None, depth: int = 2,
+               max_nodes: int = 200, max_per_type: int = 20) -> Case:
+    """The case around `seeds` and, with `finding_id`, the entities the finding flags."""
+    finding, flagged = load_finding(store, finding_id) if finding_id else (None, {})
+    seeds = list(dict.fromkeys([*flagged, *seeds]))
+    if not seeds:
+        raise CaseError(f"finding {finding_id!r} flags no entity" if finding_id else "nothing to explore: no seeds")
+    network = expand(store, seeds, depth=depth, max_nodes=max(max_nodes, len(seeds)), max_per_type=max_per_type)
+    case = Case(network, finding, flagged)
+    case.paths = evidence_paths(case.graph(), flagged)
+    case.findings = findings_by_node(store, network.nodes)
+    case.sources = sources_by_node(store, network.nodes)
+    case.departments = {row["code"]: row["name"] for row in store.query(
+        "MATCH (d:Department) RETURN d.code AS code, d.name AS name ORDER BY code")}
+    return case
+
+
+def finding_summary(finding: dict) -> dict:
+    """The finding's properties with identity and evidence parsed from their JSON text."""
+    out = dict(finding)
+    out.pop("_label", None)
+    for name in ("identity", "evidence"):
+        if isinstance(out.get(name), str):
+            try:
+                out[name] = json.loads(out[name])
+            except ValueError:
+                pass  # not JSON: keep the text as the rule wrote it
+    return out

@@ -1,0 +1,171 @@
+"""The network around some entities, capped so that a page stays readable.
+
+`expand` walks the facts about the world (bookkeeping relationships such as DESCRIBES and FLAGS
+are left out) breadth-first from the seeds. Two caps keep hubs from swamping the picture, and
+each says what it left out:
+
+- `max_per_type`: at most this many neighbours per node through one relationship type (an
+  enterprise's 60 filings show as 20, noted "申报 纳税申报 20 / 60"; its 50 employees do not
+  crowd out its legal representative);
+- `max_nodes`: at most this many nodes in all; nearer nodes and entity types win.
+
+Then every relationship between the kept nodes is fetched, so paths between them are complete.
+
+    graph = expand(store, [("Enterprise", "91640221966782231U")], depth=2)
+    graph.nodes[("Enterprise", "91640221966782231U")]["name"]
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from crossaudit.engine import SCHEMA, Store, Subgraph
+from crossaudit.viz.vocab import BOOKKEEPING_RELS, LABEL_NAMES
+
+NodeId = tuple[str, str]
+
+# Which neighbours win when the node cap bites: the parties and what they transact first.
+LABEL_PRIORITY = {label: rank for rank, label in enumerate(LABEL_NAMES)}
+
+
+def _context_pairs() -> dict[tuple[str, str], tuple[str, ...]]:
+    """(from label, to label) -> the relationship types joining them, bookkeeping excluded."""
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for rel in SCHEMA.rels:
+        if rel.type in BOOKKEEPING_RELS:
+            continue
+        for pair in rel.pairs:
+            if pair[0] in LABEL_NAMES and pair[1] in LABEL_NAMES:
+                pairs.setdefault(pair, []).append(rel.type)
+    return {pair: tuple(types) for pair, types in pairs.items()}
+
+
+CONTEXT_PAIRS = _context_pairs()
+
+
+def _neighbour_types(label: str) -> list[tuple[str, str]]:
+    """(relationship type, neighbour label) pairs joining `label` to its neighbours, either way.
+
+    >>> ("KIN_OF", "Person") in _neighbour_types("Person"), ("FILED", "TaxFiling") in _neighbour_types("Person")
+    (True, True)
+    """
+    return sorted({(rel_type, b if a == label else a)
+                   for (a, b), types in CONTEXT_PAIRS.items() if label in (a, b) for rel_type in types})
+
+
+@dataclass
+class Omission:
+    """A node's neighbours through one relationship type that the per-type cap left out."""
+
+    node: NodeId
+    rel_type: str
+    label: str
+    total: int
+    shown: int
+
+
+@dataclass
+class Network(Subgraph):
+    """A Subgraph with what the caps left out: `omissions` per hub, `left_out` nodes by label."""
+
+    seeds: list[NodeId] = field(default_factory=list)
+    depth: int = 0
+    omissions: list[Omission] = field(default_factory=list)
+    left_out: Counter = field(default_factory=Counter)
+
+
+def group_by_label(ids: Iterable[NodeId]) -> dict[str, list[str]]:
+    """{label: sorted distinct keys}, labels sorted.
+
+    >>> group_by_label([("Person", "b"), ("Enterprise", "x"), ("Person", "a")])
+    {'Enterprise': ['x'], 'Person': ['a', 'b']}
+    """
+    by_label: dict[str, set[str]] = {}
+    for label, key in ids:
+        by_label.setdefault(label, set()).add(key)
+    return {label: sorted(keys) for label, keys in sorted(by_label.items())}
+
+
+def fetch_nodes(store: Store, ids: Iterable[NodeId]) -> dict[NodeId, dict]:
+    """The nodes with these (label, key) ids that exist, as plain dicts."""
+    found = {}
+    for label, keys in group_by_label(ids).items():
+        key_prop = SCHEMA.node(label).key
+        for row in store.query(f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}}) RETURN n", {"keys": keys}):
+            found[(label, row["n"][key_prop])] = row["n"]
+    return found
+
+
+def _neighbours(store: Store, label: str, keys: list[str], rel_type: str, other: str,
+                max_per_type: int) -> tuple[set[str], list[tuple[str, int]]]:
+    """Keys of the `other` nodes joined to the nodes by `rel_type`, at most `max_per_type` per
+    node, and the hubs that had more: (keys, [(hub key, total)…])."""
+    key_prop, other_key = SCHEMA.node(label).key, SCHEMA.node(other).key
+    joined = f"-[r:{rel_type}]-(b:{other})"
+    # Returning keys rather than nodes, and one anchored MATCH per hub, keeps Ladybug's plans fast.
+    counts = store.query(f"UNWIND $keys AS k MATCH (a:{label} {{{key_prop}: k}}){joined} "
+                         "RETURN k, count(DISTINCT b) AS n", {"keys": keys})
+    hubs = [(row["k"], row["n"]) for row in counts if row["n"] > max_per_type]
+    hub_keys = {k for k, _ in hubs}
+    small = sorted(row["k"] for row in counts if row["k"] not in hub_keys)
+    found: set[str] = set()
+    if small:
+        found.update(row["key"] for row in store.query(
+            f"UNWIND $keys AS k MATCH (a:{label} {{{key_prop}: k}}){joined} RETURN DISTINCT b.{other_key} AS key",
+            {"keys": small}))
+    for hub, _ in hubs:
+        found.update(row["key"] for row in store.query(
+            f"MATCH (a:{label} {{{key_prop}: $k}}){joined} RETURN DISTINCT b.{other_key} AS key ORDER BY key LIMIT $n",
+            {"k": hub, "n": max_per_type}))
+    return found, hubs
+
+
+def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[str, str], dict]:
+    """Every context relationship between the given nodes, keyed (type, rid), with _from/_to."""
+    by_label = group_by_label(nodes)
+    rels: dict[tuple[str, str], dict] = {}
+    for (from_label, to_label), types in sorted(CONTEXT_PAIRS.items()):
+        if from_label not in by_label or to_label not in by_label:
+            continue
+        from_key, to_key = SCHEMA.node(from_label).key, SCHEMA.node(to_label).key
+        rows = store.query(
+            f"UNWIND $from_keys AS k MATCH (a:{from_label} {{{from_key}: k}})-[r:{'|'.join(types)}]->(b:{to_label}) "
+            f"WHERE b.{to_key} IN $to_keys RETURN k, r, b.{to_key} AS to",
+            {"from_keys": by_label[from_label], "to_keys": by_label[to_label]})
+        for row in rows:
+            rel = dict(row["r"])
+            rel["_from"], rel["_to"] = (from_label, row["k"]), (to_label, row["to"])
+            rels[(rel["_type"], rel["rid"])] = rel
+    return rels
+
+
+def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int = 200,
+           max_per_type: int = 20) -> Network:
+    """The capped network within `depth` hops of the seeds (see the module docstring)."""
+    if depth < 0 or max_nodes < 1 or max_per_type < 1:
+        raise ValueError("depth must be 0 or more, max_nodes and max_per_type 1 or more")
+    seeds = list(dict.fromkeys(seeds))
+    for label, _ in seeds:
+        if label not in LABEL_NAMES:
+            raise ValueError(f"cannot explore from a {label} node; explorable types: {', '.join(LABEL_NAMES)}")
+    network = Network(seeds=seeds, depth=depth)
+    network.nodes.update(fetch_nodes(store, seeds))
+    frontier = [ident for ident in seeds if ident in network.nodes]
+    for _ in range(depth):
+        candidates: set[NodeId] = set()
+        for label, keys in group_by_label(frontier).items():
+            for rel_type, other in _neighbour_types(label):
+                found, hubs = _neighbours(store, label, keys, rel_type, other, max_per_type)
+                network.omissions += [Omission((label, hub), rel_type, other, total, max_per_type)
+                                      for hub, total in hubs]
+                candidates.update((other, key) for key in found if (other, key) not in network.nodes)
+        ranked = sorted(candidates, key=lambda i: (LABEL_PRIORITY[i[0]], i[1]))
+        room = max(max_nodes - len(network.nodes), 0)
+        for ident in ranked[room:]:
+            network.left_out[ident[0]] += 1
+        network.nodes.update(fetch_nodes(store, ranked[:room]))
+        frontier = ranked[:room]
+    network.truncated = bool(network.omissions or network.left_out)
+    network.rels = induced_relationships(store, network.nodes)
+    return network
