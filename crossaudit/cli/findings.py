@@ -6,9 +6,23 @@ import sys
 
 import click
 
-from crossaudit.cli.common import format_option, main_group, print_json, print_table, store_uri
-from crossaudit.engine import SCHEMA, open_store
-from crossaudit.engine.findings import LIST_COLUMNS, list_findings, show_finding
+from crossaudit.cli.common import (
+    CliError, format_option, guard, main_group, office_scope_of, print_json, print_table, store_uri,
+)
+from crossaudit.engine import SCHEMA, audit, open_store
+from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, show_finding
+from crossaudit.engine.lifecycle import TransitionError, push, verify
+
+
+def _in_scope(ctx: click.Context, store, action: str, target: str, office: str | None):
+    """The acting user, if they may `action` on a finding of `office`; denials are audited."""
+    user = guard(ctx, store, action, target)
+    scope = office_scope_of(store, user)
+    if scope is not None and office not in scope:
+        audit.record(store, user, action, target, "denied", f"office {office} is outside {user.office}")
+        raise CliError(f"access denied: {target} belongs to office {office}, outside {user.name}'s office "
+                       f"{user.office} and the offices below it")
+    return user, scope
 
 
 @main_group.group()
@@ -28,7 +42,16 @@ def findings() -> None:
 def findings_list(ctx: click.Context, rule, pack, severity, office, status, limit, fmt: str) -> None:
     """List findings, most severe and largest tax at risk first."""
     with open_store(store_uri(ctx)) as store:
-        rows = list_findings(store, rule, pack, severity, office, status, limit)
+        if office:
+            user, scope = _in_scope(ctx, store, "findings.list", f"office {office}", office)
+        else:
+            user = guard(ctx, store, "findings.list")
+            scope = office_scope_of(store, user)
+        rows = list_findings(store, rule, pack, severity, office, status, None if scope is not None else limit)
+        if scope is not None:  # an inspector sees their office and the offices below it only
+            rows = [r for r in rows if r["office_code"] in scope][:limit]
+        audit.record(store, user, "findings.list", f"office {office or user.office or '(all)'}", "allowed",
+                     f"{len(rows)} findings")
     if fmt == "json":
         print_json(rows)
     elif fmt == "csv":
@@ -59,7 +82,10 @@ def _cell(value) -> str:
 def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str) -> None:
     """Show one finding: evidence, office, flagged entities and the source rows behind each."""
     with open_store(store_uri(ctx)) as store:
+        found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f.office_code AS office", {"id": finding_id})
+        user, _ = _in_scope(ctx, store, "findings.show", finding_id, found[0]["office"] if found else None)
         shown = show_finding(store, finding_id, max_sources)
+        audit.record(store, user, "findings.show", finding_id, "allowed")
     if fmt == "json":
         print_json(shown)
         return
@@ -77,3 +103,40 @@ def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: st
                   s["department"], s["dataset"], s["source_file"], s["source_row"])
                  for e in shown["entities"] for s in (e["sources"] or [{"department": "", "dataset": "",
                                                                          "source_file": "", "source_row": ""}])])
+
+
+@findings.command("push")
+@click.option("--office", help="Only findings of this tax office and the offices below it.")
+@click.pass_context
+def findings_push(ctx: click.Context, office: str | None) -> None:
+    """Push new findings to their competent tax offices (region, city or county)."""
+    with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "findings.push", office)
+        pushed = push(store, user.name, offices_under(store, office) if office else None)
+        audit.record(store, user, "findings.push", office or "(all)", "allowed", f"{len(pushed)} pushed")
+    by_office: dict[str, int] = {}
+    for finding in pushed:
+        by_office[finding["office_code"]] = by_office.get(finding["office_code"], 0) + 1
+    print_table(f"{len(pushed)} findings pushed", ["office", "findings"], sorted(by_office.items()))
+
+
+@findings.command("verify")
+@click.argument("finding_id")
+@click.option("--status", type=click.Choice(["verifying", "confirmed", "dismissed"]), required=True,
+              help="The verification step or verdict.")
+@click.option("--recovered", type=float, help="Tax recovered (元), on a confirmed finding.")
+@click.option("--note", help="What the verification found.")
+@click.pass_context
+def findings_verify(ctx: click.Context, finding_id: str, status: str, recovered: float | None,
+                    note: str | None) -> None:
+    """Record the office's verification of FINDING_ID (feedback to the platform)."""
+    with open_store(store_uri(ctx)) as store:
+        found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f.office_code AS office", {"id": finding_id})
+        user, _ = _in_scope(ctx, store, "findings.verify", finding_id, found[0]["office"] if found else None)
+        try:
+            change = verify(store, finding_id, status, user.name, recovered, note)
+        except TransitionError as exc:
+            audit.record(store, user, "findings.verify", finding_id, "denied", str(exc))
+            raise CliError(str(exc)) from exc
+        audit.record(store, user, "findings.verify", finding_id, "allowed", f"{change['from']} -> {change['to']}")
+    click.echo(f"{finding_id}: {change['from']} → {change['to']} by {user.name}")

@@ -10,7 +10,8 @@
    (`crossaudit.engine.rules.offices`), FLAGS to every entity the row names and ASSIGNED_TO
    its office; all written with the Store's upserts, so provenance and first_seen are kept
    and a re-run creates nothing twice. A finding's status is 'new' when it is created and is
-   never overwritten by a later run; a finding a later run does not produce again is kept,
+   never overwritten by a later run, except that a dismissed finding whose evidence changed
+   is reopened (`engine.lifecycle.reopen_changed`); a finding a later run does not produce again is kept,
    its rule_run and last_seen saying when it was last found;
 4. a RuleRun node with the run's totals.
 
@@ -32,6 +33,7 @@ import yaml
 from crossaudit.engine.rules.groups import compute_interest_groups
 from crossaudit.engine.rules.model import Rule, RuleError, param_text, parse_param
 from crossaudit.engine.rules.offices import OfficeResolver, values_of
+from crossaudit.engine.lifecycle import reopen_changed
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, plain
 
@@ -243,9 +245,12 @@ def store_findings(store: Store, findings: dict[str, tuple[dict, dict]], run: Ru
     """Upsert findings, their FLAGS and ASSIGNED_TO; returns how many are new."""
     existing = _existing(store, sorted(findings))
     _drop_stale_links(store, findings, existing)
+    # A dismissed finding whose evidence changed is reopened (before its evidence is overwritten);
+    # otherwise a re-run never touches a status the lifecycle set.
+    reopen_changed(store, {fid: {"evidence_hash": props["evidence_hash"], "evidence": props["evidence"]}
+                           for fid, (props, _) in findings.items() if fid in existing}, by="rules", run=run)
     nodes = []
     for finding_id, (props, _) in findings.items():
-        # status is set once, on creation: a later run must not reopen or reset a finding
         nodes.append({**props, "status": None if finding_id in existing else "new"})
     store.upsert_nodes("Finding", nodes, run)
     flags: dict[str, list[dict]] = {}
