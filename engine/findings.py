@@ -74,3 +74,26 @@ def show_finding(store: Store, finding_id: str, max_sources: int = 20) -> dict:
                          "sources": [{k: s[k] for k in ("record_id", "department", "dataset", "source_file",
                                                         "source_row", "column_role")} for s in mine[:max_sources]]})
     return {"finding": finding, "office": office[0] if office else None, "entities": entities}
+
+
+def rule_stats(store: Store, offices: list[str] | set[str] | None = None) -> list[dict]:
+    """Per rule: findings, confirmed, dismissed, precision from feedback (confirmed among the
+    verified), tax at risk and tax recovered; only the findings of `offices` when given."""
+    rows = store.query("MATCH (f:Finding) RETURN f.rule_id AS rule_id, f.pack AS pack, f.status AS status, "
+                       "f.tax_at_risk AS tax_at_risk, f.recovered AS recovered, f.office_code AS office_code")
+    if offices is not None:
+        rows = [r for r in rows if r["office_code"] in set(offices)]
+    stats: dict[str, dict] = {}
+    for row in rows:
+        entry = stats.setdefault(row["rule_id"], {"rule_id": row["rule_id"], "pack": row["pack"], "findings": 0,
+                                                  "confirmed": 0, "dismissed": 0, "tax_at_risk": 0.0,
+                                                  "recovered": 0.0})
+        entry["findings"] += 1
+        entry["confirmed"] += row["status"] == "confirmed"
+        entry["dismissed"] += row["status"] == "dismissed"
+        entry["tax_at_risk"] += row["tax_at_risk"] or 0.0
+        entry["recovered"] += row["recovered"] or 0.0
+    for entry in stats.values():
+        verified = entry["confirmed"] + entry["dismissed"]
+        entry["precision"] = None if not verified else entry["confirmed"] / verified
+    return sorted(stats.values(), key=lambda e: (e["pack"] or "", e["rule_id"]))

@@ -90,6 +90,11 @@ def test_push_then_verify_with_recovered_tax(cli):
     assert rows == [{"id": "F-a", "s": "confirmed", "r": 8.5}, {"id": "F-b", "s": "new", "r": None}]
     invalid = cli("wang", "findings", "verify", "F-a", "--status", "dismissed")
     assert invalid.exit_code == 1 and "is confirmed: it cannot become dismissed" in invalid.output
+    stats = json.loads(cli("li", "rules", "stats", "--format", "json").stdout)
+    assert stats == [{"rule_id": "r", "pack": "p", "findings": 2, "confirmed": 1, "dismissed": 0,
+                      "tax_at_risk": 30.0, "recovered": 8.5, "precision": 1.0}]
+    # an inspector's statistics cover their office only
+    assert json.loads(cli("wang", "rules", "stats", "--format", "json").stdout)[0]["findings"] == 1
 
 
 def test_only_admins_read_the_audit_log(cli):

@@ -194,3 +194,24 @@ def rules_lint(paths: tuple[Path, ...], fmt: str) -> None:
         click.echo(f"{len(issues)} issue(s)")
     if issues:
         click.get_current_context().exit(1)
+
+
+@rules.command("stats")
+@format_option("table", "json")
+@click.pass_context
+def rules_stats(ctx: click.Context, fmt: str) -> None:
+    """Per rule: findings, confirmed, dismissed, precision from the offices' feedback, tax recovered."""
+    from crossaudit.cli.common import guard, office_scope_of
+    from crossaudit.engine.findings import rule_stats
+
+    with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "stats")
+        rows = rule_stats(store, office_scope_of(store, user))
+    if fmt == "json":
+        print_json(rows)
+        return
+    print_table("rules and their feedback", ["rule", "pack", "findings", "confirmed", "dismissed", "precision",
+                                             "tax at risk", "recovered"],
+                [(r["rule_id"], r["pack"], r["findings"], r["confirmed"], r["dismissed"],
+                  "—" if r["precision"] is None else f"{r['precision']:.2f}", f"{r['tax_at_risk']:,.2f}",
+                  f"{r['recovered']:,.2f}") for r in rows])
