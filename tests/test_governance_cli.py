@@ -93,7 +93,12 @@ def test_push_then_verify_with_recovered_tax(cli):
     stats = json.loads(cli("li", "rules", "stats", "--format", "json").stdout)
     assert stats == [{"rule_id": "r", "pack": "p", "findings": 2, "confirmed": 1, "dismissed": 0,
                       "tax_at_risk": 30.0, "recovered": 8.5, "precision": 1.0}]
+    totals = json.loads(cli("li", "stats", "--format", "json").stdout)
+    assert totals["by_office"] == {COUNTY_A: {"findings": 1, "tax_at_risk": 10.0, "recovered": 8.5},
+                                   COUNTY_B: {"findings": 1, "tax_at_risk": 20.0, "recovered": 0.0}}
+    assert (totals["tax_at_risk"], totals["recovered"]) == (30.0, 8.5)
     # an inspector's statistics cover their office only
+    assert json.loads(cli("wang", "stats", "--format", "json").stdout)["by_office"].keys() == {COUNTY_A}
     assert json.loads(cli("wang", "rules", "stats", "--format", "json").stdout)[0]["findings"] == 1
 
 

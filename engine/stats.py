@@ -1,0 +1,34 @@
+"""stats: tax at risk and tax recovered by office, rule family (pack) and industry.
+
+    totals = finding_stats(store)                    # {"by_office": {...}, "by_pack": {...}, ...}
+"""
+from __future__ import annotations
+
+from crossaudit.engine.store import Store
+
+DIMENSIONS = ("office", "pack", "industry")
+
+
+def finding_stats(store: Store, offices: set[str] | None = None) -> dict:
+    """Findings, tax at risk and recovered per office, pack and industry of the flagged
+    enterprise (a finding flagging no enterprise counts under industry '—')."""
+    rows = store.query("MATCH (f:Finding) OPTIONAL MATCH (f)-[:FLAGS]->(e:Enterprise) "
+                       "RETURN f.finding_id AS id, f.office_code AS office, f.pack AS pack, "
+                       "f.tax_at_risk AS at_risk, f.recovered AS recovered, e.industry AS industry")
+    findings: dict[str, dict] = {}
+    for row in sorted(rows, key=lambda r: (r["id"], r["industry"] is None, r["industry"] or "")):
+        findings.setdefault(row["id"], row)  # the first flagged enterprise's industry
+    out: dict = {f"by_{d}": {} for d in DIMENSIONS}
+    for finding in findings.values():
+        if offices is not None and finding["office"] not in offices:
+            continue
+        for dimension in DIMENSIONS:
+            key = finding[dimension] or "—"
+            entry = out[f"by_{dimension}"].setdefault(key, {"findings": 0, "tax_at_risk": 0.0, "recovered": 0.0})
+            entry["findings"] += 1
+            entry["tax_at_risk"] += finding["at_risk"] or 0.0
+            entry["recovered"] += finding["recovered"] or 0.0
+    out["findings"] = sum(e["findings"] for e in out["by_pack"].values())
+    out["tax_at_risk"] = sum(e["tax_at_risk"] for e in out["by_pack"].values())
+    out["recovered"] = sum(e["recovered"] for e in out["by_pack"].values())
+    return out
