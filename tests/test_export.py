@@ -135,7 +135,8 @@ def test_select_findings_by_rule_or_office_leaves_dismissed_out(case_store):
     assert [f["finding_id"] for f in select_findings(case_store, rule="other-rule")] == ["F-minor"]
     assert [f["finding_id"] for f in select_findings(case_store, office="16402050000")] == ["F-minor"]
     assert [f["finding_id"] for f in select_findings(case_store, office="16401040000")] == ["F-related"]
-    with pytest.raises(ValueError, match="exactly one"):
+    assert select_findings(case_store, rule="other-rule", office="16401040000") == []  # both must hold
+    with pytest.raises(ValueError, match="a rule, an office or both"):
         select_findings(case_store)
 
 

@@ -106,3 +106,16 @@ def test_only_admins_read_the_audit_log(cli):
     result = cli("li", "audit", "list")
     assert result.exit_code == 1 and "may not audit.list" in result.output
     assert ("li", "audit.list", None, "denied") in _audit(cli)
+
+
+def test_an_inspector_cannot_explore_or_export_another_countys_finding(cli, tmp_path):
+    for args in (("explore", "--finding", "F-b", "-o", str(tmp_path / "page.html")),
+                 ("export", "F-b", "-o", str(tmp_path / "case.json")),
+                 ("export", "--office", COUNTY_B, "-o", str(tmp_path / "cases"))):
+        result = cli("wang", *args)
+        assert result.exit_code == 1 and "access denied" in result.output, args
+    assert not (tmp_path / "page.html").exists() and not (tmp_path / "case.json").exists()
+    entries = _audit(cli)
+    assert ("wang", "explore", "F-b", "denied") in entries
+    assert ("wang", "export", "F-b", "denied") in entries
+    assert ("wang", "export", f"office {COUNTY_B}", "denied") in entries

@@ -197,10 +197,10 @@ def export_finding(store: Store, finding_id: str, fmt: str, path: Path, cleared:
 
 
 def select_findings(store: Store, rule: str | None = None, office: str | None = None) -> list[dict]:
-    """The findings of a rule, or of a tax office and the offices under it, dismissed ones left out;
-    most severe first (as `crossaudit findings list` orders them)."""
-    if (rule is None) == (office is None):
-        raise ValueError("select findings by exactly one of rule or office")
+    """The findings of a rule, of a tax office and the offices under it, or both, dismissed ones
+    left out; most severe first (as `crossaudit findings list` orders them)."""
+    if rule is None and office is None:
+        raise ValueError("select findings by a rule, an office or both")
     return [f for f in list_findings(store, rule=rule, office=office) if f["status"] != "dismissed"]
 
 

@@ -110,3 +110,23 @@ def office_scope_of(store, user) -> set[str] | None:
         return None
     offices = store.query("MATCH (o:TaxOffice) RETURN o.code AS code, o.parent AS parent")
     return office_scope(offices, user.office)
+
+
+def require_office(ctx: click.Context, store, action: str, target: str, office: str | None):
+    """The acting user and their office scope, if they may `action` on something of `office`
+    (a finding's office); a denial is audited and raised."""
+    from crossaudit.engine import audit
+
+    user = guard(ctx, store, action, target)
+    scope = office_scope_of(store, user)
+    if scope is not None and office not in scope:
+        audit.record(store, user, action, target, "denied", f"office {office} is outside {user.office}")
+        raise CliError(f"access denied: {target} belongs to office {office}, outside {user.name}'s office "
+                       f"{user.office} and the offices below it")
+    return user, scope
+
+
+def require_finding(ctx: click.Context, store, action: str, finding_id: str):
+    """`require_office` for the office of finding `finding_id`."""
+    found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f.office_code AS office", {"id": finding_id})
+    return require_office(ctx, store, action, finding_id, found[0]["office"] if found else None)[0]

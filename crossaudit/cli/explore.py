@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, main_group, print_table, store_uri
-from crossaudit.engine import open_store
+from crossaudit.cli.common import CliError, guard, main_group, print_table, require_finding, store_uri
+from crossaudit.engine import audit, open_store
+from crossaudit.engine.access import ID_NUMBER_GRADE
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.explore import explore as explore_page
 from crossaudit.viz.export import safe_file_name
@@ -16,10 +17,14 @@ from crossaudit.viz.vocab import LABEL_NAMES
 
 
 def mask_ids_option(command):
-    """`--mask-ids`: show the output as to a user not cleared to see ID numbers. Access control
-    (issue #8) will decide clearance per user; until then every user is cleared."""
+    """`--mask-ids`: mask ID numbers even for a user cleared to see them (a user whose clearance
+    is below the grade of ID numbers always sees them masked)."""
     return click.option("--mask-ids", is_flag=True,
-                        help="Mask ID numbers (6401**********1234) as for a user not cleared to see them.")(command)
+                        help="Mask ID numbers (6401**********1234) even if you are cleared to see them.")(command)
+
+
+def cleared_for_ids(user, mask_ids: bool) -> bool:
+    return user.can_see(ID_NUMBER_GRADE) and not mask_ids
 
 
 @main_group.command("explore")
@@ -44,8 +49,11 @@ def explore(ctx: click.Context, key: str | None, depth: int, finding_id: str | N
     """
     if key is None and finding_id is None:
         raise CliError("give a KEY (credit code, ID number, certificate number or name) or --finding ID")
-    cleared = not mask_ids
     with open_store(store_uri(ctx)) as store:
+        user = require_finding(ctx, store, "explore", finding_id) if finding_id else \
+            guard(ctx, store, "explore", key)
+        cleared = cleared_for_ids(user, mask_ids)
+        audit.record(store, user, "explore", finding_id or (key if cleared else mask_text(key)), "allowed")
         try:
             html, doc = explore_page(store, key, finding_id, depth=depth, max_nodes=max_nodes,
                                      max_per_type=max_per_type, cleared=cleared)

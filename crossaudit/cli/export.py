@@ -5,9 +5,9 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, main_group, store_uri
-from crossaudit.cli.explore import mask_ids_option
-from crossaudit.engine import open_store
+from crossaudit.cli.common import CliError, guard, main_group, require_finding, require_office, store_uri
+from crossaudit.cli.explore import cleared_for_ids, mask_ids_option
+from crossaudit.engine import audit, open_store
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.export import FORMATS, export_finding, export_findings, format_for
 
@@ -37,8 +37,18 @@ def export(ctx: click.Context, finding_id: str | None, fmt: str | None, output: 
     """
     if sum(x is not None for x in (finding_id, rule, office)) != 1:
         raise CliError("give exactly one of FINDING_ID, --rule R or --office CODE")
-    options = dict(cleared=not mask_ids, depth=depth, max_nodes=max_nodes, max_per_type=max_per_type)
     with open_store(store_uri(ctx)) as store:
+        if finding_id is not None:
+            user = require_finding(ctx, store, "export", finding_id)
+        elif office is not None:
+            user = require_office(ctx, store, "export", f"office {office}", office)[0]
+        else:
+            user = guard(ctx, store, "export", f"rule {rule}")
+            office = user.office if user.scoped else None  # an inspector exports their offices' cases only
+        options = dict(cleared=cleared_for_ids(user, mask_ids), depth=depth, max_nodes=max_nodes,
+                       max_per_type=max_per_type)
+        target = finding_id or (f"rule {rule}" if rule else f"office {office}")
+        audit.record(store, user, "export", target, "allowed", str(output))
         if finding_id is not None:
             try:
                 fmt = format_for(output, fmt)

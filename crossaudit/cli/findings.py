@@ -7,22 +7,13 @@ import sys
 import click
 
 from crossaudit.cli.common import (
-    CliError, format_option, guard, main_group, office_scope_of, print_json, print_table, store_uri,
+    CliError, format_option, guard, main_group, office_scope_of, print_json, print_table, require_finding,
+    require_office, store_uri,
 )
 from crossaudit.engine import SCHEMA, audit, open_store
 from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, show_finding
 from crossaudit.engine.lifecycle import TransitionError, push, verify
 
-
-def _in_scope(ctx: click.Context, store, action: str, target: str, office: str | None):
-    """The acting user, if they may `action` on a finding of `office`; denials are audited."""
-    user = guard(ctx, store, action, target)
-    scope = office_scope_of(store, user)
-    if scope is not None and office not in scope:
-        audit.record(store, user, action, target, "denied", f"office {office} is outside {user.office}")
-        raise CliError(f"access denied: {target} belongs to office {office}, outside {user.name}'s office "
-                       f"{user.office} and the offices below it")
-    return user, scope
 
 
 @main_group.group()
@@ -43,7 +34,7 @@ def findings_list(ctx: click.Context, rule, pack, severity, office, status, limi
     """List findings, most severe and largest tax at risk first."""
     with open_store(store_uri(ctx)) as store:
         if office:
-            user, scope = _in_scope(ctx, store, "findings.list", f"office {office}", office)
+            user, scope = require_office(ctx, store, "findings.list", f"office {office}", office)
         else:
             user = guard(ctx, store, "findings.list")
             scope = office_scope_of(store, user)
@@ -82,8 +73,7 @@ def _cell(value) -> str:
 def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str) -> None:
     """Show one finding: evidence, office, flagged entities and the source rows behind each."""
     with open_store(store_uri(ctx)) as store:
-        found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f.office_code AS office", {"id": finding_id})
-        user, _ = _in_scope(ctx, store, "findings.show", finding_id, found[0]["office"] if found else None)
+        user = require_finding(ctx, store, "findings.show", finding_id)
         shown = show_finding(store, finding_id, max_sources)
         audit.record(store, user, "findings.show", finding_id, "allowed")
     if fmt == "json":
@@ -131,8 +121,7 @@ def findings_verify(ctx: click.Context, finding_id: str, status: str, recovered:
                     note: str | None) -> None:
     """Record the office's verification of FINDING_ID (feedback to the platform)."""
     with open_store(store_uri(ctx)) as store:
-        found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f.office_code AS office", {"id": finding_id})
-        user, _ = _in_scope(ctx, store, "findings.verify", finding_id, found[0]["office"] if found else None)
+        user = require_finding(ctx, store, "findings.verify", finding_id)
         try:
             change = verify(store, finding_id, status, user.name, recovered, note)
         except TransitionError as exc:
