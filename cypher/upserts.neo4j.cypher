@@ -161,7 +161,7 @@ OPTIONAL MATCH (old:FileLoad {file_load_id: r.file_load_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:FileLoad {file_load_id: r.file_load_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.run_id = coalesce(r.run_id, n.run_id), n.file = coalesce(r.file, n.file), n.encoding = coalesce(r.encoding, n.encoding), n.read = coalesce(r.read, n.read), n.loaded = coalesce(r.loaded, n.loaded), n.quarantined = coalesce(r.quarantined, n.quarantined), n.duplicates = coalesce(r.duplicates, n.duplicates), n.seconds = coalesce(r.seconds, n.seconds), n.delivered_on = coalesce(r.delivered_on, n.delivered_on), n.error = coalesce(r.error, n.error), n.last_seen = $at
+SET n.run_id = coalesce(r.run_id, n.run_id), n.file = coalesce(r.file, n.file), n.encoding = coalesce(r.encoding, n.encoding), n.read = coalesce(r.read, n.read), n.loaded = coalesce(r.loaded, n.loaded), n.quarantined = coalesce(r.quarantined, n.quarantined), n.duplicates = coalesce(r.duplicates, n.duplicates), n.seconds = coalesce(r.seconds, n.seconds), n.delivered_on = coalesce(r.delivered_on, n.delivered_on), n.error = coalesce(r.error, n.error), n.grade = coalesce(r.grade, n.grade), n.schedule = coalesce(r.schedule, n.schedule), n.id_cells = coalesce(r.id_cells, n.id_cells), n.id_invalid = coalesce(r.id_invalid, n.id_invalid), n.required_cells = coalesce(r.required_cells, n.required_cells), n.required_missing = coalesce(r.required_missing, n.required_missing), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Finding

@@ -51,40 +51,57 @@ def ladybug_ddl(schema: Schema = SCHEMA) -> list[str]:
 
 
 def ladybug_existing_nodes(node: NodeType) -> str:
-    """The stored properties of the nodes whose keys are in the Arrow table `keys` (column k)."""
+    """The stored properties of the nodes whose keys are in the Arrow table `$keys` (column k)."""
     columns = "".join(f", n.{p.name} AS {p.name}" for p in node.props if p.name != node.key)
-    return f"LOAD FROM keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key} AS _key{columns}"
+    return f"LOAD FROM $keys MATCH (n:{node.label} {{{node.key}: k}}) RETURN n.{node.key} AS _key{columns}"
 
 
 def ladybug_touch_nodes(node: NodeType) -> str:
-    """Advance last_seen of the nodes in the Arrow table `updates`."""
-    return f"LOAD FROM updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET n.last_seen = v_last_seen"
+    """Advance last_seen of the nodes in the Arrow table `$updates`."""
+    return f"LOAD FROM $updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET n.last_seen = v_last_seen"
 
 
 def ladybug_update_nodes(node: NodeType) -> str:
-    """Update existing nodes from an Arrow table `updates` (columns v_<prop>): set the given
+    """Update existing nodes from an Arrow table `$updates` (columns v_<prop>): set the given
     properties, keep what the row leaves null, advance last_seen."""
     sets = [f"n.{p.name} = coalesce(v_{p.name}, n.{p.name})" for p in node.props if p.name != node.key]
     sets.append("n.last_seen = v_last_seen")
-    return f"LOAD FROM updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET " + ", ".join(sets)
+    return f"LOAD FROM $updates MATCH (n:{node.label} {{{node.key}: v_{node.key}}}) SET " + ", ".join(sets)
+
+
+def ladybug_create_nodes(node: NodeType) -> str:
+    """Create the nodes of the Arrow table `$new_rows` (columns v_<prop>), for batches too small
+    to be worth a COPY; returns how many it created."""
+    props = ", ".join(f"{p.name}: v_{p.name}" for p in node.all_props)
+    return f"LOAD FROM $new_rows CREATE (:{node.label} {{{props}}}) RETURN count(*)"
 
 
 def ladybug_existing_rels(rel: RelType, from_label: str, to_label: str) -> str:
-    """The stored properties of the relationships whose rids are in the Arrow table `keys`."""
+    """The stored properties of the relationships whose rids are in the Arrow table `$keys`."""
     columns = "".join(f", x.{p.name} AS {p.name}" for p in rel.props)
-    return (f"LOAD FROM keys MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = k "
+    return (f"LOAD FROM $keys MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = k "
             f"RETURN x.rid AS _key{columns}")
 
 
+def ladybug_create_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """Create the relationships of the Arrow table `$new_rows` (columns v_from, v_to, v_<prop>)
+    between existing nodes; returns how many it created (fewer when an endpoint is missing)."""
+    a, b = SCHEMA.node(from_label), SCHEMA.node(to_label)
+    carried = ", ".join(f"v_{p.name}" for p in rel.all_props)
+    props = ", ".join(f"{p.name}: v_{p.name}" for p in rel.all_props)
+    return (f"LOAD FROM $new_rows MATCH (a:{from_label} {{{a.key}: v_from}}) WITH a, v_to, {carried} "
+            f"MATCH (b:{to_label} {{{b.key}: v_to}}) CREATE (a)-[:{rel.type} {{{props}}}]->(b) RETURN count(*)")
+
+
 def ladybug_touch_rels(rel: RelType, from_label: str, to_label: str) -> str:
-    return (f"LOAD FROM updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
+    return (f"LOAD FROM $updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
             "SET x.last_seen = v_last_seen")
 
 
 def ladybug_update_rels(rel: RelType, from_label: str, to_label: str) -> str:
     sets = [f"x.{p.name} = coalesce(v_{p.name}, x.{p.name})" for p in rel.props]
     sets.append("x.last_seen = v_last_seen")
-    return (f"LOAD FROM updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
+    return (f"LOAD FROM $updates MATCH (:{from_label})-[x:{rel.type}]->(:{to_label}) WHERE x.rid = v_rid "
             "SET " + ", ".join(sets))
 
 

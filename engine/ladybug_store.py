@@ -1,28 +1,25 @@
 """The embedded store: a Ladybug database in one file, no server.
 
 Writes follow the fast paths measured in shared/ENGINES.md: find which keys exist with one
-scan joined against an Arrow table, COPY the new rows in bulk, and update the existing ones
-with one LOAD FROM … MATCH … SET over an Arrow table. No bulk MERGE.
+scan joined against an Arrow table (none for a fresh table, nor for relationships whose
+endpoint the same write created), COPY the new rows in bulk (a batch too small to pay for a
+COPY is one LOAD FROM … CREATE), and update the existing ones with one LOAD FROM … MATCH … SET
+over an Arrow table. No bulk MERGE.
 """
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterator, Mapping
 
 import ladybug
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossaudit.engine import cypher_gen
-from crossaudit.engine.schema import (
-    BOOL, DATE, FLOAT, INT, SCHEMA, STRING, TIMESTAMP, NodeType, Prop, RelType,
-)
-from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, rel_dict,
-)
-
-ARROW_TYPES = {STRING: pa.string(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_(),
-               DATE: pa.date32(), TIMESTAMP: pa.timestamp("us")}
+from crossaudit.engine.schema import SCHEMA, NodeType, RelType
+from crossaudit.engine.store import RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict
 
 
 def _holders(path: Path) -> list[str]:
@@ -56,7 +53,10 @@ def _plain_value(value: Any) -> Any:
 class LadybugStore(Store):
     engine = "ladybug"
 
-    def __init__(self, path: str | os.PathLike, batch_size: int = 100_000, read_only: bool = False) -> None:
+    # Below this many new rows, one LOAD FROM … CREATE is cheaper than a COPY (measured in bench/upsert.py).
+    copy_min_rows = 5_000
+
+    def __init__(self, path: str | os.PathLike, batch_size: int = 1_000_000, read_only: bool = False) -> None:
         super().__init__(batch_size)
         self.path = Path(path)
         self.uri = f"ladybug:{self.path}"
@@ -69,6 +69,7 @@ class LadybugStore(Store):
             raise StoreError(f"cannot open the Ladybug database {self.path}: {exc}.{held} "
                              "Only one process may write to it; close the other one, or open it read-only.") from exc
         self._conn = ladybug.Connection(self._db)
+        self._writes: ladybug.Connection | None = None
 
     # --- reads ------------------------------------------------------------------------
 
@@ -86,111 +87,166 @@ class LadybugStore(Store):
         for statement in cypher_gen.ladybug_ddl(SCHEMA):
             self._conn.execute(statement)
 
-    @staticmethod
-    def _table(columns: list[tuple[str, str, list]]) -> pa.Table:
-        return pa.table({name: pa.array(values, type=ARROW_TYPES[kind]) for name, kind, values in columns})
-
-    @staticmethod
-    def _new_rows(props, rows: list[dict], run: RunStamp) -> pa.Table:
-        """An Arrow table of brand-new rows in table column order, stamped with the run."""
-        schema = pa.schema([(p.name, ARROW_TYPES[p.type]) for p in props])
-        table = pa.Table.from_pylist(rows, schema=schema)
-        stamp = {"load_run": pa.array([run.run_id] * len(rows), pa.string()),
-                 "first_seen": pa.array([run.at] * len(rows), pa.timestamp("us")),
-                 "last_seen": pa.array([run.at] * len(rows), pa.timestamp("us"))}
-        for name, column in stamp.items():
-            table = table.set_column(schema.get_field_index(name), name, column)
-        return table
-
-    def _is_empty(self, pattern: str) -> bool:
-        result = self._conn.execute(f"MATCH {pattern} RETURN count(*)")
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        # A connection of its own: Ladybug keeps every statement a connection ran, with the Arrow
+        # tables it scanned, until the connection closes.
+        if self._writes is not None:
+            yield
+            return
+        self._writes = ladybug.Connection(self._db)
         try:
-            return result.get_next()[0] == 0
+            yield
+        finally:
+            self._writes.close()
+            self._writes = None
+
+    def _run(self, cypher: str, **tables: pa.Table) -> Any:
+        """Execute a statement of a write; it may scan Arrow tables given as parameters (`LOAD FROM $rows`)."""
+        return self._writes.execute(cypher, tables)
+
+    def _size(self, pattern: str) -> int:
+        """How many nodes or relationships match `pattern` (`(n:Enterprise)`)."""
+        result = self._run(f"MATCH {pattern} RETURN count(*)")
+        try:
+            return result.get_next()[0]
         finally:
             result.close()
 
-    def _existing(self, cypher: str, keys: list[str], pattern: str) -> dict[str, dict]:
-        """Run a lookup over the Arrow table `keys` (column k); the first column keys the rows.
-        A fresh table (nothing matches `pattern`) needs no lookup."""
-        if self._is_empty(pattern):
-            return {}
-        keys = pa.table({"k": pa.array(keys, type=pa.string())})  # noqa: F841  (scanned by name)
-        result = self._conn.execute(cypher)
+    def _stored(self, cypher: str, keys: pa.ChunkedArray, size: int) -> pa.Table | None:
+        """The stored properties of the rows whose keys are in `keys` (the lookup `cypher` scans the
+        Arrow table `$keys`, column k); None without a lookup when the table is empty (`size` 0)."""
+        if not len(keys) or not size:
+            return None
+        result = self._run(cypher, keys=pa.table({"k": keys}))
         try:
-            found = result.get_as_arrow().to_pylist()
+            return result.get_as_arrow()
         finally:
             result.close()
-        return {row.pop("_key"): row for row in found}
 
-    def _copy(self, target: str, table: pa.Table, options: str = "") -> None:
-        new_rows = table  # noqa: F841  (scanned by name)
-        self._conn.execute(f"COPY {target} FROM new_rows{options}")
+    @staticmethod
+    def _split(batch: pa.Table, key: str, stored: pa.Table | None) -> tuple[pa.Table, pa.Table]:
+        """(new rows, rows already stored)."""
+        if stored is None or not stored.num_rows:
+            return batch, batch.slice(0, 0)
+        exists = pc.is_in(batch[key], value_set=stored["_key"])
+        return batch.filter(pc.invert(exists)), batch.filter(exists)
 
-    def _update(self, cypher: str, table: pa.Table) -> None:
-        updates = table  # noqa: F841  (scanned by name)
-        self._conn.execute(cypher)
+    @staticmethod
+    def _stamped(columns: tuple[str, ...], table: pa.Table, run: RunStamp) -> pa.Table:
+        """New rows in the target table's column order, stamped with the run."""
+        size = table.num_rows
+        stamps = {"load_run": pa.repeat(pa.scalar(run.run_id, pa.string()), size),
+                  "first_seen": pa.repeat(pa.scalar(run.at, pa.timestamp("us")), size),
+                  "last_seen": pa.repeat(pa.scalar(run.at, pa.timestamp("us")), size)}
+        return pa.table({name: stamps[name] if name in stamps else table[name] for name in columns})
 
-    def _apply_existing(self, props, key: str, old: list[dict], existing: dict[str, dict], run: RunStamp,
+    def _copies(self, rows: int, size: int) -> bool:
+        """Whether `rows` new rows are worth a COPY into a table of `size` rows, rather than a
+        LOAD FROM … CREATE (about 20 µs a row). A COPY costs a checkpoint, tenths of a second
+        whatever its size, and time in proportion to what the table already holds (measured:
+        100k relationships into 0.5M take 2 s, into 3.5M 6 s)."""
+        return rows >= max(self.copy_min_rows, size)
+
+    def _count(self, cypher: str, table: pa.Table) -> int:
+        """Run a LOAD FROM $new_rows … RETURN count(*) over the table with columns renamed v_<name>."""
+        result = self._run(cypher, new_rows=table.rename_columns([f"v_{name}" for name in table.column_names]))
+        try:
+            return result.get_next()[0] if result.has_next() else table.num_rows
+        finally:
+            result.close()
+
+    def _apply_existing(self, compared: list[str], key: str, old: pa.Table, stored: pa.Table, run: RunStamp,
                         touch: str, update: str) -> None:
         """Advance last_seen on rows that change nothing else (one SET is several times faster
         than many on Ladybug); update the properties of rows that change some."""
-        compared = [p.name for p in props if p.name != key]
-        changed = [r for r in old if any(r.get(name) is not None and r[name] != existing[r[key]][name]
-                                         for name in compared)]
-        if len(changed) < len(old):
-            self._update(touch, self._table([(f"v_{key}", STRING, [r[key] for r in old]),
-                                             ("v_last_seen", TIMESTAMP, [run.at] * len(old))]))
-        if changed:
-            columns = [(f"v_{key}", STRING, [r[key] for r in changed])]
-            columns += [(f"v_{p.name}", p.type, [r.get(p.name) for r in changed]) for p in props if p.name != key]
-            columns.append(("v_last_seen", TIMESTAMP, [run.at] * len(changed)))
-            self._update(update, self._table(columns))
+        stored = stored.rename_columns([f"stored_{name}" for name in stored.column_names])
+        joined = old.join(stored, keys=key, right_keys="stored__key", join_type="inner", use_threads=False)
+        changed = pa.repeat(False, joined.num_rows)
+        for name in compared:  # a given value that differs from the stored one (or fills a gap)
+            differs = pc.fill_null(pc.not_equal(joined[name], joined[f"stored_{name}"]), True)
+            changed = pc.or_(changed, pc.and_(pc.is_valid(joined[name]), differs))
+        at = pa.repeat(pa.scalar(run.at, pa.timestamp("us")), joined.num_rows)
+        joined = joined.append_column("last_seen_now", at)
+        n_changed = pc.sum(changed).as_py() or 0
+        if n_changed < joined.num_rows:
+            self._run(touch, updates=pa.table({f"v_{key}": joined[key], "v_last_seen": joined["last_seen_now"]}))
+        if n_changed:
+            rows = joined.filter(changed)
+            self._run(update, updates=pa.table({f"v_{name}": rows[name] for name in [key, *compared]}
+                                               | {"v_last_seen": rows["last_seen_now"]}))
 
-    def _upsert_nodes(self, node: NodeType, rows: list[dict], run: RunStamp) -> UpsertResult:
-        result = UpsertResult()
-        for batch in batches(rows, self.batch_size):
-            existing = self._existing(cypher_gen.ladybug_existing_nodes(node), [r[node.key] for r in batch],
-                                      f"(n:{node.label})")
-            new = [r for r in batch if r[node.key] not in existing]
-            old = [r for r in batch if r[node.key] in existing]
-            if new:
-                self._copy(node.label, self._new_rows(node.all_props, new, run))
-            if old:
-                self._apply_existing(node.props, node.key, old, existing, run,
+    def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
+        result, created = UpsertResult(), []
+        for start in range(0, table.num_rows, self.batch_size):
+            batch = table.slice(start, self.batch_size)
+            size = self._size(f"(n:{node.label})")
+            stored = self._stored(cypher_gen.ladybug_existing_nodes(node), batch[node.key], size)
+            new, old = self._split(batch, node.key, stored)
+            if new.num_rows:
+                new_rows = self._stamped(tuple(p.name for p in node.all_props), new, run)
+                if self._copies(new.num_rows, size):
+                    self._run(f"COPY {node.label} FROM $new_rows", new_rows=new_rows)
+                else:
+                    self._count(cypher_gen.ladybug_create_nodes(node), new_rows)
+                created.append(new[node.key].combine_chunks())
+            if old.num_rows:
+                self._apply_existing([p.name for p in node.props if p.name != node.key], node.key, old, stored, run,
                                      cypher_gen.ladybug_touch_nodes(node), cypher_gen.ladybug_update_nodes(node))
-            result += UpsertResult(len(new), len(old))
-        return result
+            result += UpsertResult(new.num_rows, old.num_rows)
+        return result, pa.chunked_array(created, pa.string())
 
-    def _upsert_rels(self, rel: RelType, from_label: str, to_label: str, rows: list[dict],
-                     run: RunStamp) -> UpsertResult:
+    def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
+                    created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
         result = UpsertResult()
-        for batch in batches(rows, self.batch_size):
-            existing = self._existing(cypher_gen.ladybug_existing_rels(rel, from_label, to_label),
-                                      [r["rid"] for r in batch], f"(:{from_label})-[:{rel.type}]->(:{to_label})")
-            new = [r for r in batch if r["rid"] not in existing]
-            old = [r for r in batch if r["rid"] in existing]
-            if new:
-                endpoints = (Prop("from"), Prop("to"))
-                try:
-                    self._copy(rel.type, self._new_rows(endpoints + rel.all_props, new, run),
-                               f" (from='{from_label}', to='{to_label}')")
-                except RuntimeError as exc:  # the COPY is atomic: nothing was written
-                    if "Unable to find primary key" in str(exc):
-                        raise self._missing_endpoints_error(rel, from_label, to_label, new) from exc
-                    raise
-            if old:
-                self._apply_existing((Prop("rid"),) + rel.props, "rid", old, existing, run,
+        columns = ("from", "to") + tuple(p.name for p in rel.all_props)
+        for start in range(0, table.num_rows, self.batch_size):
+            batch = table.slice(start, self.batch_size)
+            known_new = pa.repeat(False, batch.num_rows)
+            for label, side in ((from_label, "from"), (to_label, "to")):
+                if label in created:
+                    known_new = pc.or_(known_new, pc.is_in(batch[side], value_set=created[label]))
+            size = self._size(f"(:{from_label})-[:{rel.type}]->(:{to_label})")
+            stored = self._stored(cypher_gen.ladybug_existing_rels(rel, from_label, to_label),
+                                  batch.filter(pc.invert(known_new))["rid"], size)
+            new, old = self._split(batch, "rid", stored)
+            if new.num_rows:
+                self._create_rels(rel, from_label, to_label, self._stamped(columns, new, run), size)
+            if old.num_rows:
+                self._apply_existing([p.name for p in rel.props], "rid", old, stored, run,
                                      cypher_gen.ladybug_touch_rels(rel, from_label, to_label),
                                      cypher_gen.ladybug_update_rels(rel, from_label, to_label))
-            result += UpsertResult(len(new), len(old))
+            result += UpsertResult(new.num_rows, old.num_rows)
         return result
 
+    def _create_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, size: int) -> None:
+        """COPY or CREATE new relationships; nothing is written if an endpoint is missing."""
+        if self._copies(table.num_rows, size):
+            try:
+                self._run(f"COPY {rel.type} FROM $new_rows (from='{from_label}', to='{to_label}')", new_rows=table)
+                return
+            except RuntimeError as exc:  # the COPY is atomic: nothing was written
+                if "Unable to find primary key" not in str(exc):
+                    raise
+                missing = exc
+        else:
+            self._run("BEGIN TRANSACTION")  # a statement that fails rolls it back itself
+            if self._count(cypher_gen.ladybug_create_rels(rel, from_label, to_label), table) == table.num_rows:
+                self._run("COMMIT")
+                return
+            self._run("ROLLBACK")
+            missing = None
+        raise self._missing_endpoints_error(rel, from_label, to_label, table["from"].to_pylist(),
+                                            table["to"].to_pylist()) from missing
+
     def clear(self) -> None:
-        self.apply_schema()  # a fresh file has no tables to empty yet
+        # Dropped and re-created: Ladybug 0.22 crashes on a COPY that brings back the keys of a
+        # table emptied by MATCH (n) DELETE n.
         for rel in SCHEMA.rels:
-            self._conn.execute(f"MATCH ()-[r:{rel.type}]->() DELETE r")
+            self._conn.execute(f"DROP TABLE IF EXISTS {rel.type}")
         for node in SCHEMA.nodes:
-            self._conn.execute(f"MATCH (n:{node.label}) DELETE n")
+            self._conn.execute(f"DROP TABLE IF EXISTS {node.label}")
+        self.apply_schema()
 
     def close(self) -> None:
         if getattr(self, "_conn", None) is not None:

@@ -10,6 +10,7 @@ import os
 from typing import Any, Mapping
 
 import neo4j
+import pyarrow as pa
 from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
@@ -98,14 +99,16 @@ class Neo4jStore(Store):
                 result += UpsertResult(created, touched - created)
         return result
 
-    def _upsert_nodes(self, node: NodeType, rows: list[dict], run: RunStamp) -> UpsertResult:
-        return self._write_batches(cypher_gen.neo4j_upsert_nodes(node), rows, run)
+    def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
+        result = self._write_batches(cypher_gen.neo4j_upsert_nodes(node), table.to_pylist(), run)
+        return result, pa.chunked_array([], pa.string())  # MERGE needs no lookup to skip
 
-    def _upsert_rels(self, rel: RelType, from_label: str, to_label: str, rows: list[dict],
-                     run: RunStamp) -> UpsertResult:
+    def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
+                    created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
         return self._write_batches(
-            cypher_gen.neo4j_upsert_rels(rel, from_label, to_label), rows, run,
-            on_short=lambda batch: self._missing_endpoints_error(rel, from_label, to_label, batch))
+            cypher_gen.neo4j_upsert_rels(rel, from_label, to_label), table.to_pylist(), run,
+            on_short=lambda batch: self._missing_endpoints_error(rel, from_label, to_label,
+                                                                 [r["from"] for r in batch], [r["to"] for r in batch]))
 
     def clear(self) -> None:
         with self._session() as session:

@@ -14,9 +14,13 @@ import datetime as dt
 import hashlib
 import uuid
 from abc import ABC, abstractmethod
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, ContextManager, Iterable, Iterator, Mapping, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossaudit.engine.schema import (
     BOOL, DATE, FLOAT, INT, PROVENANCE_NAMES, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
@@ -124,72 +128,132 @@ def _coerce(prop: Prop, value: Any, where: str) -> Any:
     raise StoreError(f"{where}: property {prop.name!r} expects {prop.type}, got {value!r}")
 
 
-def _rid(prefix: str, to_label: str, row: Mapping[str, Any], identity: tuple[str, ...]) -> str:
-    """The digest that identifies one relationship: its type and from-label (`prefix`), its
-    endpoints and its identity properties."""
-    text = f"{prefix}{row['from']}\x1f{to_label}\x1f{row['to']}"
-    for name in identity:
-        value = row.get(name)
-        text += "\x1f" + ("" if value is None else str(value))
-    return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+# --- write preparation: rows or columns → one typed Arrow table per label or type ----------
+
+ARROW_TYPES = {STRING: pa.string(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_(),
+               DATE: pa.date32(), TIMESTAMP: pa.timestamp("us")}
+# Written when a fact is created and kept afterwards: of several batches, the first one's wins.
+FIRST_WRITE = tuple(name for name in PROVENANCE_NAMES if name not in STORE_FILLED)
+ENDPOINT = Prop("endpoint")
+_LAST = pc.ScalarAggregateOptions(skip_nulls=True)
+_FIRST = pc.ScalarAggregateOptions(skip_nulls=False)
+
+Columns = Mapping[str, list]  # property name → one value per row; None: not given
 
 
-def _merge_duplicates(rows: Iterable[dict], key: str) -> list[dict]:
-    """Rows of one batch with the same key become one (later non-null values win)."""
-    merged: dict[Any, dict] = {}
-    for row in rows:
-        existing = merged.get(row[key])
-        if existing is None:
-            merged[row[key]] = row
-        else:
-            existing.update({k: v for k, v in row.items() if v is not None})
-    return list(merged.values())
+def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
+    """Rows as columns: `row_columns([{"uid": "a"}, {"uid": "b", "name": "乙"}])` →
+    `{"uid": ["a", "b"], "name": [None, "乙"]}`."""
+    rows = list(rows)
+    return {name: [row.get(name) for row in rows] for name in set().union(*rows)}
 
 
-def _typed_row(props: Mapping[str, Prop], row: Mapping[str, Any], where: str) -> dict:
-    out = {}
-    for name, value in row.items():
-        prop = props[name]
-        # The exact-type test is _coerce's own first step, inlined: this loop is every upsert's hot path.
-        out[name] = value if value is None or type(value) is _EXACT[prop.type] else _coerce(prop, value, where)
-    return out
+def _typed_values(prop: Prop, values: list, where: str) -> list:
+    """Values converted to the property's type; a column already of the exact type passes as it is."""
+    exact = _EXACT[prop.type]
+    if set(map(type, values)) <= {exact, type(None)}:
+        return values
+    return [value if value is None or type(value) is exact else _coerce(prop, value, f"{where} row {index}")
+            for index, value in enumerate(values)]
 
 
-def prepare_nodes(node: NodeType, rows: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Validate and type node rows against the schema; merge rows sharing a key."""
-    props = {p.name: p for p in node.all_props if p.name not in STORE_FILLED}
-    allowed = props.keys()
-    prepared = []
-    for index, row in enumerate(rows):
-        if not row.keys() <= allowed:
-            raise StoreError(f"{node.label} row {index}: unknown properties {sorted(set(row) - set(allowed))}; "
-                             f"declare them in crossaudit/engine/schema.py")
-        if row.get(node.key) in (None, ""):
-            raise StoreError(f"{node.label} row {index}: the key {node.key!r} is missing")
-        prepared.append(_typed_row(props, row, f"{node.label} row {index}"))
-    return _merge_duplicates(prepared, node.key)
+def _array(prop: Prop, values: list, where: str) -> pa.Array:
+    """One column as its Arrow type. A column of one value repeated (provenance, a role) is
+    checked and converted once."""
+    if values and values[0] is values[-1] and len(set(map(id, values))) == 1:
+        return pa.repeat(pa.scalar(_typed_values(prop, values[:1], where)[0], ARROW_TYPES[prop.type]), len(values))
+    return pa.array(_typed_values(prop, values, where), ARROW_TYPES[prop.type])
 
 
-def prepare_rels(rel: RelType, from_label: str, to_label: str,
-                 rows: Iterable[Mapping[str, Any]]) -> list[dict]:
-    """Validate rows {from, to, props…}; add each row's rid; merge rows with the same rid."""
+def _checked(what: str, props: Mapping[str, Prop], columns: Columns, required: tuple[str, ...],
+             missing: str) -> int:
+    """Check one batch of columns against the properties a caller may give; its number of rows."""
+    unknown = sorted(set(columns) - props.keys())
+    if unknown:
+        raise StoreError(f"{what}: unknown properties {unknown}; declare them in crossaudit/engine/schema.py")
+    length = len(next(iter(columns.values()), []))
+    if any(len(values) != length for values in columns.values()):
+        raise StoreError(f"{what}: columns of different lengths {({k: len(v) for k, v in columns.items()})}")
+    for name in required:
+        values = columns.get(name, [None] * length)
+        if None in values or "" in values:
+            index = next(i for i, v in enumerate(values) if v is None or v == "")
+            raise StoreError(f"{what} row {index}: {missing}")
+    return length
+
+
+def _arrow(props: Mapping[str, Prop], columns: Columns, length: int, where: str) -> pa.Table:
+    """The batch as an Arrow table with every given property, in schema order."""
+    return pa.table({name: _array(prop, columns[name], where) if name in columns
+                     else pa.nulls(length, ARROW_TYPES[prop.type]) for name, prop in props.items()})
+
+
+def _merged(table: pa.Table, key: str, first: tuple[str, ...] = ()) -> pa.Table:
+    """Rows sharing `key` become one: each column's last non-null value, but the first value of
+    the `first` columns."""
+    if pc.count_distinct(table[key]).as_py() == table.num_rows:
+        return table
+    others = [name for name in table.column_names if name != key]
+    grouped = table.group_by(key, use_threads=False).aggregate(
+        [(name, "first", _FIRST) if name in first else (name, "last", _LAST) for name in others])
+    return grouped.select([name if name == key else f"{name}_{'first' if name in first else 'last'}"
+                           for name in table.column_names]).rename_columns(table.column_names)
+
+
+def _combined(tables: list[pa.Table], key: str) -> pa.Table:
+    """Batches as if upserted one after the other: within a batch the last non-null values win;
+    across batches provenance comes from the first batch, other properties from the last that
+    gives them."""
+    tables = [_merged(table, key) for table in tables]
+    return _merged(pa.concat_tables(tables), key, FIRST_WRITE) if len(tables) > 1 else tables[0]
+
+
+def node_props(node: NodeType) -> dict[str, Prop]:
+    """The properties a caller gives for a node, in column order (the store fills the rest)."""
+    return {p.name: p for p in node.all_props if p.name not in STORE_FILLED}
+
+
+def rel_props(rel: RelType) -> dict[str, Prop]:
+    """`from`, `to` and the properties a caller gives for a relationship, in column order."""
+    return {"from": ENDPOINT, "to": ENDPOINT,
+            **{p.name: p for p in rel.all_props if p.name not in STORE_FILLED and p.name != "rid"}}
+
+
+def node_table(node: NodeType, batches: Iterable[Columns]) -> pa.Table:
+    """Validate and type batches of node columns against the schema; one row per key.
+
+        node_table(SCHEMA.node("Person"), [{"uid": ["640…", "640…"], "name": ["张三", None]}])  # one row"""
+    props = node_props(node)
+    tables = []
+    for columns in batches:
+        length = _checked(node.label, props, columns, (node.key,), f"the key {node.key!r} is missing")
+        tables.append(_arrow(props, columns, length, node.label))
+    return _combined(tables, node.key) if tables else _arrow(props, {}, 0, node.label)
+
+
+def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Columns]) -> pa.Table:
+    """Validate and type batches of relationship columns {from, to, props…}; add each row's rid
+    (a digest of the type, the endpoints and the identity properties); one row per rid."""
     SCHEMA.check_pair(rel.type, from_label, to_label)
-    props = {p.name: p for p in rel.all_props if p.name not in STORE_FILLED and p.name != "rid"}
-    props["from"] = props["to"] = Prop("endpoint")
-    allowed = props.keys()
-    prefix = "\x1f".join((rel.type, from_label, ""))
-    prepared = []
-    for index, row in enumerate(rows):
-        where = f"{rel.type} row {index}"
-        if not row.keys() <= allowed:
-            raise StoreError(f"{where}: unknown properties {sorted(set(row) - set(allowed))}; "
-                             "declare them in crossaudit/engine/schema.py")
-        if row.get("from") in (None, "") or row.get("to") in (None, ""):
-            raise StoreError(f"{where}: both 'from' and 'to' keys are required")
-        out = _typed_row(props, row, where)
-        out["rid"] = _rid(prefix, to_label, out, rel.identity)
-        prepared.append(out)
-    return _merge_duplicates(prepared, "rid")
+    props = rel_props(rel)
+    with_rid = {"from": ENDPOINT, "to": ENDPOINT, "rid": Prop("rid"), **props}
+    tables = []
+    for columns in batches:
+        length = _checked(rel.type, props, columns, ("from", "to"), "both 'from' and 'to' keys are required")
+        typed = {name: _typed_values(props[name], columns.get(name, [None] * length), rel.type)
+                 for name in ("from", "to", *rel.identity)}
+        tables.append(_arrow(with_rid, {**columns, "rid": rids(rel, from_label, to_label, typed)}, length, rel.type))
+    return _combined(tables, "rid") if tables else _arrow(with_rid, {}, 0, rel.type)
+
+
+def rids(rel: RelType, from_label: str, to_label: str, columns: Mapping[str, list]) -> list[str]:
+    """The digest that identifies each relationship: its type, from-label, endpoints and
+    identity property values (typed columns `from`, `to` and the identity properties)."""
+    head = f"{rel.type}\x1f{from_label}\x1f"
+    texts = [f"{head}{a}\x1f{to_label}\x1f{b}" for a, b in zip(columns["from"], columns["to"])]
+    for name in rel.identity:
+        texts = [f"{text}\x1f{'' if value is None else str(value)}" for text, value in zip(texts, columns[name])]
+    return [hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest() for text in texts]
 
 
 def batches(rows: list, size: int) -> Iterator[list]:
@@ -217,11 +281,18 @@ class Store(ABC):
         """Run one parameterised Cypher statement; rows as dicts of plain values."""
 
     @abstractmethod
-    def _upsert_nodes(self, node: NodeType, rows: list[dict], run: RunStamp) -> UpsertResult: ...
+    def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
+        """Upsert a typed table with one row per key (see `node_table`); the result and the keys created."""
 
     @abstractmethod
-    def _upsert_rels(self, rel: RelType, from_label: str, to_label: str, rows: list[dict],
-                     run: RunStamp) -> UpsertResult: ...
+    def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
+                    created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
+        """Upsert a typed table with one row per rid (see `rel_table`). `created` holds the keys
+        of nodes created by the same write: a relationship touching one of them is new."""
+
+    def _writing(self) -> ContextManager[None]:
+        """The scope of one upsert call; a backend may hold resources for it."""
+        return nullcontext()
 
     @abstractmethod
     def clear(self) -> None:
@@ -236,18 +307,50 @@ class Store(ABC):
         nothing but last_seen. Provenance (department, dataset, source_file, source_row) is
         written on creation; last_seen advances on every upsert."""
         node = SCHEMA.node(label)
-        prepared = prepare_nodes(node, rows)
-        return self._upsert_nodes(node, prepared, run or RunStamp.now()) if prepared else UpsertResult()
+        table = node_table(node, [row_columns(rows)])
+        if not table.num_rows:
+            return UpsertResult()
+        with self._writing():
+            return self._write_nodes(node, table, run or RunStamp.now())[0]
 
     def upsert_relationships(self, rel_type: str, from_label: str, to_label: str,
                              rows: Iterable[Mapping[str, Any]], run: RunStamp | None = None) -> UpsertResult:
         """Create or update relationships between existing nodes; rows hold `from` and `to`
         (the endpoints' keys) and properties. A row naming a missing endpoint is an error."""
         rel = SCHEMA.rel(rel_type)
-        prepared = prepare_rels(rel, from_label, to_label, rows)
-        if not prepared:
+        table = rel_table(rel, from_label, to_label, [row_columns(rows)])
+        if not table.num_rows:
             return UpsertResult()
-        return self._upsert_rels(rel, from_label, to_label, prepared, run or RunStamp.now())
+        with self._writing():
+            return self._write_rels(rel, from_label, to_label, table, run or RunStamp.now(), {})
+
+    def upsert_facts(self, nodes: Mapping[str, Sequence[Columns]],
+                     rels: Mapping[tuple[str, str, str], Sequence[Columns]], run: RunStamp) -> UpsertResult:
+        """Upsert many labels and relationship types at once, nodes first: the bulk path of a load.
+
+        Each label's (or type's) batches of columns count as if upserted one after the other,
+        but are written together, and a relationship whose endpoint this call creates needs no
+        lookup. Everything is checked before anything is written.
+
+            store.upsert_facts({"Person": [{"uid": ["640104198001010013"], "name": ["张三"]}]},
+                               {("LEGAL_REP_OF", "Person", "Enterprise"):
+                                [{"from": ["640104198001010013"], "to": ["91640104123456788J"]}]}, run)
+        """
+        node_tables = [(SCHEMA.node(label), node_table(SCHEMA.node(label), batches))
+                       for label, batches in nodes.items()]
+        rel_tables = [(SCHEMA.rel(rel_type), from_label, to_label,
+                       rel_table(SCHEMA.rel(rel_type), from_label, to_label, batches))
+                      for (rel_type, from_label, to_label), batches in rels.items()]
+        result, created = UpsertResult(), {}
+        with self._writing():
+            for node, table in node_tables:
+                if table.num_rows:
+                    written, created[node.label] = self._write_nodes(node, table, run)
+                    result += written
+            for rel, from_label, to_label, table in rel_tables:
+                if table.num_rows:
+                    result += self._write_rels(rel, from_label, to_label, table, run, created)
+        return result
 
     def missing_keys(self, label: str, keys: Iterable[str]) -> list[str]:
         """The keys among `keys` that name no node of `label`."""
@@ -258,10 +361,11 @@ class Store(ABC):
         present = {row["k"] for row in found}
         return [k for k in wanted if k not in present]
 
-    def _missing_endpoints_error(self, rel: RelType, from_label: str, to_label: str, rows: list[dict]) -> StoreError:
+    def _missing_endpoints_error(self, rel: RelType, from_label: str, to_label: str, froms: Iterable[str],
+                                 tos: Iterable[str]) -> StoreError:
         problems = []
-        for label, side in ((from_label, "from"), (to_label, "to")):
-            missing = self.missing_keys(label, (r[side] for r in rows))
+        for label, keys in ((from_label, froms), (to_label, tos)):
+            missing = self.missing_keys(label, keys)
             if missing:
                 problems.append(f"{len(missing)} {label} key(s) such as {missing[:3]}")
         return StoreError(f"{rel.type} ({from_label})->({to_label}): endpoints do not exist: "

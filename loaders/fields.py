@@ -8,6 +8,8 @@ whitespace folded; names are also converted from traditional to simplified Chine
     datetime.date(2016, 8, 30)
     >>> parse_value(FieldSpec("a", "amount", unit="万元"), "1.5")
     15000.0
+    >>> parse_column(FieldSpec("a", "amount"), ["1.5", "x", "1.5"])
+    ([1.5, None, 1.5], [(1, "not a number: 'x'")])
 """
 from __future__ import annotations
 
@@ -54,7 +56,12 @@ _SPACE = re.compile(r"\s+")
 
 def clean_text(value: Any) -> str:
     """NFKC (full-width → half-width), whitespace folded and stripped."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", str(value))).strip()
+    text = str(value)
+    # Most cells are clean already: printable text has no whitespace but ' ' (so nothing to fold
+    # if no '  '), and the NFKC quick check is cheap.
+    if text.isprintable() and "  " not in text and unicodedata.is_normalized("NFKC", text):
+        return text.strip()
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
 
 
 @lru_cache(maxsize=1)
@@ -145,17 +152,24 @@ def _date(raw: Any, spec: FieldSpec) -> dt.date:
         return raw.date()
     if isinstance(raw, dt.date):
         return raw
-    text = clean_text(raw)
-    for fmt in spec.formats or DEFAULT_DATE_FORMATS:
+    parsed = _date_text(clean_text(raw), spec.formats or DEFAULT_DATE_FORMATS)
+    if isinstance(parsed, str):
+        raise FieldProblem(parsed)
+    return parsed
+
+
+@lru_cache(maxsize=1 << 16)
+def _date_text(text: str, formats: tuple[str, ...]) -> dt.date | str:
+    """The date, or why there is none: every file repeats the same few thousand dates."""
+    for fmt in formats:
         try:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             continue
     # A well-formed but impossible date (2019年2月30日) says so.
-    digits = re.fullmatch(r"(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?", text)
-    if digits:
-        raise FieldProblem(f"impossible date {text!r}")
-    raise FieldProblem(f"not a date: {text!r}")
+    if re.fullmatch(r"(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?", text):
+        return f"impossible date {text!r}"
+    return f"not a date: {text!r}"
 
 
 def _number(raw: Any) -> float:
@@ -163,6 +177,10 @@ def _number(raw: Any) -> float:
         raise FieldProblem(f"not a number: {raw!r}")
     if isinstance(raw, (int, float)):
         return float(raw)
+    try:  # a plain number: what float() accepts, cleaning would not change
+        return float(raw)
+    except (TypeError, ValueError):
+        pass
     text = clean_text(raw).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
     try:
         return float(text)
@@ -254,7 +272,8 @@ IDENTIFIER_TYPES = ("credit_code", "id_number", "party_code")
 
 
 def is_blank(raw: Any) -> bool:
-    return raw is None or (isinstance(raw, str) and clean_text(raw) == "")
+    """None, or text that is nothing but whitespace (NFKC turns no other character into one)."""
+    return raw is None or (isinstance(raw, str) and (raw == "" or raw.isspace()))
 
 
 def parse_value(spec: FieldSpec, raw: Any) -> Any:
@@ -264,3 +283,24 @@ def parse_value(spec: FieldSpec, raw: Any) -> Any:
             raise FieldProblem("required value is missing")
         return None
     return FIELD_TYPES[spec.type](raw, spec)
+
+
+def _outcome(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
+    try:
+        return parse_value(spec, raw), None
+    except FieldProblem as exc:
+        return None, str(exc)
+
+
+def parse_column(spec: FieldSpec, cells: list[Any]) -> tuple[list[Any], list[tuple[int, str]]]:
+    """`parse_value` over a column: (values, [(index, reason) of each cell that failed]), a
+    failed cell's value None. Departments repeat codes, names and dates: a column of text is
+    parsed once per distinct cell."""
+    if set(map(type, cells)) <= {str, type(None)}:
+        outcomes = {raw: _outcome(spec, raw) for raw in set(cells)}
+        values = [outcomes[raw][0] for raw in cells]
+        failed = {raw: reason for raw, (_, reason) in outcomes.items() if reason is not None}
+        return values, [(index, failed[raw]) for index, raw in enumerate(cells) if raw in failed] if failed else []
+    # Workbook cells: 1, 1.0 and True are equal as keys but not as values; parse each.
+    pairs = [_outcome(spec, raw) for raw in cells]
+    return [value for value, _ in pairs], [(index, reason) for index, (_, reason) in enumerate(pairs) if reason]

@@ -9,9 +9,11 @@ spec matches is listed, not ignored.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,9 +21,12 @@ from typing import Callable
 from crossaudit.engine.store import RunStamp, Store
 from crossaudit.loaders.readers import BrokenFile, open_table
 from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_specs
-from crossaudit.loaders.transform import CheckedRow, Problem, check_row, facts, record_id
+from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, record_id
 
-CHUNK_ROWS = 100_000  # Ladybug's COPY has a fixed cost per call: fewer, larger chunks
+CHUNK_ROWS = 100_000  # rows checked and transformed together
+# Facts (nodes and relationships) held before a write: a write has a fixed cost per label and
+# type (a Ladybug COPY costs a checkpoint), so fewer, larger writes; memory grows with it.
+FLUSH_ROWS = 300_000
 # What a region folder holds beside the department exports; never data.
 NOT_DATA = ("manifest.json", "answer_key.csv", "DATA_DICTIONARY.md", "README.md")
 
@@ -79,74 +84,129 @@ def match_files(directory: Path, specs: list[SourceSpec]) -> tuple[list[tuple[Pa
     return matched, unmatched
 
 
-def _quarantine_rows(spec: SourceSpec, file_name: str, row: CheckedRow, problems: list[Problem]) -> list[dict]:
-    entries = []
-    for index, problem in enumerate(problems):
-        entries.append({
-            "entry_id": f"{record_id(spec, file_name, row.number)}:{problem.column or ''}:{index}",
-            "file": file_name, "row": row.number, "column_name": problem.column,
-            "raw_value": None if problem.raw_value is None else str(problem.raw_value), "reason": problem.reason,
-            "department": spec.department, "dataset": spec.dataset, "source_file": file_name,
-            "source_row": row.number})
-    return entries
+def _quarantine(spec: SourceSpec, file_name: str, checked: CheckedRows) -> dict[str, list]:
+    """QuarantineEntry columns: one entry per problem of each bad row."""
+    entries = [(number, index, problem) for number, problems in checked.quarantined
+               for index, problem in enumerate(problems)]
+    return {
+        "entry_id": [f"{record_id(spec, file_name, number)}:{problem.column or ''}:{index}"
+                     for number, index, problem in entries],
+        "file": [file_name] * len(entries), "row": [number for number, _, _ in entries],
+        "column_name": [problem.column for _, _, problem in entries],
+        "raw_value": [None if problem.raw_value is None else str(problem.raw_value) for _, _, problem in entries],
+        "reason": [problem.reason for _, _, problem in entries],
+        "department": [spec.department] * len(entries), "dataset": [spec.dataset] * len(entries),
+        "source_file": [file_name] * len(entries), "source_row": [number for number, _, _ in entries]}
 
 
-def _write(store: Store, spec: SourceSpec, file_name: str, good: list[CheckedRow], bad: list[CheckedRow],
-           run: RunStamp) -> None:
-    batch = facts(spec, file_name, good)
-    for label, rows in batch.nodes.items():
-        store.upsert_nodes(label, rows, run)
-    for (rel_type, from_label, to_label), rows in batch.rels.items():
-        store.upsert_relationships(rel_type, from_label, to_label, rows, run)
-    entries = [e for row in bad for e in _quarantine_rows(spec, file_name, row, row.problems)]
-    if entries:
-        store.upsert_nodes("QuarantineEntry", entries, run)
+class FactBuffer:
+    """Facts of several chunks, and files, written together once they hold `flush_rows` rows:
+    fewer, larger writes. A write runs in a thread while the next chunks are read and checked
+    (the store works outside Python's lock); one write at a time, so memory holds at most two
+    buffers. Written in the order added: the graph is the one chunk-by-chunk writes would give.
+
+        with FactBuffer(store, run) as buffer:
+            buffer.add(facts(spec, file_name, checked))"""
+
+    def __init__(self, store: Store, run: RunStamp, flush_rows: int = FLUSH_ROWS) -> None:
+        self.store, self.run, self.flush_rows = store, run, flush_rows
+        self.facts, self.rows = Facts(), 0
+        self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossaudit-write")
+        self._writing: Future | None = None
+
+    def add(self, facts: Facts) -> None:
+        self.facts.add(facts)
+        self.rows += len(facts)
+        if self.rows >= self.flush_rows:
+            self.flush()
+
+    def flush(self) -> None:
+        """Start writing what the buffer holds (after the write before it has finished)."""
+        self.wait()
+        if self.rows:
+            self._writing = self._writer.submit(self.store.upsert_facts, self.facts.nodes, self.facts.rels, self.run)
+        self.facts, self.rows = Facts(), 0
+
+    def wait(self) -> None:
+        """Wait for the write in progress; its error, if any, is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
+
+    def __enter__(self) -> "FactBuffer":
+        return self
+
+    def __exit__(self, exc_type, *exc) -> None:
+        try:
+            if exc_type is None:
+                self.flush()
+            self.wait()
+        finally:
+            self._writer.shutdown()
+
+
+class _Duplicates:
+    """Exact duplicate rows of one file: a 16-byte digest per distinct row (not the row)."""
+
+    def __init__(self) -> None:
+        self.seen: set[bytes] = set()
+
+    def is_new(self, cells: list) -> bool:
+        digest = hashlib.blake2b(repr(cells).encode("utf-8", "surrogateescape"), digest_size=16).digest()
+        if digest in self.seen:
+            return False
+        self.seen.add(digest)
+        return True
 
 
 def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: RunStamp,
-              progress: Callable[[int], None] | None = None, chunk_rows: int = CHUNK_ROWS) -> FileReport:
-    """Load one file in chunks; never raises for bad data (the report says what happened)."""
+              progress: Callable[[int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
+              buffer: FactBuffer | None = None) -> FileReport:
+    """Load one file in chunks; never raises for bad data (the report says what happened).
+
+    With a `buffer`, the facts may be written later, when it flushes; without one, before returning."""
     report = FileReport(relative, spec.department, spec.dataset)
     started = time.perf_counter()
-    seen: set[bytes] = set()
-    try:
-        with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet,
-                        spec.delimiter) as table:
-            report.encoding = table.encoding
-            spec.check_headers(table.headers, relative)
-            good: list[CheckedRow] = []
-            bad: list[CheckedRow] = []
-            for number, cells in table.rows():
-                report.read += 1
-                digest = hashlib.blake2b(repr(cells).encode("utf-8", "surrogateescape"), digest_size=12).digest()
-                if digest in seen:
-                    report.duplicates += 1
-                    continue
-                seen.add(digest)
-                row = check_row(spec, table.headers, cells, number)
-                if row.ok:
-                    good.append(row)
-                    report.notes += len(row.notes)
-                else:
-                    bad.append(row)
-                if len(good) + len(bad) >= chunk_rows:
-                    _write(store, spec, relative, good, bad, run)
-                    report.loaded += len(good)
-                    report.quarantined += len(bad)
-                    good, bad = [], []
-                    if progress:
-                        progress(report.read)
-            _write(store, spec, relative, good, bad, run)
-            report.loaded += len(good)
-            report.quarantined += len(bad)
-    except (BrokenFile, SpecError) as exc:
-        report.error = str(exc)
-    except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte
-        report.error = f"{relative}: undecodable bytes: {exc}"
+    duplicates = _Duplicates()
+    with FactBuffer(store, run) if buffer is None else contextlib.nullcontext(buffer) as facts_out:
+        try:
+            with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet,
+                            spec.delimiter) as table:
+                report.encoding = table.encoding
+                spec.check_headers(table.headers, relative)
+                chunk: list[tuple[int, list]] = []
+                for number, cells in table.rows():
+                    report.read += 1
+                    if not duplicates.is_new(cells):
+                        report.duplicates += 1
+                        continue
+                    chunk.append((number, cells))
+                    if len(chunk) >= chunk_rows:
+                        _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
+                        chunk = []
+                        if progress:
+                            progress(report.read)
+                _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
+        except (BrokenFile, SpecError) as exc:
+            report.error = str(exc)
+        except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte
+            report.error = f"{relative}: undecodable bytes: {exc}"
     report.seconds = time.perf_counter() - started
     if progress:
         progress(report.read)
     return report
+
+
+def _add_chunk(buffer: FactBuffer, spec: SourceSpec, relative: str, headers: list[str],
+               chunk: list[tuple[int, list]], report: FileReport) -> None:
+    checked = check_rows(spec, headers, chunk)
+    batch = facts(spec, relative, checked)
+    if checked.quarantined:
+        batch.nodes["QuarantineEntry"].append(_quarantine(spec, relative, checked))
+    buffer.add(batch)
+    report.loaded += len(checked.numbers)
+    report.quarantined += len(checked.quarantined)
+    report.notes += checked.notes
 
 
 def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | None = None,
@@ -165,11 +225,13 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
     store.apply_schema()
     departments = {s.department: s.department_name for s in specs}
     store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
-    for path, spec in matched:
-        relative = path.relative_to(directory).as_posix()
-        file_report = load_file(store, path, relative, spec, run,
-                                (lambda done, name=relative: progress(name, done)) if progress else None)
-        report.sources.append(file_report)
+    with FactBuffer(store, run) as buffer:
+        for path, spec in matched:
+            relative = path.relative_to(directory).as_posix()
+            file_report = load_file(store, path, relative, spec, run,
+                                    (lambda done, name=relative: progress(name, done)) if progress else None,
+                                    buffer=buffer)
+            report.sources.append(file_report)
     report.seconds = time.perf_counter() - started
     _record_run(store, report, specs_dir, run)
     return report

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from crossaudit.engine import RunStamp, SCHEMA, StoreError, UpsertResult
+from crossaudit.engine.store import row_columns
 
 T1 = RunStamp("run-1", dt.datetime(2026, 1, 5, 8, 0, 0))
 T2 = RunStamp("run-2", dt.datetime(2026, 2, 5, 8, 0, 0))
@@ -152,3 +153,43 @@ def test_large_batches_span_several_write_batches(store):
     assert store.upsert_nodes("Person", rows) == UpsertResult(50, 0)
     assert store.upsert_nodes("Person", rows + [{"uid": "P999"}]) == UpsertResult(1, 50)
     assert store.counts()["nodes"]["Person"] == 51
+
+
+def test_batches_written_together_count_as_upserted_one_after_the_other(store):
+    # E1 twice in the first batch (later values win, so row 2's provenance), renamed by the second.
+    first = [{"uid": "E1", "name": "甲", "source_row": 1, "department": "amr"},
+             {"uid": "E1", "registered_capital": 5.0, "source_row": 2, "department": "amr"}]
+    second = [{"uid": "E1", "name": "乙", "source_row": 3, "department": "tax"}, {"uid": "E2", "name": "丙"}]
+    shareholding = [{"from": "P1", "to": "E1", "ratio": 0.5}]
+    store.upsert_nodes("Person", [{"uid": "P1"}], T1)
+    result = store.upsert_facts(
+        {"Enterprise": [row_columns(first), row_columns(second)]},
+        {("SHAREHOLDER_OF", "Person", "Enterprise"): [row_columns(shareholding), row_columns(shareholding)]}, T1)
+    assert result == UpsertResult(3, 0)  # E1, E2 and one shareholding
+    rows = store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.name AS name, e.registered_capital AS capital, "
+                       "e.source_row AS source_row, e.department AS department ORDER BY uid")
+    assert rows == [{"uid": "E1", "name": "乙", "capital": 5.0, "source_row": 2, "department": "amr"},
+                    {"uid": "E2", "name": "丙", "capital": None, "source_row": None, "department": None}]
+    assert store.counts()["relationships"]["SHAREHOLDER_OF"] == 1
+    again = store.upsert_facts({"Enterprise": [row_columns(first), row_columns(second)]}, {}, T2)
+    assert again == UpsertResult(0, 2)
+
+
+def test_columns_are_checked_like_rows(store):
+    with pytest.raises(StoreError, match=r"Enterprise row 1: the key 'uid' is missing"):
+        store.upsert_facts({"Enterprise": [{"uid": ["E1", ""], "name": ["甲", "乙"]}]}, {}, T1)
+    with pytest.raises(StoreError, match="'source_row' expects INT64"):
+        store.upsert_facts({"Enterprise": [{"uid": ["E1"], "source_row": ["first"]}]}, {}, T1)
+    assert store.counts()["nodes"]["Enterprise"] == 0
+
+
+def test_a_large_write_and_a_small_one_both_refuse_missing_endpoints(store):
+    persons = [{"uid": f"P{i}"} for i in range(30)]
+    store.upsert_nodes("Person", persons)
+    store.upsert_nodes("Enterprise", [{"uid": "E1"}])
+    rows = [{"from": p["uid"], "to": "E1"} for p in persons] + [{"from": "P-missing", "to": "E1"}]
+    for copy_min_rows in (10, 1000):  # on Ladybug: a COPY, then a LOAD FROM … CREATE
+        store.copy_min_rows = copy_min_rows
+        with pytest.raises(StoreError, match=r"1 Person key\(s\) such as \['P-missing'\]"):
+            store.upsert_relationships("SHAREHOLDER_OF", "Person", "Enterprise", rows)
+        assert store.counts()["relationships"]["SHAREHOLDER_OF"] == 0
