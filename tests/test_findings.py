@@ -92,18 +92,21 @@ def test_each_result_row_becomes_a_finding_with_links_and_office(graph, rule):
     assert run == [{"findings": 2, "new": 2, "rules": 1}]
 
 
-def test_a_rerun_creates_nothing_twice_and_keeps_first_seen_and_status(graph, rule):
+def test_a_rerun_creates_nothing_twice_keeps_first_seen_and_reopens_only_changed_dismissals(graph, rule):
     run_rules(graph, [rule])
     before = findings_by_enterprise(graph)
     graph.query("MATCH (f:Finding {finding_id: $id}) SET f.status = 'dismissed'",
                 {"id": before["91640104MA0000001A"]["id"]})
+    run_rules(graph, [rule])
+    assert findings_by_enterprise(graph)["91640104MA0000001A"]["status"] == "dismissed"  # same evidence: kept
     summary = run_rules(graph, [rule], {"rate": 0.2})
     after = findings_by_enterprise(graph)
     assert (summary.findings, summary.new_findings) == (2, 0)
     assert graph.query("MATCH (f:Finding) RETURN count(*) AS n") == [{"n": 2}]
     assert graph.query("MATCH (f:Finding)-[r:FLAGS]->() RETURN count(*) AS n") == [{"n": 5}]
     mine = after["91640104MA0000001A"]
-    assert mine["status"] == "dismissed"  # a later run never reopens or resets a finding
+    assert mine["status"] == "new"  # the evidence changed: the dismissed finding is reopened
+    assert after["91640105MA0000002B"]["status"] == "new"  # never dismissed: untouched
     assert mine["first_seen"] == before["91640104MA0000001A"]["first_seen"]
     assert mine["last_seen"] > before["91640104MA0000001A"]["last_seen"]
     assert mine["tax"] == 600.0  # the evidence and amounts follow the latest run
