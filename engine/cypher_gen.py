@@ -158,6 +158,45 @@ def neo4j_upsert_rels(rel: RelType, from_label: str, to_label: str) -> str:
             f"RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created")
 
 
+def neo4j_existing_nodes(node: NodeType) -> str:
+    """Which of the keys `$keys` name a stored node (an index seek each)."""
+    return f"UNWIND $keys AS k MATCH (n:{node.label} {{{node.key}: k}}) RETURN k"
+
+
+def neo4j_existing_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """Which of the rids `$keys` name a stored relationship: a seek on the rid index, never an
+    expansion of the endpoints (a tax office or a busy enterprise has thousands)."""
+    return f"UNWIND $keys AS k MATCH (:{from_label})-[x:{rel.type} {{rid: k}}]->(:{to_label}) RETURN k"
+
+
+def neo4j_create_nodes(node: NodeType) -> str:
+    """CREATE a batch `$rows` of new nodes, each row the node's properties."""
+    return (f"UNWIND $rows AS r CREATE (n:{node.label}) "
+            f"SET n = r, n.load_run = $run, n.first_seen = $at, n.last_seen = $at RETURN count(*) AS c")
+
+
+def neo4j_create_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """CREATE a batch `$rows` ({from, to, props}) of new relationships; a row whose endpoint is
+    missing creates nothing, so the count falls short."""
+    a, b = SCHEMA.node(from_label), SCHEMA.node(to_label)
+    return (f"UNWIND $rows AS r MATCH (a:{from_label} {{{a.key}: r.from}}) MATCH (b:{to_label} {{{b.key}: r.to}}) "
+            f"CREATE (a)-[x:{rel.type}]->(b) "
+            f"SET x = r.props, x.load_run = $run, x.first_seen = $at, x.last_seen = $at RETURN count(*) AS c")
+
+
+def neo4j_update_nodes(node: NodeType) -> str:
+    """Given values of a batch `$rows` of stored nodes replace theirs; last_seen advances."""
+    _, always = _neo4j_sets("n", [p for p in node.props if p.name != node.key])
+    return f"UNWIND $rows AS r MATCH (n:{node.label} {{{node.key}: r.{node.key}}}) SET {always} RETURN count(*) AS c"
+
+
+def neo4j_update_rels(rel: RelType, from_label: str, to_label: str) -> str:
+    """Given values of a batch `$rows` of stored relationships (by rid) replace theirs."""
+    _, always = _neo4j_sets("x", rel.props)
+    return (f"UNWIND $rows AS r MATCH (:{from_label})-[x:{rel.type} {{rid: r.rid}}]->(:{to_label}) "
+            f"SET {always} RETURN count(*) AS c")
+
+
 # --- the files in cypher/ ---------------------------------------------------------------
 
 def generated_files(schema: Schema = SCHEMA) -> dict[str, str]:

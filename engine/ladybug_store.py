@@ -53,7 +53,8 @@ def _plain_value(value: Any) -> Any:
 class LadybugStore(Store):
     engine = "ladybug"
 
-    # Below this many new rows, one LOAD FROM … CREATE is cheaper than a COPY (measured in bench/upsert.py).
+    # Below this many new rows, one LOAD FROM … CREATE (about 20 µs a row) is cheaper than a COPY,
+    # which costs a checkpoint, tenths of a second whatever its size.
     copy_min_rows = 5_000
 
     def __init__(self, path: str | os.PathLike, batch_size: int = 1_000_000, read_only: bool = False) -> None:
@@ -141,12 +142,6 @@ class LadybugStore(Store):
                   "last_seen": pa.repeat(pa.scalar(run.at, pa.timestamp("us")), size)}
         return pa.table({name: stamps[name] if name in stamps else table[name] for name in columns})
 
-    def _copies(self, rows: int, size: int) -> bool:
-        """Whether `rows` new rows are worth a COPY into a table of `size` rows, rather than a
-        LOAD FROM … CREATE (about 20 µs a row). A COPY costs a checkpoint, tenths of a second
-        whatever its size, and time in proportion to what the table already holds (measured:
-        100k relationships into 0.5M take 2 s, into 3.5M 6 s)."""
-        return rows >= max(self.copy_min_rows, size)
 
     def _count(self, cypher: str, table: pa.Table) -> int:
         """Run a LOAD FROM $new_rows … RETURN count(*) over the table with columns renamed v_<name>."""
@@ -185,7 +180,7 @@ class LadybugStore(Store):
             new, old = self._split(batch, node.key, stored)
             if new.num_rows:
                 new_rows = self._stamped(tuple(p.name for p in node.all_props), new, run)
-                if self._copies(new.num_rows, size):
+                if new.num_rows >= self.copy_min_rows:
                     self._run(f"COPY {node.label} FROM $new_rows", new_rows=new_rows)
                 else:
                     self._count(cypher_gen.ladybug_create_nodes(node), new_rows)
@@ -211,7 +206,7 @@ class LadybugStore(Store):
                                   batch.filter(pc.invert(known_new))["rid"], size)
             new, old = self._split(batch, "rid", stored)
             if new.num_rows:
-                self._create_rels(rel, from_label, to_label, self._stamped(columns, new, run), size)
+                self._create_rels(rel, from_label, to_label, self._stamped(columns, new, run))
             if old.num_rows:
                 self._apply_existing([p.name for p in rel.props], "rid", old, stored, run,
                                      cypher_gen.ladybug_touch_rels(rel, from_label, to_label),
@@ -219,9 +214,9 @@ class LadybugStore(Store):
             result += UpsertResult(new.num_rows, old.num_rows)
         return result
 
-    def _create_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, size: int) -> None:
+    def _create_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table) -> None:
         """COPY or CREATE new relationships; nothing is written if an endpoint is missing."""
-        if self._copies(table.num_rows, size):
+        if table.num_rows >= self.copy_min_rows:
             try:
                 self._run(f"COPY {rel.type} FROM $new_rows (from='{from_label}', to='{to_label}')", new_rows=table)
                 return

@@ -138,7 +138,8 @@ ENDPOINT = Prop("endpoint")
 _LAST = pc.ScalarAggregateOptions(skip_nulls=True)
 _FIRST = pc.ScalarAggregateOptions(skip_nulls=False)
 
-Columns = Mapping[str, list]  # property name → one value per row; None: not given
+Columns = Mapping[str, "list | pa.Array"]  # property name → one value per row; None (null): not given
+Batch = Columns | pa.Table  # or a table made by node_table / rel_table
 
 
 def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
@@ -148,8 +149,10 @@ def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
     return {name: [row.get(name) for row in rows] for name in set().union(*rows)}
 
 
-def _typed_values(prop: Prop, values: list, where: str) -> list:
+def _typed_values(prop: Prop, values: list | pa.Array, where: str) -> list:
     """Values converted to the property's type; a column already of the exact type passes as it is."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = values.to_pylist()
     exact = _EXACT[prop.type]
     if set(map(type, values)) <= {exact, type(None)}:
         return values
@@ -157,9 +160,13 @@ def _typed_values(prop: Prop, values: list, where: str) -> list:
             for index, value in enumerate(values)]
 
 
-def _array(prop: Prop, values: list, where: str) -> pa.Array:
-    """One column as its Arrow type. A column of one value repeated (provenance, a role) is
-    checked and converted once."""
+def _array(prop: Prop, values: list | pa.Array, where: str) -> pa.Array:
+    """One column as its Arrow type. An Arrow array of that type is taken as it is; a list of one
+    value repeated (provenance, a role) is checked and converted once."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        if values.type == ARROW_TYPES[prop.type]:
+            return values
+        values = values.to_pylist()
     if values and values[0] is values[-1] and len(set(map(id, values))) == 1:
         return pa.repeat(pa.scalar(_typed_values(prop, values[:1], where)[0], ARROW_TYPES[prop.type]), len(values))
     return pa.array(_typed_values(prop, values, where), ARROW_TYPES[prop.type])
@@ -175,11 +182,22 @@ def _checked(what: str, props: Mapping[str, Prop], columns: Columns, required: t
     if any(len(values) != length for values in columns.values()):
         raise StoreError(f"{what}: columns of different lengths {({k: len(v) for k, v in columns.items()})}")
     for name in required:
-        values = columns.get(name, [None] * length)
-        if None in values or "" in values:
-            index = next(i for i, v in enumerate(values) if v is None or v == "")
+        index = _first_blank(columns.get(name, [None] * length))
+        if index is not None:
             raise StoreError(f"{what} row {index}: {missing}")
     return length
+
+
+def _first_blank(values: list | pa.Array) -> int | None:
+    """The index of the first None (null) or empty text, if any."""
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        blank = pc.is_null(values)
+        if pa.types.is_string(values.type):
+            blank = pc.or_(blank, pc.fill_null(pc.equal(values, ""), False))
+        return pc.index(blank, True).as_py() if pc.any(blank).as_py() else None
+    if None in values or "" in values:
+        return next(i for i, v in enumerate(values) if v is None or v == "")
+    return None
 
 
 def _arrow(props: Mapping[str, Prop], columns: Columns, length: int, where: str) -> pa.Table:
@@ -219,31 +237,47 @@ def rel_props(rel: RelType) -> dict[str, Prop]:
             **{p.name: p for p in rel.all_props if p.name not in STORE_FILLED and p.name != "rid"}}
 
 
-def node_table(node: NodeType, batches: Iterable[Columns]) -> pa.Table:
-    """Validate and type batches of node columns against the schema; one row per key.
+def _made(table: pa.Table, empty: pa.Table, what: str) -> pa.Table:
+    if not table.schema.equals(empty.schema):
+        raise StoreError(f"{what}: a batch given as a table must come from node_table / rel_table; "
+                         f"its columns are {table.schema.names}")
+    return table
+
+
+def node_table(node: NodeType, batches: Iterable[Batch]) -> pa.Table:
+    """Validate and type batches of node columns against the schema; one row per key, as if
+    the batches were upserted one after the other.
 
         node_table(SCHEMA.node("Person"), [{"uid": ["640…", "640…"], "name": ["张三", None]}])  # one row"""
     props = node_props(node)
+    empty = _arrow(props, {}, 0, node.label)
     tables = []
-    for columns in batches:
-        length = _checked(node.label, props, columns, (node.key,), f"the key {node.key!r} is missing")
-        tables.append(_arrow(props, columns, length, node.label))
-    return _combined(tables, node.key) if tables else _arrow(props, {}, 0, node.label)
+    for batch in batches:
+        if isinstance(batch, pa.Table):
+            tables.append(_made(batch, empty, node.label))
+            continue
+        length = _checked(node.label, props, batch, (node.key,), f"the key {node.key!r} is missing")
+        tables.append(_arrow(props, batch, length, node.label))
+    return _combined(tables, node.key) if tables else empty
 
 
-def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Columns]) -> pa.Table:
+def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Batch]) -> pa.Table:
     """Validate and type batches of relationship columns {from, to, props…}; add each row's rid
     (a digest of the type, the endpoints and the identity properties); one row per rid."""
     SCHEMA.check_pair(rel.type, from_label, to_label)
     props = rel_props(rel)
     with_rid = {"from": ENDPOINT, "to": ENDPOINT, "rid": Prop("rid"), **props}
+    empty = _arrow(with_rid, {}, 0, rel.type)
     tables = []
-    for columns in batches:
-        length = _checked(rel.type, props, columns, ("from", "to"), "both 'from' and 'to' keys are required")
-        typed = {name: _typed_values(props[name], columns.get(name, [None] * length), rel.type)
+    for batch in batches:
+        if isinstance(batch, pa.Table):
+            tables.append(_made(batch, empty, rel.type))
+            continue
+        length = _checked(rel.type, props, batch, ("from", "to"), "both 'from' and 'to' keys are required")
+        typed = {name: _typed_values(props[name], batch.get(name, [None] * length), rel.type)
                  for name in ("from", "to", *rel.identity)}
-        tables.append(_arrow(with_rid, {**columns, "rid": rids(rel, from_label, to_label, typed)}, length, rel.type))
-    return _combined(tables, "rid") if tables else _arrow(with_rid, {}, 0, rel.type)
+        tables.append(_arrow(with_rid, {**batch, "rid": rids(rel, from_label, to_label, typed)}, length, rel.type))
+    return _combined(tables, "rid") if tables else empty
 
 
 def rids(rel: RelType, from_label: str, to_label: str, columns: Mapping[str, list]) -> list[str]:
@@ -324,13 +358,14 @@ class Store(ABC):
         with self._writing():
             return self._write_rels(rel, from_label, to_label, table, run or RunStamp.now(), {})
 
-    def upsert_facts(self, nodes: Mapping[str, Sequence[Columns]],
-                     rels: Mapping[tuple[str, str, str], Sequence[Columns]], run: RunStamp) -> UpsertResult:
+    def upsert_facts(self, nodes: Mapping[str, Sequence[Batch]],
+                     rels: Mapping[tuple[str, str, str], Sequence[Batch]], run: RunStamp) -> UpsertResult:
         """Upsert many labels and relationship types at once, nodes first: the bulk path of a load.
 
-        Each label's (or type's) batches of columns count as if upserted one after the other,
-        but are written together, and a relationship whose endpoint this call creates needs no
-        lookup. Everything is checked before anything is written.
+        Each label's (or type's) batches of columns (or tables from node_table / rel_table) count
+        as if upserted one after the other, but are written together, and a relationship whose
+        endpoint this call creates needs no lookup. Everything is checked before anything is
+        written.
 
             store.upsert_facts({"Person": [{"uid": ["640104198001010013"], "name": ["张三"]}]},
                                {("LEGAL_REP_OF", "Person", "Enterprise"):

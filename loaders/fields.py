@@ -8,7 +8,8 @@ whitespace folded; names are also converted from traditional to simplified Chine
     datetime.date(2016, 8, 30)
     >>> parse_value(FieldSpec("a", "amount", unit="万元"), "1.5")
     15000.0
-    >>> parse_column(FieldSpec("a", "amount"), ["1.5", "x", "1.5"])
+    >>> values, failures = parse_column(FieldSpec("a", "amount"), ["1.5", "x", "1.5"])
+    >>> values.to_pylist(), failures
     ([1.5, None, 1.5], [(1, "not a number: 'x'")])
 """
 from __future__ import annotations
@@ -18,7 +19,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from crossaudit.loaders import identifiers
 
@@ -47,6 +51,11 @@ class FieldSpec:
             raise ValueError(f"amount unit must be 元 or 万元, got {self.unit!r}")
         if self.type == "code" and not self.codes:
             raise ValueError("a code column needs its code table under 'codes'")
+        if self.type == "code":
+            try:
+                pa.array(list(self.codes.values()))
+            except (pa.ArrowInvalid, pa.ArrowTypeError):
+                raise ValueError(f"the code table's values must be of one type, got {list(self.codes.values())}") from None
 
 
 # --- normalisers ------------------------------------------------------------------------
@@ -292,15 +301,36 @@ def _outcome(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def parse_column(spec: FieldSpec, cells: list[Any]) -> tuple[list[Any], list[tuple[int, str]]]:
-    """`parse_value` over a column: (values, [(index, reason) of each cell that failed]), a
-    failed cell's value None. Departments repeat codes, names and dates: a column of text is
-    parsed once per distinct cell."""
-    if set(map(type, cells)) <= {str, type(None)}:
-        outcomes = {raw: _outcome(spec, raw) for raw in set(cells)}
-        values = [outcomes[raw][0] for raw in cells]
-        failed = {raw: reason for raw, (_, reason) in outcomes.items() if reason is not None}
-        return values, [(index, failed[raw]) for index, raw in enumerate(cells) if raw in failed] if failed else []
-    # Workbook cells: 1, 1.0 and True are equal as keys but not as values; parse each.
-    pairs = [_outcome(spec, raw) for raw in cells]
-    return [value for value, _ in pairs], [(index, reason) for index, (_, reason) in enumerate(pairs) if reason]
+# The Arrow type of each field type's values; the others are text. A code column's is its table's.
+ARROW_TYPES = {"date": pa.date32(), "amount": pa.float64(), "number": pa.float64(), "percent": pa.float64(),
+               "integer": pa.int64(), "bool": pa.bool_()}
+
+
+def arrow_type(spec: FieldSpec) -> pa.DataType:
+    if spec.type == "code":
+        return pa.array(list(spec.codes.values())).type
+    return ARROW_TYPES.get(spec.type, pa.string())
+
+
+def parse_column(spec: FieldSpec, cells: Sequence[Any]) -> tuple[pa.Array, list[tuple[int, str]]]:
+    """`parse_value` over a column: (values as an Arrow array, [(index, reason) of each cell that
+    failed]), a failed cell's value null. Departments repeat codes, names and dates: a column of
+    text is parsed once per distinct cell."""
+    if not set(map(type, cells)) <= {str, type(None)}:
+        # Workbook cells: 1, 1.0 and True are equal as keys but not as values; parse each.
+        pairs = [_outcome(spec, raw) for raw in cells]
+        failures = [(index, reason) for index, (_, reason) in enumerate(pairs) if reason]
+        return pa.array([value for value, _ in pairs], arrow_type(spec)), failures
+    encoded = pc.dictionary_encode(pa.array(cells, pa.string()))
+    codes = encoded.indices
+    outcomes = [_outcome(spec, raw) for raw in encoded.dictionary.to_pylist()]
+    values = pa.array([value for value, _ in outcomes], arrow_type(spec)).take(codes)
+    failed = pa.array([reason is not None for _, reason in outcomes], pa.bool_()).take(codes)
+    blank = _outcome(spec, None)[1] if codes.null_count else None  # workbook cells left empty
+    if blank:
+        failed = pc.fill_null(failed, True)
+    if not pc.any(failed).as_py():
+        return values, []
+    at = pc.indices_nonzero(failed)
+    return values, [(index, blank if code is None else outcomes[code][1])
+                    for index, code in zip(at.to_pylist(), codes.take(at).to_pylist())]

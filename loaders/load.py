@@ -13,12 +13,16 @@ import contextlib
 import datetime as dt
 import hashlib
 import time
+from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from crossaudit.engine.store import RunStamp, Store
+import pyarrow as pa
+
+from crossaudit.engine.schema import SCHEMA
+from crossaudit.engine.store import RunStamp, Store, node_table, rel_table
 from crossaudit.loaders.readers import BrokenFile, open_table
 from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_specs
 from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, record_id
@@ -26,7 +30,7 @@ from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, 
 CHUNK_ROWS = 100_000  # rows checked and transformed together
 # Facts (nodes and relationships) held before a write: a write has a fixed cost per label and
 # type (a Ladybug COPY costs a checkpoint), so fewer, larger writes; memory grows with it.
-FLUSH_ROWS = 300_000
+FLUSH_ROWS = 3_000_000
 # What a region folder holds beside the department exports; never data.
 NOT_DATA = ("manifest.json", "answer_key.csv", "DATA_DICTIONARY.md", "README.md")
 
@@ -101,22 +105,34 @@ def _quarantine(spec: SourceSpec, file_name: str, checked: CheckedRows) -> dict[
 
 class FactBuffer:
     """Facts of several chunks, and files, written together once they hold `flush_rows` rows:
-    fewer, larger writes. A write runs in a thread while the next chunks are read and checked
-    (the store works outside Python's lock); one write at a time, so memory holds at most two
-    buffers. Written in the order added: the graph is the one chunk-by-chunk writes would give.
+    fewer, larger writes. Each chunk's facts are typed as Arrow tables when added, so a buffer
+    is compact; a write runs in a thread while the next chunks are read and checked (the store
+    works outside Python's lock), one write at a time. Written in the order added: the graph is
+    the one chunk-by-chunk writes would give.
 
         with FactBuffer(store, run) as buffer:
             buffer.add(facts(spec, file_name, checked))"""
 
     def __init__(self, store: Store, run: RunStamp, flush_rows: int = FLUSH_ROWS) -> None:
         self.store, self.run, self.flush_rows = store, run, flush_rows
-        self.facts, self.rows = Facts(), 0
+        self._clear()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossaudit-write")
         self._writing: Future | None = None
 
+    def _clear(self) -> None:
+        self.nodes: dict[str, list[pa.Table]] = defaultdict(list)
+        self.rels: dict[tuple[str, str, str], list[pa.Table]] = defaultdict(list)
+        self.rows = 0
+
     def add(self, facts: Facts) -> None:
-        self.facts.add(facts)
-        self.rows += len(facts)
+        """Check and type a chunk's facts (a StoreError names what is wrong); write when full."""
+        for label, batches in facts.nodes.items():
+            self.nodes[label].append(node_table(SCHEMA.node(label), batches))
+            self.rows += self.nodes[label][-1].num_rows
+        for (rel_type, from_label, to_label), batches in facts.rels.items():
+            self.rels[(rel_type, from_label, to_label)].append(
+                rel_table(SCHEMA.rel(rel_type), from_label, to_label, batches))
+            self.rows += self.rels[(rel_type, from_label, to_label)][-1].num_rows
         if self.rows >= self.flush_rows:
             self.flush()
 
@@ -124,8 +140,8 @@ class FactBuffer:
         """Start writing what the buffer holds (after the write before it has finished)."""
         self.wait()
         if self.rows:
-            self._writing = self._writer.submit(self.store.upsert_facts, self.facts.nodes, self.facts.rels, self.run)
-        self.facts, self.rows = Facts(), 0
+            self._writing = self._writer.submit(self.store.upsert_facts, self.nodes, self.rels, self.run)
+        self._clear()
 
     def wait(self) -> None:
         """Wait for the write in progress; its error, if any, is raised here."""

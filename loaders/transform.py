@@ -24,6 +24,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.fields import enterprise_name_norm, legal_form, parse_column
@@ -43,9 +46,9 @@ class CheckedRows:
     """One chunk after its checks: the good rows column by column, the bad rows with their problems."""
 
     headers: list[str]
-    numbers: list[int]  # data row numbers of the good rows
+    numbers: pa.Array  # data row numbers of the good rows
     cells: list[list[Any]]  # their cells as delivered
-    fields: dict[str, list[Any]]  # field → normalised value of each good row
+    fields: dict[str, pa.Array]  # field → normalised value of each good row
     notes: int = 0  # values dropped from good rows (on_invalid: null)
     quarantined: list[tuple[int, list[Problem]]] = field(default_factory=list)  # (row number, problems)
 
@@ -100,7 +103,7 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
         parsed = [index for index in parsed if index not in problems]
         columns = list(zip(*(rows[index][1] for index in parsed))) or [()] * len(headers)
     position = {header: i for i, header in enumerate(headers)}  # a repeated header: its last column
-    fields: dict[str, list[Any]] = {}
+    fields: dict[str, pa.Array] = {}
     noted: list[int] = []
     for header, column in spec.columns.items():
         cells = columns[position[header]]
@@ -114,8 +117,8 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
         fields[column.field] = values
     good = [at for at, index in enumerate(parsed) if index not in problems]
     if len(good) < len(parsed):
-        fields = {name: [values[at] for at in good] for name, values in fields.items()}
-    return CheckedRows(headers=headers, numbers=[rows[parsed[at]][0] for at in good],
+        fields = {name: values.take(pa.array(good, pa.int64())) for name, values in fields.items()}
+    return CheckedRows(headers=headers, numbers=pa.array([rows[parsed[at]][0] for at in good], pa.int64()),
                        cells=[rows[parsed[at]][1] for at in good], fields=fields,
                        notes=sum(index not in problems for index in noted),
                        quarantined=[(rows[index][0], problems[index]) for index in sorted(problems)])
@@ -123,66 +126,93 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
 
 @dataclass
 class Facts:
-    """Batches of columns ready for `Store.upsert_facts`, by label and by (type, from, to)."""
+    """Batches of columns (Arrow arrays) ready for `Store.upsert_facts`, by label and by (type, from, to)."""
 
-    nodes: dict[str, list[dict[str, list]]] = field(default_factory=lambda: defaultdict(list))
-    rels: dict[tuple[str, str, str], list[dict[str, list]]] = field(default_factory=lambda: defaultdict(list))
-
-    def add(self, other: "Facts") -> None:
-        for label, batches in other.nodes.items():
-            self.nodes[label].extend(batches)
-        for key, batches in other.rels.items():
-            self.rels[key].extend(batches)
-
-    def __len__(self) -> int:
-        """The rows held: `len(facts)`."""
-        return sum(len(next(iter(batch.values()), ())) for batches in (*self.nodes.values(), *self.rels.values())
-                   for batch in batches)
+    nodes: dict[str, list[dict[str, pa.Array]]] = field(default_factory=lambda: defaultdict(list))
+    rels: dict[tuple[str, str, str], list[dict[str, pa.Array]]] = field(default_factory=lambda: defaultdict(list))
 
 
 def record_id(spec: SourceSpec, file_name: str, number: int) -> str:
     return f"{spec.dataset}:{file_name}:{number}"
 
 
-def entity_keys(label: str, props: dict[str, list], records: list[str], role: str) -> tuple[list, list[str]]:
+def _text(value: str) -> pa.Scalar:
+    return pa.scalar(value, pa.string())
+
+
+def _join(*parts: pa.Array | str, separator: str = "") -> pa.Array:
+    """Texts joined row by row; null where a part is null: `_join("name:", names)`."""
+    return pc.binary_join_element_wise(*(_text(p) if isinstance(p, str) else p for p in parts), separator)
+
+
+def _given(values: pa.Array) -> pa.Array:
+    """Where a value is given: not null, and not empty text (`if value` on the row)."""
+    if pa.types.is_string(values.type):
+        return pc.fill_null(pc.not_equal(values, ""), False)
+    return pc.is_valid(values)
+
+
+def _either(condition: pa.Array, then: pa.Array | str | None, otherwise: pa.Array | str | None) -> pa.Array:
+    scalar = lambda v: pa.scalar(v, pa.string()) if v is None or isinstance(v, str) else v  # noqa: E731
+    return pc.if_else(condition, scalar(then), scalar(otherwise))
+
+
+def _mapped(values: pa.Array, function) -> pa.Array:
+    """`function` of each text, called once per distinct text; null stays null."""
+    encoded = pc.dictionary_encode(values)
+    return pa.array([function(text) for text in encoded.dictionary.to_pylist()], pa.string()).take(encoded.indices)
+
+
+def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role: str) -> tuple[pa.Array, pa.Array]:
     """(uid, method) of each mention: a valid identifier ('exact'), a normalised enterprise name
-    ('name'), or the record itself ('record'); (None, '') where the row names nothing to key on.
+    ('name'), or the record itself ('record'); (null, '') where the row names nothing to key on.
 
-        entity_keys("Person", {"id_number": [None], "name": ["张伟"]}, ["ds:f.csv:3"], "rep")
-        → (["record:ds:f.csv:3:rep"], ["record"])"""
-    size = len(records)
-    get = lambda name: props.get(name) or [None] * size  # noqa: E731
+        entity_keys("Person", {"id_number": pa.array([None]), "name": pa.array(["张伟"])},
+                    pa.array(["ds:f.csv:3"]), "rep")  → (["record:ds:f.csv:3:rep"], ["record"])"""
+    blank = pa.nulls(len(records), pa.string())
+    get = lambda name: props.get(name, blank)  # noqa: E731
+    own = _join("record:", records, f":{role}")  # a uid of the record's own
     if label == "Enterprise":
-        pairs = [(code, "exact") if code else ("name:" + _name_norm(name), "name") if name else (None, "")
-                 for code, name in zip(get("credit_code"), get("name"))]
-    elif label == "Person":
-        pairs = [(code, "exact") if code else (f"record:{record}:{role}", "record") if name else (None, "")
-                 for code, name, record in zip(get("id_number"), get("name"), records)]
-    elif label == "Property":  # the unit number is stable across transfers; certificates are not
-        pairs = [(unit or cert, "exact") if unit or cert else (f"record:{record}:{role}", "record") if address
-                 else (None, "") for unit, cert, address, record in
-                 zip(get("unit_no"), get("cert_no"), get("address"), records)]
-    elif label == "Contract":
-        pairs = [(number, "exact") if number else (None, "") for number in get("contract_no")]
-    else:
-        raise KeyError(label)
-    return [key for key, _ in pairs], [method for _, method in pairs]
+        code, name = _given(get("credit_code")), _given(get("name"))
+        return (_either(code, get("credit_code"), _either(name, _join("name:", _mapped(get("name"), _name_norm)), None)),
+                _either(code, "exact", _either(name, "name", "")))
+    if label == "Person":
+        code, name = _given(get("id_number")), _given(get("name"))
+        return _either(code, get("id_number"), _either(name, own, None)), _either(code, "exact", _either(name, "record", ""))
+    if label == "Property":  # the unit number is stable across transfers; certificates are not
+        unit, cert, address = _given(get("unit_no")), _given(get("cert_no")), _given(get("address"))
+        exact = pc.or_(unit, cert)
+        return (_either(unit, get("unit_no"), _either(cert, get("cert_no"), _either(address, own, None))),
+                _either(exact, "exact", _either(address, "record", "")))
+    if label == "Contract":
+        number = _given(get("contract_no"))
+        return _either(number, get("contract_no"), None), _either(number, "exact", "")
+    raise KeyError(label)
 
 
-def natural_keys(fields: dict[str, list], ids: str | tuple[str, ...], size: int) -> list[str | None]:
+def natural_keys(fields: dict[str, pa.Array], ids: str | tuple[str, ...], size: int) -> pa.Array:
     """The value of a node's id field, or its id fields joined by '|' (trailing blanks dropped):
-    `natural_keys({"a": ["x", "y"], "b": [1, None]}, ("a", "b"), 2)` → `["x|1", "y"]`."""
+    `natural_keys({"a": pa.array(["x", "y"]), "b": pa.array([1, None])}, ("a", "b"), 2)` → `["x|1", "y"]`."""
     if isinstance(ids, str):
-        return fields.get(ids) or [None] * size
-    texts = [[_key_text(value) for value in fields.get(name) or [None] * size] for name in ids]
-    return ["|".join(parts).rstrip("|") or None for parts in zip(*texts)]
+        return fields.get(ids, pa.nulls(size, pa.string()))
+    parts = [_key_texts(fields.get(name, pa.nulls(size, pa.string()))) for name in ids]
+    joined = pc.utf8_rtrim(_join(*parts, separator="|"), characters="|")
+    return _either(pc.equal(joined, ""), None, joined)
 
 
-def _key_text(value: Any) -> str:
-    """A value as a key part: dates in ISO form (checked values hold no undecodable bytes)."""
-    if value is None:
-        return ""
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+def _key_texts(values: pa.Array) -> pa.Array:
+    """Values as key parts: text as it is, dates in ISO form, numbers as Python writes them; '' for null."""
+    if not pa.types.is_string(values.type):
+        values = pa.array([None if v is None else v.isoformat() if isinstance(v, (dt.date, dt.datetime)) else str(v)
+                           for v in values.to_pylist()], pa.string())
+    return pc.fill_null(values, "")
+
+
+def _as_text(values: pa.Array) -> pa.Array:
+    """Keys as text, as the store would write them: `str(value)`; null stays null."""
+    if pa.types.is_string(values.type):
+        return values
+    return pa.array([None if v is None else str(v) for v in values.to_pylist()], pa.string())
 
 
 @lru_cache(maxsize=1 << 17)
@@ -206,64 +236,66 @@ class _Batches:
     (row, then the spec's order within the row): later values win when the store merges a key."""
 
     def __init__(self) -> None:
-        self.parts: dict[Any, list[tuple[list[int], dict[str, list]]]] = defaultdict(list)
+        self.parts: dict[Any, list[tuple[pa.Array, dict[str, pa.Array]]]] = defaultdict(list)
 
-    def add(self, target: Any, order: list[int], columns: dict[str, list]) -> None:
-        if order:
+    def add(self, target: Any, order: pa.Array, columns: dict[str, pa.Array]) -> None:
+        if len(order):
             self.parts[target].append((order, columns))
 
-    def batches(self) -> dict[Any, list[dict[str, list]]]:
+    def batches(self) -> dict[Any, list[dict[str, pa.Array]]]:
         out = {}
         for target, parts in self.parts.items():
             if len(parts) == 1:
                 out[target] = [parts[0][1]]
                 continue
-            order = [position for positions, _ in parts for position in positions]
-            names = list(dict.fromkeys(name for _, columns in parts for name in columns))
-            merged = {name: [value for positions, columns in parts
-                             for value in columns.get(name) or [None] * len(positions)] for name in names}
-            by_row = sorted(range(len(order)), key=order.__getitem__)
-            out[target] = [{name: [values[i] for i in by_row] for name, values in merged.items()}]
+            by_row = pc.sort_indices(pa.concat_arrays([order for order, _ in parts]))
+            names = dict.fromkeys(name for _, columns in parts for name in columns)
+            out[target] = [{name: _concat([columns.get(name) for _, columns in parts],
+                                          [len(order) for order, _ in parts]).take(by_row) for name in names}]
         return out
 
 
-def _pick(values: list, rows: list[int]) -> list:
-    return [values[i] for i in rows]
+def _concat(arrays: list[pa.Array | None], sizes: list[int]) -> pa.Array:
+    """Arrays one after the other; None is that many nulls. Arrays of different types go as Python
+    values (the store converts them)."""
+    types = {array.type for array in arrays if array is not None}
+    if len(types) > 1:
+        return pa.array([v for array, size in zip(arrays, sizes)
+                         for v in (array.to_pylist() if array is not None else [None] * size)])
+    kind = types.pop()
+    return pa.concat_arrays([array if array is not None else pa.nulls(size, kind) for array, size in zip(arrays, sizes)])
 
 
-def _mentions(mention: NodeYield, fields: dict[str, list], size: int):
-    """(label, rows, props) of one node yield: a Party splits into its enterprises and persons."""
-    props = {prop: [source[1:]] * size if is_literal(source) else fields.get(source) or [None] * size
-             for prop, source in mention.props.items()}
+def _mentions(mention: NodeYield, fields: dict[str, pa.Array], size: int):
+    """(label, props) of one node yield, props over every row; a Party has one of each label,
+    and (as its rows) the mask of the rows it names that way."""
+    props = {prop: pa.repeat(_text(source[1:]), size) if is_literal(source)
+             else fields.get(source, pa.nulls(size, pa.string())) for prop, source in mention.props.items()}
     if mention.label != PARTY:
-        yield mention.label, list(range(size)), props
+        yield mention.label, props, None
         return
     codes = fields.get(mention.id) if isinstance(mention.id, str) else props.get("code")
-    codes, names = codes or [None] * size, props.get("name") or [None] * size
-    labels = [party_label(code, name) for code, name in zip(codes, names)]
+    codes, names = codes if codes is not None else pa.nulls(size, pa.string()), props.get("name", pa.nulls(size, pa.string()))
+    labels = pa.array([party_label(code, name) for code, name in zip(codes.to_pylist(), names.to_pylist())], pa.string())
     for label in PARTY_LABELS:
-        rows = [i for i, found in enumerate(labels) if found == label]
-        yield label, rows, {"credit_code" if label == "Enterprise" else "id_number": _pick(codes, rows),
-                            "name": _pick(names, rows)}
+        yield label, {"credit_code" if label == "Enterprise" else "id_number": codes, "name": names}, \
+            pc.equal(labels, label)
 
 
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, default=_jsonable)
 _JSON_TEXT = json.encoder.encode_basestring  # how that encoder writes a str
 
 
-def payloads(headers: list[str], rows: list[list[Any]]) -> list[str]:
+def payloads(headers: list[str], rows: list[list[Any]]) -> pa.Array:
     """Each row's cells as JSON keyed by header, exactly as `json.dumps(dict(zip(headers, cells)),
     ensure_ascii=False)` writes it, built column by column."""
     if len(set(headers)) < len(headers) or not rows:  # a repeated header keeps its last cell
-        return [_PAYLOAD.encode(dict(zip(headers, cells))) for cells in rows]
+        return pa.array([_PAYLOAD.encode(dict(zip(headers, cells))) for cells in rows], pa.string())
     columns = []
     for header, cells in zip(headers, zip(*rows)):
-        key = _JSON_TEXT(header) + ": "
-        if set(map(type, cells)) == {str}:
-            columns.append([key + text for text in map(_JSON_TEXT, cells)])
-        else:
-            columns.append([key + _PAYLOAD.encode(cell) for cell in cells])
-    return ["{" + ", ".join(parts) + "}" for parts in zip(*columns)]
+        texts = list(map(_JSON_TEXT if set(map(type, cells)) == {str} else _PAYLOAD.encode, cells))
+        columns.append(_join(_JSON_TEXT(header) + ": ", pa.array(texts, pa.string())))
+    return _join("{", _join(*columns, separator=", "), "}")
 
 
 def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
@@ -272,66 +304,65 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
     out = Facts()
     if not size:
         return out
-    records = [record_id(spec, file_name, number) for number in checked.numbers]
-    provenance = {"department": [spec.department] * size, "dataset": [spec.dataset] * size,
-                  "source_file": [file_name] * size, "source_row": checked.numbers}
-    out.nodes["SourceRecord"].append({
-        "record_id": records, "grade": [spec.grade] * size, **provenance,
-        "payload": payloads(checked.headers, checked.cells)})
+    numbers = checked.numbers
+    records = _join(f"{spec.dataset}:{file_name}:", pc.cast(numbers, pa.string()))
+    provenance = {"department": pa.repeat(_text(spec.department), size), "dataset": pa.repeat(_text(spec.dataset), size),
+                  "source_file": pa.repeat(_text(file_name), size), "source_row": numbers}
+    out.nodes["SourceRecord"].append({"record_id": records, "grade": pa.repeat(_text(spec.grade), size), **provenance,
+                                      "payload": payloads(checked.headers, checked.cells)})
     width = len(spec.nodes) + len(spec.relationships)
+    rows = pa.array(range(size), pa.int64())
     nodes, rels = _Batches(), _Batches()
-    keys: dict[str, list] = {}  # role → key of each row (None: the row names no such entity)
-    labels: dict[str, list] = {}
+    keys: dict[str, pa.Array] = {}  # role → key of each row (null: the row names no such entity)
+    labels: dict[str, pa.Array] = {}
     for number, mention in enumerate(spec.nodes):
-        keys[mention.role], labels[mention.role] = [None] * size, [None] * size
-        for label, rows, props in _mentions(mention, checked.fields, size):
+        for label, props, named in _mentions(mention, checked.fields, size):
             node = SCHEMA.node(label)
             if label in ENTITY_LABELS:
-                found, methods = entity_keys(label, props, _pick(records, rows), mention.role)
+                found, methods = entity_keys(label, props, records, mention.role)
                 if label == "Contract" and not isinstance(mention.id, str):  # no contract number: its natural key
-                    natural = _pick(natural_keys(checked.fields, mention.id, size), rows)
-                    methods = [method if key is not None else "exact" if nat else ""
-                               for key, method, nat in zip(found, methods, natural)]
-                    found = [key if key is not None else f"{spec.dataset}:{nat}" if nat else None
-                             for key, nat in zip(found, natural)]
+                    natural = natural_keys(checked.fields, mention.id, size)
+                    fallback = pc.and_(pc.invert(pc.is_valid(found)), pc.is_valid(natural))
+                    methods = _either(fallback, "exact", methods)
+                    found = pc.coalesce(found, _join(f"{spec.dataset}:", natural))
             else:
-                found, methods = _pick(natural_keys(checked.fields, mention.id, size), rows), ["exact"] * len(rows)
-            props[node.key] = found
-            kept = [at for at, key in enumerate(found) if key not in (None, "")]
-            if len(kept) < len(found):
-                rows, props, methods = _pick(rows, kept), {k: _pick(v, kept) for k, v in props.items()}, \
-                    _pick(methods, kept)
+                found, methods = natural_keys(checked.fields, mention.id, size), pa.repeat(_text("exact"), size)
+            found = props[node.key] = _as_text(found)
+            kept = _given(found) if named is None else pc.and_(_given(found), named)
             if label == "Enterprise" and "name" in props:
-                names = props["name"]
-                props.setdefault("name_norm", [_name_norm(name) if name else None for name in names])
-                props.setdefault("legal_form", [legal_form(norm) if name and norm else None
-                                                for name, norm in zip(names, props["name_norm"])])
-            order = [row * width + number for row in rows]
-            row_provenance = {name: _pick(values, rows) for name, values in provenance.items()}
-            nodes.add(label, order, {**props, **row_provenance})
+                named_rows = _given(props["name"])
+                props.setdefault("name_norm", _either(named_rows, _mapped(props["name"], _name_norm), None))
+                props.setdefault("legal_form", _either(pc.and_(named_rows, _given(props["name_norm"])),
+                                                       _mapped(props["name_norm"], legal_form), None))
+            order = pc.add(pc.multiply(rows.filter(kept), width), number)
+            picked = {name: values.filter(kept) for name, values in {**props, **provenance}.items()}
+            nodes.add(label, order, picked)
+            method = methods.filter(kept)
             rels.add(("DESCRIBES", "SourceRecord", label), order, {
-                "from": _pick(records, rows), "to": props[node.key], "role": [mention.role] * len(rows),
-                "method": methods, "score": [1.0 if method == "exact" else None for method in methods],
-                **row_provenance})
-            for row, key in zip(rows, props[node.key]):
-                keys[mention.role][row], labels[mention.role][row] = key, label
+                "from": records.filter(kept), "to": picked[node.key], "role": pa.repeat(_text(mention.role), len(order)),
+                "method": method, "score": _either(pc.equal(method, "exact"), pa.scalar(1.0), pa.scalar(None, pa.float64())),
+                **{name: values.filter(kept) for name, values in provenance.items()}})
+            keys[mention.role] = _either(kept, found, keys.get(mention.role))
+            labels[mention.role] = _either(kept, label, labels.get(mention.role))
     for number, rel in enumerate(spec.relationships, start=len(spec.nodes)):
-        starts, ends = keys.get(rel.from_role), keys.get(rel.to_role)
-        if starts is None or ends is None:
-            continue
-        linked = [row for row in range(size) if starts[row] is not None and ends[row] is not None]
-        props = {prop: [source[1:]] * size if is_literal(source) else checked.fields.get(source) or [None] * size
-                 for prop, source in rel.props.items()}
-        pairs = defaultdict(list)
-        for row in linked:
-            pairs[(labels[rel.from_role][row], labels[rel.to_role][row])].append(row)
-        for (from_label, to_label), rows in pairs.items():
-            rels.add((rel.type, from_label, to_label), [row * width + number for row in rows], {
-                "from": _pick(starts, rows), "to": _pick(ends, rows),
-                **{name: _pick(values, rows) for name, values in props.items()},
-                **{name: _pick(values, rows) for name, values in provenance.items()}})
+        starts, ends = keys[rel.from_role], keys[rel.to_role]
+        linked = pc.and_(pc.is_valid(starts), pc.is_valid(ends))
+        props = {prop: pa.repeat(_text(source[1:]), size) if is_literal(source)
+                 else checked.fields.get(source, pa.nulls(size, pa.string())) for prop, source in rel.props.items()}
+        for from_label in _labels_of(labels[rel.from_role]):
+            for to_label in _labels_of(labels[rel.to_role]):
+                pair = pc.and_(linked, pc.and_(pc.equal(labels[rel.from_role], from_label),
+                                               pc.equal(labels[rel.to_role], to_label)))
+                pair = pc.fill_null(pair, False)
+                rels.add((rel.type, from_label, to_label), pc.add(pc.multiply(rows.filter(pair), width), number),
+                         {"from": starts.filter(pair), "to": ends.filter(pair),
+                          **{name: values.filter(pair) for name, values in {**props, **provenance}.items()}})
     for label, batches in nodes.batches().items():
         out.nodes[label].extend(batches)
     for key, batches in rels.batches().items():
         out.rels[key].extend(batches)
     return out
+
+
+def _labels_of(labels: pa.Array) -> list[str]:
+    return [label for label in pc.unique(labels.drop_null()).to_pylist()]

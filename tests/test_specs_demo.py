@@ -1,5 +1,6 @@
 """The shipped specs load every file of the small demo region (seed 7) exactly as its manifest
-counts it, and the facts rules need are in the graph. Loaded once for the module, on Ladybug."""
+counts it, and the facts rules need are in the graph. The region is generated once and loaded
+once per engine for the module."""
 from __future__ import annotations
 
 import pytest
@@ -10,13 +11,22 @@ from crossaudit.loaders.demo import generate
 
 
 @pytest.fixture(scope="module")
-def loaded(tmp_path_factory):
-    region = tmp_path_factory.mktemp("region")
-    manifest = generate(region, "small", seed=7)
-    store = open_store(f"ladybug:{tmp_path_factory.mktemp('graph')}/g.db")
-    report = load_sources(region, store)
-    yield manifest, report, store
-    store.close()
+def region(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("region")
+    return folder, generate(folder, "small", seed=7)
+
+
+@pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
+def loaded(request, region, tmp_path_factory):
+    folder, manifest = region
+    if request.param == "ladybug":
+        uri = f"ladybug:{tmp_path_factory.mktemp('graph')}/g.db"
+    else:
+        uri = request.getfixturevalue("neo4j_uri")
+    with open_store(uri) as store:
+        store.clear()
+        report = load_sources(folder, store)
+        yield manifest, report, store
 
 
 def _entries(manifest) -> list[dict]:
@@ -69,6 +79,6 @@ def test_filings_are_one_node_per_row(loaded):
     assert _count(store, "MATCH (u:UtilityUsage) RETURN count(*) AS n") == clean["power_grid/企业月度用电量.txt"]
 
 
-def test_a_party_column_yields_enterprises_and_persons(loaded):
-    rows = loaded[2].query("MATCH (a)-[:PARTY_TO {role: 'lessor'}]->(:Contract) RETURN DISTINCT label(a) AS l")
-    assert {r["l"] for r in rows} == {"Enterprise", "Person"}
+@pytest.mark.parametrize("label", ["Enterprise", "Person"])
+def test_a_party_column_yields_enterprises_and_persons(loaded, label):
+    assert _count(loaded[2], f"MATCH (a:{label})-[:PARTY_TO {{role: 'lessor'}}]->(:Contract) RETURN count(*) AS n") > 0
