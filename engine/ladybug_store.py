@@ -50,6 +50,13 @@ def _plain_value(value: Any) -> Any:
     return plain(value)
 
 
+def buffer_pool_bytes() -> int:
+    """Ladybug's page cache. Its default is 80% of the machine's memory, which a long load then
+    fills; crossaudit caps it (CROSSAUDIT_LADYBUG_BUFFER_MB, default 2048) so a process's memory
+    is bounded whatever the size of the data."""
+    return int(os.environ.get("CROSSAUDIT_LADYBUG_BUFFER_MB", "2048")) * 1024 * 1024
+
+
 class LadybugStore(Store):
     engine = "ladybug"
 
@@ -63,7 +70,7 @@ class LadybugStore(Store):
         self.uri = f"ladybug:{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = ladybug.Database(str(self.path), read_only=read_only)
+            self._db = ladybug.Database(str(self.path), read_only=read_only, buffer_pool_size=buffer_pool_bytes())
         except RuntimeError as exc:
             holders = _holders(self.path)
             held = f" It is held by {', '.join(holders)}." if holders else ""

@@ -41,6 +41,8 @@ class FieldSpec:
     formats: tuple[str, ...] = ()
     allow_negative: bool = False
     on_invalid: str = "quarantine"  # or "null": keep the row, drop the value, note why
+    # Fields cut from this one's text: (name, start, end), 0-based, end excluded; null when shorter.
+    derive: tuple[tuple[str, int, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.on_invalid not in ("quarantine", "null"):

@@ -23,6 +23,7 @@ import pyarrow as pa
 
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, node_table, rel_table
+from crossaudit.loaders.aliases import Aliases
 from crossaudit.loaders.readers import BrokenFile, open_table
 from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_specs
 from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, record_id
@@ -30,7 +31,7 @@ from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, 
 CHUNK_ROWS = 100_000  # rows checked and transformed together
 # Facts (nodes and relationships) held before a write: a write has a fixed cost per label and
 # type (a Ladybug COPY costs a checkpoint), so fewer, larger writes; memory grows with it.
-FLUSH_ROWS = 3_000_000
+FLUSH_ROWS = 1_000_000
 # What a region folder holds beside the department exports; never data.
 NOT_DATA = ("manifest.json", "answer_key.csv", "DATA_DICTIONARY.md", "README.md")
 
@@ -46,6 +47,10 @@ class FileReport:
     quarantined: int = 0
     duplicates: int = 0
     notes: int = 0  # values dropped from loaded rows (on_invalid: null)
+    id_cells: int = 0  # identifier cells holding a value, and those failing their check
+    id_invalid: int = 0
+    required_cells: int = 0  # cells of required columns, and those left blank
+    required_missing: int = 0
     seconds: float = 0.0
     error: str | None = None
 
@@ -115,6 +120,7 @@ class FactBuffer:
 
     def __init__(self, store: Store, run: RunStamp, flush_rows: int = FLUSH_ROWS) -> None:
         self.store, self.run, self.flush_rows = store, run, flush_rows
+        self.aliases = Aliases(store)  # mentions resolution merged: written against their entity
         self._clear()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossaudit-write")
         self._writing: Future | None = None
@@ -126,6 +132,7 @@ class FactBuffer:
 
     def add(self, facts: Facts) -> None:
         """Check and type a chunk's facts (a StoreError names what is wrong); write when full."""
+        self.aliases.apply(facts)
         for label, batches in facts.nodes.items():
             self.nodes[label].append(node_table(SCHEMA.node(label), batches))
             self.rows += self.nodes[label][-1].num_rows
@@ -223,13 +230,19 @@ def _add_chunk(buffer: FactBuffer, spec: SourceSpec, relative: str, headers: lis
     report.loaded += len(checked.numbers)
     report.quarantined += len(checked.quarantined)
     report.notes += checked.notes
+    for name in ("id_cells", "id_invalid", "required_cells", "required_missing"):
+        setattr(report, name, getattr(report, name) + getattr(checked, name))
 
 
 def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | None = None,
                  run: RunStamp | None = None,
-                 progress: Callable[[str, int], None] | None = None) -> LoadReport:
+                 progress: Callable[[str, int], None] | None = None,
+                 delivered_on: dt.date | None = None) -> LoadReport:
     """Load every file under `directory` that a spec in `specs_dir` (default: the shipped
-    specs) matches, and record the run (LoadRun, one FileLoad per file) in the store."""
+    specs) matches, and record the run (LoadRun, one FileLoad per file) in the store.
+
+    `delivered_on` is the day the department delivered the files (default: the day of the
+    run); the ledger scores timeliness by it against each spec's schedule."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a folder")
@@ -249,11 +262,12 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
                                     buffer=buffer)
             report.sources.append(file_report)
     report.seconds = time.perf_counter() - started
-    _record_run(store, report, specs_dir, run)
+    _record_run(store, report, specs_dir, run, {(s.department, s.dataset): s for s in specs}, delivered_on)
     return report
 
 
-def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp) -> None:
+def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp,
+                specs: dict[tuple[str, str], SourceSpec], delivered_on: dt.date | None) -> None:
     totals = report.totals()
     finished = run.at + dt.timedelta(seconds=report.seconds)
     store.upsert_nodes("LoadRun", [{
@@ -264,7 +278,10 @@ def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp) -> N
     file_loads = [{
         "file_load_id": f"{run.run_id}:{s.file}", "run_id": run.run_id, "file": s.file, "encoding": s.encoding,
         "read": s.read, "loaded": s.loaded, "quarantined": s.quarantined, "duplicates": s.duplicates,
-        "seconds": round(s.seconds, 3), "delivered_on": run.at.date(), "error": s.error,
+        "seconds": round(s.seconds, 3), "delivered_on": delivered_on or run.at.date(), "error": s.error,
+        "grade": specs[(s.department, s.dataset)].grade, "schedule": specs[(s.department, s.dataset)].schedule,
+        "id_cells": s.id_cells, "id_invalid": s.id_invalid, "required_cells": s.required_cells,
+        "required_missing": s.required_missing,
         "department": s.department, "dataset": s.dataset, "source_file": s.file} for s in report.sources]
     store.upsert_nodes("FileLoad", file_loads, run)
     store.upsert_relationships("INCLUDED", "LoadRun", "FileLoad",

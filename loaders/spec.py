@@ -28,15 +28,21 @@ a column missing from the file is an error naming the spec file and line.
     relationships:
       - {type: LEGAL_REP_OF, from: rep, to: company}
 
-Three more forms, where an export needs them:
+More forms, where an export needs them:
 
 - `id: [account_no, period]`: a node keyed by several fields (joined by '|', trailing blanks
   dropped) when no single column is unique; a Contract without a contract number is keyed so.
+- `id: [employer_code, employer_no]` on an Enterprise, Person or Property: the identifier
+  first, then the department's own number, which keys a mention named without the identifier
+  (`record:<dataset>:<number>`; resolution then links it) instead of its bare name.
+- `derive: {employer_region: [2, 8]}` on a column: a field cut from its text, characters 2 to
+  8 (0-based, end excluded), such as the county code inside a department's own number.
 - `"=buyer"` as a property source: a literal, the same on every row (`role: "=buyer"`,
   `kind: "=land_transfer"`).
 - `label: Party`: an enterprise or a person, whichever the row names: a valid credit code makes
-  it an Enterprise, a valid ID number a Person; without either, a name with a legal form or of
-  five characters or more is an Enterprise, else a Person. Props: `code` and `name`.
+  it an Enterprise, a valid ID number a Person; without either (or a code that passes both
+  checks), a name with a legal form or of five characters or more is an Enterprise, else a
+  Person. Props: `code` and `name`.
 """
 from __future__ import annotations
 
@@ -167,7 +173,8 @@ def _choice(value: Any, choices: tuple, where: str, line: Any, what: str) -> Any
 
 TOP_KEYS = {"department", "department_name", "dataset", "title", "files", "format", "encoding", "delimiter", "header_row",
             "sheet", "grade", "schedule", "columns", "nodes", "relationships"}
-COLUMN_KEYS = {"field", "type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "doc"}
+COLUMN_KEYS = {"field", "type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "doc",
+               "derive"}
 NODE_KEYS = {"role", "label", "id", "props"}
 REL_KEYS = {"type", "from", "to", "props"}
 
@@ -206,16 +213,18 @@ def load_spec(path: str | Path) -> SourceSpec:
         col = _strict(declared, COLUMN_KEYS, {"field"}, where, f"column {header!r}")
         ftype = _choice(col.get("type", "text"), tuple(FIELD_TYPES), where, col["__lines__"].get("type", line),
                         f"type of column {header!r}")
+        derive = _derived(col.get("derive"), where, col["__lines__"].get("derive", line), header)
         try:
             columns[str(header)] = FieldSpec(
                 field=col["field"], type=ftype, required=bool(col.get("required", False)), unit=col.get("unit"),
                 codes={str(k): v for k, v in col.get("codes", {}).items() if not str(k).startswith("__")}
                 if col.get("codes") else None,
                 formats=tuple(col.get("formats", ())), allow_negative=bool(col.get("allow_negative", False)),
-                on_invalid=col.get("on_invalid", "quarantine"))
+                on_invalid=col.get("on_invalid", "quarantine"),
+                derive=derive)
         except ValueError as exc:
             raise SpecError(f"{where} line {line}: column {header!r}: {exc}") from exc
-    fields = {c.field for c in columns.values()}
+    fields = {c.field for c in columns.values()} | {name for c in columns.values() for name, _, _ in c.derive}
 
     nodes = []
     for item in top["nodes"] or []:
@@ -275,6 +284,25 @@ def load_spec(path: str | Path) -> SourceSpec:
         dataset=str(top["dataset"]), title=str(top.get("title", "")), files=str(top["files"]), format=fmt,
         encoding=encoding, delimiter=delimiter, header_row=header_row, sheet=top.get("sheet"), grade=grade, schedule=schedule,
         columns=columns, nodes=tuple(nodes), relationships=tuple(rels), lines=dict(lines))
+
+
+def _derived(declared: Any, where: str, line: Any, header: str) -> tuple[tuple[str, int, int], ...]:
+    """`derive: {employer_region: [2, 8]}`: fields cut from the column's text, characters
+    start (0-based) to end (excluded): a county code inside a department's own number."""
+    if declared is None:
+        return ()
+    if not isinstance(declared, dict):
+        raise SpecError(f"{where} line {line}: derive of column {header!r} must map field names to [start, end]")
+    out = []
+    for name, cut in declared.items():
+        if str(name).startswith("__"):
+            continue
+        if not (isinstance(cut, list) and len(cut) == 2 and all(isinstance(i, int) and i >= 0 for i in cut)
+                and cut[0] < cut[1]):
+            raise SpecError(f"{where} line {line}: derive {name!r} of column {header!r} must be [start, end], "
+                            f"whole numbers with start < end; got {cut!r}")
+        out.append((str(name), cut[0], cut[1]))
+    return tuple(out)
 
 
 def _labels(label: str) -> tuple[str, ...]:

@@ -29,7 +29,9 @@ import pyarrow.compute as pc
 
 from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA
 from crossaudit.loaders import identifiers
-from crossaudit.loaders.fields import enterprise_name_norm, legal_form, parse_column
+from crossaudit.loaders.fields import enterprise_name_norm, is_blank, legal_form, parse_column
+
+IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 from crossaudit.loaders.readers import has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, NodeYield, SourceSpec, is_literal
 
@@ -50,6 +52,11 @@ class CheckedRows:
     cells: list[list[Any]]  # their cells as delivered
     fields: dict[str, pa.Array]  # field → normalised value of each good row
     notes: int = 0  # values dropped from good rows (on_invalid: null)
+    # What the department ledger scores, over the rows of a right shape (loaded or not):
+    id_cells: int = 0  # identifier cells (credit code, ID number) holding a value
+    id_invalid: int = 0  # of those, the ones failing their check
+    required_cells: int = 0  # cells of required columns
+    required_missing: int = 0  # of those, the blank ones
     quarantined: list[tuple[int, list[Problem]]] = field(default_factory=list)  # (row number, problems)
 
 
@@ -105,9 +112,16 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
     position = {header: i for i, header in enumerate(headers)}  # a repeated header: its last column
     fields: dict[str, pa.Array] = {}
     noted: list[int] = []
+    counts = dict(id_cells=0, id_invalid=0, required_cells=0, required_missing=0)
     for header, column in spec.columns.items():
         cells = columns[position[header]]
         values, failures = parse_column(column, cells)
+        if column.type in IDENTIFIER_TYPES:
+            counts["id_cells"] += sum(not is_blank(cell) for cell in cells)
+            counts["id_invalid"] += sum(not is_blank(cells[at]) for at, _ in failures)
+        if column.required:
+            counts["required_cells"] += len(cells)
+            counts["required_missing"] += sum(map(is_blank, cells))
         for at, reason in failures:
             index = parsed[at]
             if column.on_invalid == "null" and not column.required:
@@ -115,13 +129,17 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
             else:
                 problems.setdefault(index, []).append(Problem(header, _jsonable(cells[at]), reason))
         fields[column.field] = values
+        for name, start, end in column.derive:
+            text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
+            cut = pc.utf8_slice_codeunits(text, start, end)
+            fields[name] = _either(pc.greater_equal(pc.utf8_length(text), end), cut, None)
     good = [at for at, index in enumerate(parsed) if index not in problems]
     if len(good) < len(parsed):
         fields = {name: values.take(pa.array(good, pa.int64())) for name, values in fields.items()}
     return CheckedRows(headers=headers, numbers=pa.array([rows[parsed[at]][0] for at in good], pa.int64()),
                        cells=[rows[parsed[at]][1] for at in good], fields=fields,
                        notes=sum(index not in problems for index in noted),
-                       quarantined=[(rows[index][0], problems[index]) for index in sorted(problems)])
+                       quarantined=[(rows[index][0], problems[index]) for index in sorted(problems)], **counts)
 
 
 @dataclass
@@ -223,12 +241,17 @@ def _name_norm(name: str) -> str:
 @lru_cache(maxsize=1 << 17)
 def party_label(code: str | None, name: str | None) -> str:
     """Enterprise or Person for a party column that may name either: `party_label(None, '张伟')` → 'Person'."""
-    if code and identifiers.credit_code_problem(code) is None:
-        return "Enterprise"
-    if code and identifiers.id_number_problem(code) is None:
-        return "Person"
+    credit = bool(code) and identifiers.credit_code_problem(code) is None
+    person = bool(code) and identifiers.id_number_problem(code) is None
     name = name or ""
-    return "Enterprise" if legal_form(name) or (len(name) >= 5 and "·" not in name) else "Person"
+    looks_like_firm = bool(legal_form(name)) or (len(name) >= 5 and "·" not in name)
+    if credit and person:  # some ID numbers also pass the credit-code check: the name decides
+        return "Enterprise" if looks_like_firm else "Person"
+    if credit:
+        return "Enterprise"
+    if person:
+        return "Person"
+    return "Enterprise" if looks_like_firm else "Person"
 
 
 class _Batches:
@@ -325,6 +348,11 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
                     fallback = pc.and_(pc.invert(pc.is_valid(found)), pc.is_valid(natural))
                     methods = _either(fallback, "exact", methods)
                     found = pc.coalesce(found, _join(f"{spec.dataset}:", natural))
+                elif not isinstance(mention.id, str):  # [identifier, local key…]: the department's own number
+                    local = natural_keys(checked.fields, mention.id[1:], size)  # keys a mention with no identifier
+                    use = pc.and_(pc.not_equal(methods, "exact"), _given(local))
+                    found = _either(use, _join(f"record:{spec.dataset}:", local), found)
+                    methods = _either(use, "record", methods)
             else:
                 found, methods = natural_keys(checked.fields, mention.id, size), pa.repeat(_text("exact"), size)
             found = props[node.key] = _as_text(found)

@@ -17,7 +17,8 @@ from crossaudit.loaders.fields import (
 )
 from crossaudit.loaders.load import FactBuffer, load_file
 from crossaudit.loaders.readers import detect_encoding, open_table
-from crossaudit.loaders.transform import payloads
+from crossaudit.loaders.spec import SpecError, load_spec
+from crossaudit.loaders.transform import party_label, payloads
 
 CODE_A = "91640104123456788J"  # valid credit codes (GB 32100-2015)
 CODE_B = "916401058765432106"
@@ -293,3 +294,122 @@ def test_writing_every_chunk_at_once_or_apart_gives_the_same_graph(store, depart
     company = store.query("MATCH (e:Enterprise {uid: $code}) RETURN e", {"code": CODE_A})[0]["e"]
     # Provenance from the row that created it; the other properties as the last row gives them.
     assert (company["source_row"], company["name"], company["registered_capital"]) == (1, "宁夏甲科技股份公司", 500000.0)
+
+
+# --- a department's own number keys an employer named without its credit code ----------------
+
+SI_SPEC = """\
+department: hrss
+dataset: si
+files: hrss/*.csv
+format: csv
+grade: sensitive
+columns:
+  单位编号: {field: employer_no, derive: {employer_region: [2, 8]}}
+  单位名称: {field: employer_name, type: enterprise_name, required: true}
+  统一社会信用代码: {field: employer_code, type: credit_code, on_invalid: "null"}
+  姓名: {field: employee_name, type: name, required: true}
+nodes:
+  - {role: employer, label: Enterprise, id: [employer_code, employer_no],
+     props: {credit_code: employer_code, name: employer_name, region_code: employer_region}}
+  - {role: employee, label: Person, id: employee_name, props: {name: employee_name}}
+relationships:
+  - {type: EMPLOYS, from: employer, to: employee}
+"""
+
+
+def test_a_local_number_keys_an_employer_without_its_code_and_yields_its_county(store, tmp_path):
+    specs, data = tmp_path / "specs", tmp_path / "region" / "hrss"
+    specs.mkdir()
+    data.mkdir(parents=True)
+    (specs / "si.yaml").write_text(SI_SPEC, encoding="utf-8")
+    (data / "缴费.csv").write_text(
+        "单位编号,单位名称,统一社会信用代码,姓名\n"
+        f"SB640104A1,宁夏甲科技有限公司,{CODE_A},张三\n"
+        "SB640104B2,宁夏乙商贸有限公司,,李四\n"  # same name, two counties: two employers, not one
+        "SB640521C3,宁夏乙商贸有限公司,,王五\n"
+        "SB640521C3,宁夏乙商贸有限公司,,赵六\n"  # the same employer again
+        "SB64,宁夏丙有限公司,,钱七\n", encoding="utf-8")  # too short for a county
+    report = load_sources(tmp_path / "region", store, specs)
+    assert report.totals()["loaded"] == 5
+    rows = store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.region_code AS region ORDER BY uid")
+    assert rows == [{"uid": CODE_A, "region": "640104"},
+                    {"uid": "record:si:SB64", "region": None},
+                    {"uid": "record:si:SB640104B2", "region": "640104"},
+                    {"uid": "record:si:SB640521C3", "region": "640521"}]
+    methods = store.query("MATCH (:SourceRecord)-[d:DESCRIBES]->(e:Enterprise) RETURN DISTINCT e.uid AS uid, "
+                          "d.method AS method ORDER BY uid")
+    assert [m["method"] for m in methods] == ["exact", "record", "record", "record"]
+
+
+def test_a_derived_field_must_be_a_start_and_an_end(tmp_path):
+    path = tmp_path / "si.yaml"
+    path.write_text(SI_SPEC.replace("[2, 8]", "[8, 2]"), encoding="utf-8")
+    with pytest.raises(SpecError, match=r"si\.yaml line 7: derive 'employer_region' of column '单位编号'"):
+        load_spec(path)
+
+
+@pytest.mark.parametrize("code,name,label", [
+    ("640104198001010013", "张三", "Person"),  # a valid ID number
+    (CODE_A, "宁夏甲科技有限公司", "Enterprise"),
+    (None, "宁夏甲科技有限公司", "Enterprise"),
+    (None, "张三", "Person"),
+])
+def test_a_party_is_an_enterprise_or_a_person(code, name, label):
+    assert party_label(code, name) == label
+
+
+def test_an_id_number_that_also_passes_the_credit_code_check_names_a_person():
+    from crossaudit.loaders import identifiers
+
+    both = next(code for code in (f"6401041980{m:02d}{d:02d}{s:03d}{c}" for m in range(1, 13) for d in range(1, 29)
+                                  for s in range(100, 130) for c in "0123456789X")
+                if identifiers.id_number_problem(code) is None and identifiers.credit_code_problem(code) is None)
+    assert party_label(both, "张三") == "Person"
+    assert party_label(both, "宁夏甲科技有限公司") == "Enterprise"
+
+
+def test_a_load_records_what_the_ledger_scores_and_the_ledger_reads_it(store_uri, department):
+    data, specs = department
+    runner = CliRunner()
+    result = runner.invoke(main_group, ["--store", store_uri, "load", str(data), "--specs", str(specs),
+                                        "--delivered-on", "2026-03-12", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    with open_store(store_uri) as store:
+        (file_load,) = [r["f"] for r in store.query("MATCH (f:FileLoad) RETURN f")]
+    # Hand count over the 4 rows of the right shape (row 4 is a duplicate, row 6 has 7 fields):
+    # credit codes on rows 1, 2, 3, 5, of which 3 and 5 fail; ID numbers on rows 1 and 2, 2 fails.
+    assert (file_load["id_cells"], file_load["id_invalid"]) == (6, 3)
+    assert (file_load["required_cells"], file_load["required_missing"]) == (8, 0)  # two required columns
+    assert (file_load["grade"], file_load["schedule"]) == ("internal", "monthly")
+    assert file_load["delivered_on"] == dt.date(2026, 3, 12)
+    shown = runner.invoke(main_group, ["--store", store_uri, "ledger", "--period", "2026-03", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    (row,) = json.loads(shown.stdout)
+    assert (row["department"], row["rows_delivered"], row["on_time"]) == ("amr", 6, 0)  # due by the 10th
+    assert row["id_validity"] == 0.5 and row["completeness"] == 1.0
+    assert row["quarantine_rate"] == 0.5 and round(row["duplicate_rate"], 4) == round(1 / 6, 4)
+
+
+def test_a_reload_links_a_merged_mention_to_its_entity_not_a_new_node(store, department):
+    from crossaudit.engine.merge import merge_entities
+
+    data, specs = department
+    load_sources(data, store, specs)
+    mention = "record:amr_register:amr/企业登记.csv:2:rep"  # 李四, whose ID number is invalid
+    run = RunStamp("resolve-1", dt.datetime(2026, 1, 6))
+    store.upsert_nodes("Person", [{"uid": ID_LI, "id_number": ID_LI, "name": "李四"}], run)
+    merge_entities(store, "Person", {mention: ID_LI}, run, matches={mention: {"method": "judgement", "score": 0.97}})
+    before = store.counts()
+    load_sources(data, store, specs)
+    assert store.query("MATCH (p:Person {uid: $uid}) RETURN count(*) AS n", {"uid": mention}) == [{"n": 0}]
+    described = store.query("MATCH (s:SourceRecord)-[d:DESCRIBES]->(p:Person {uid: $uid}) "
+                            "RETURN s.source_row AS row, d.method AS method, d.score AS score", {"uid": ID_LI})
+    assert described == [{"row": 2, "method": "judgement", "score": 0.97}]
+    reps = store.query("MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise {uid: $code}) RETURN p.uid AS uid",
+                       {"code": CODE_B})
+    assert reps == [{"uid": ID_LI}]
+    # Nothing else changed: the same nodes and relationships, but the new run's records.
+    runs = ("LoadRun", "FileLoad", "INCLUDED")
+    counted = lambda c: {k: v for part in c.values() for k, v in part.items() if k not in runs}  # noqa: E731
+    assert counted(store.counts()) == counted(before)

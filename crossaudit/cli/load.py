@@ -17,9 +17,12 @@ from crossaudit.loaders.quarantine import COLUMNS
 @click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--specs", "specs_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Folder of source specs (YAML); default: the shipped specs of the demo region's exports.")
+@click.option("--delivered-on", type=click.DateTime(["%Y-%m-%d"]),
+              help="The day the departments delivered these files (default: today); the ledger scores "
+                   "timeliness by it.")
 @format_option("table", "json")
 @click.pass_context
-def load(ctx: click.Context, directory: Path, specs_dir: Path | None, fmt: str) -> None:
+def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_on, fmt: str) -> None:
     """Load every file under DIRECTORY that a source spec matches.
 
     Each row is loaded or quarantined with its reason; exact duplicate rows are counted.
@@ -38,7 +41,8 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, fmt: str) 
                 tasks[file] = bar.add_task(file, total=None)
             bar.update(tasks[file], completed=rows)
 
-        report = load_sources(directory, store, specs_dir, progress=progress)
+        report = load_sources(directory, store, specs_dir, progress=progress,
+                              delivered_on=delivered_on.date() if delivered_on else None)
     if fmt == "json":
         print_json(report.to_json())
     else:
