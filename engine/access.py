@@ -17,20 +17,39 @@ YAML file:
 
 Without a users file there is one user, `admin`, cleared for everything (a single analyst's
 machine); `--user` or CROSSAUDIT_USER picks the acting user.
+
+This is also the one masking module. A `Clearance` says what a reader may see; every output
+(findings, pages, exports) passes each fact through it:
+
+    clearance = Clearance.of(user, dataset_grades(store, spec_grades))
+    clearance.fact("Person", person)   # {'uid': '6401**********0113', 'name': '［已屏蔽：sensitive］', …}
+
+- a fact (node or relationship) whose source is graded above the reader's clearance shows
+  every value as the marker `［已屏蔽：<grade>］`; its key stays (the graph can still be drawn)
+  unless the key is the datum itself (a phone number, an address, a `name:` uid), and its
+  provenance stays (where it came from, not what it says). The source's grade is its dataset's
+  spec grade; a fact whose dataset has no spec is `internal` (UNGRADED);
+- resident ID numbers, wherever they appear, are masked `6401**********1234` for a reader
+  below ID_NUMBER_GRADE or asking for it (`--mask-ids`).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Any, Iterable, Mapping
 
 import yaml
+
+from crossaudit.engine.schema import PROVENANCE_NAMES, SCHEMA
+from crossaudit.loaders.identifiers import is_valid_id_number
 
 GRADES = ("public", "internal", "sensitive", "secret")
 # The grade of personal identifiers (resident ID numbers) wherever they appear.
 ID_NUMBER_GRADE = "sensitive"
-MASK = "***"
+# The grade of a fact whose dataset has no spec (derived facts, hand-made fixtures).
+UNGRADED = "internal"
 
 # action → roles allowed; inspectors are further limited to their office and its subordinates.
 PERMISSIONS: dict[str, frozenset[str]] = {
@@ -168,8 +187,159 @@ def office_scope(offices: Iterable[Mapping[str, str | None]], office: str) -> se
     return scope
 
 
+# --- masking ----------------------------------------------------------------------------
+
+# (label, property) pairs that hold an ID number whatever it looks like (an invalid one is still personal data).
+ID_NUMBER_PROPS = {("Person", "id_number")}
+_ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+# Properties that say what a fact is and where it came from, never what it says: shown to everyone.
+STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", *PROVENANCE_NAMES})
+# Node types whose key is the datum itself rather than an identifier: masked with the other values.
+DATUM_KEYS = frozenset({"Phone", "Address"})
+# Uids the loader makes of a name, for want of an identifier (see resolve/graph.py).
+NAME_UID = "name:"
+_NODE_LABELS = frozenset(node.label for node in SCHEMA.nodes)
+
+
+def masked(grade: str) -> str:
+    """The marker shown instead of a value from a source graded above the reader's clearance.
+
+    >>> masked("secret")
+    '［已屏蔽：secret］'
+    """
+    return f"［已屏蔽：{grade}］"
+
+
 def mask_id_number(value: str | None) -> str | None:
-    """`640104196311288636` → `6401**********8636`; other values are returned as they are."""
-    if not value or len(value) != 18:
+    """Keep the first and last four characters: `640104196311288636` → `6401**********8636`;
+    a short value is masked whole.
+
+    >>> mask_id_number("640104196311288636"), mask_id_number("1234567")
+    ('6401**********8636', '*******')
+    """
+    if not value:
         return value
-    return value[:4] + "*" * 10 + value[-4:]
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 8) + value[-4:]
+
+
+def mask_text(text: str) -> str:
+    """Mask every valid resident ID number inside `text` (credit codes and other numbers stay).
+
+    >>> mask_text('{"legal_rep": "640104198701046033", "firm": "91640104MA7H2T9H1Q"}')
+    '{"legal_rep": "6401**********6033", "firm": "91640104MA7H2T9H1Q"}'
+    """
+    return _ID_CANDIDATE.sub(lambda m: mask_id_number(m.group()) if is_valid_id_number(m.group()) else m.group(),
+                             text)
+
+
+def dataset_grades(store, spec_grades: Mapping[str, str]) -> dict[str, str]:
+    """dataset → grade, looked up once per run: the specs' grades, raised to the grade recorded
+    when a file of the dataset was loaded if that is higher (a spec from another folder, or one
+    graded up since). Fail closed: of two grades, the higher wins."""
+    grades = dict(spec_grades)
+    for row in store.query("MATCH (f:FileLoad) RETURN DISTINCT f.dataset AS dataset, f.grade AS grade"):
+        dataset, grade = row["dataset"], row["grade"]
+        if dataset and grade and (dataset not in grades or grade_rank(grade) > grade_rank(grades[dataset])):
+            grades[dataset] = grade
+    return grades
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """What a reader may see: facts from sources graded up to `grade`, ID numbers if `ids`;
+    `grades` maps each dataset to its grade.
+
+    >>> reader = Clearance("internal", ids=False, grades={"police_residents": "sensitive"})
+    >>> reader.fact("Person", {"uid": "640104198701046033", "name": "张伟", "dataset": "police_residents"})
+    {'uid': '6401**********6033', 'name': '［已屏蔽：sensitive］', 'dataset': 'police_residents'}
+    """
+
+    grade: str = GRADES[-1]
+    ids: bool = True
+    grades: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def of(cls, user: User, grades: Mapping[str, str], mask_ids: bool = False) -> "Clearance":
+        """The user's clearance; `mask_ids` masks ID numbers even for a user cleared to see them."""
+        return cls(user.clearance, user.can_see(ID_NUMBER_GRADE) and not mask_ids, grades)
+
+    @classmethod
+    def coerce(cls, cleared: "bool | Clearance") -> "Clearance":
+        """A Clearance as it is; True for everything, False for everything but ID numbers."""
+        return cleared if isinstance(cleared, Clearance) else cls(ids=bool(cleared))
+
+    @property
+    def sees_all(self) -> bool:
+        return self.ids and self.grade == GRADES[-1]
+
+    def source_grade(self, props: Mapping[str, Any]) -> str:
+        """The grade of the fact's source: its dataset's, or the grade a record of the source
+        carries (SourceRecord, FileLoad) if higher."""
+        grade = self.grades.get(props.get("dataset"), UNGRADED)
+        own = props.get("grade")
+        return own if own and grade_rank(own) > grade_rank(grade) else grade
+
+    def hides(self, props: Mapping[str, Any]) -> str | None:
+        """The grade of the fact's source if the reader may not see it, else None."""
+        grade = self.source_grade(props)
+        return grade if grade_rank(grade) > grade_rank(self.grade) else None
+
+    def fact(self, label: str, props: Mapping[str, Any]) -> dict:
+        """A copy of a node's or relationship's properties as the reader may see them."""
+        if self.sees_all:
+            return dict(props)
+        hidden = self.hidden_values(label, props)
+        return {name: value if name in STRUCTURAL else self._shown(value, hidden) for name, value in props.items()}
+
+    def hidden_values(self, label: str, props: Mapping[str, Any]) -> dict[Any, str]:
+        """Each value of the fact the reader may not see → what they see instead: every value
+        of a fact above their clearance but its identifying key, its ID numbers below
+        ID_NUMBER_GRADE. Values equal to these are masked wherever they reappear (the key
+        of a person keyed by ID number, a finding's evidence)."""
+        if self.sees_all:
+            return {}
+        grade = self.hides(props)
+        key = props.get(SCHEMA.node(label).key) if label in _NODE_LABELS and label not in DATUM_KEYS else None
+        kept = None if str(key).startswith(NAME_UID) else key
+        hidden: dict[Any, str] = {}
+        for name, value in props.items():
+            if value in (None, "") or name in STRUCTURAL or isinstance(value, bool):
+                continue
+            if not self.ids and (label, name) in ID_NUMBER_PROPS and isinstance(value, str):
+                hidden[value] = mask_id_number(value)
+            elif grade and value != kept and isinstance(value, (str, int, float)):
+                hidden.setdefault(value, masked(grade))
+            elif grade and not isinstance(value, (str, int, float)):
+                hidden.setdefault(str(value), masked(grade))  # a date: matched by its text
+        return hidden
+
+    def _shown(self, value: Any, hidden: Mapping[Any, str]) -> Any:
+        if isinstance(value, (list, tuple)):
+            return [self._shown(v, hidden) for v in value]
+        if isinstance(value, dict):
+            return {k: self._shown(v, hidden) for k, v in value.items()}
+        if isinstance(value, bool):
+            return value
+        if not isinstance(value, (str, int, float)):  # a date or a timestamp
+            return hidden.get(str(value), value)
+        if value in hidden:
+            return hidden[value]
+        return self.text(value)
+
+    def text(self, value: Any) -> Any:
+        """Free text with its ID numbers masked unless the reader may see them."""
+        return mask_text(value) if isinstance(value, str) and not self.ids else value
+
+    def values(self, value: Any, facts: Iterable[tuple[str, Mapping[str, Any]]] = ()) -> Any:
+        """A finding's evidence or identity (nested dicts, lists, scalars) as the reader may see
+        it: values of the given (label, props) facts they may not see are masked where they
+        reappear, ID numbers in any text unless cleared."""
+        if self.sees_all:
+            return value
+        hidden: dict[Any, str] = {}
+        for label, props in facts:
+            hidden.update(self.hidden_values(label, props))
+        return self._shown(value, hidden)
+

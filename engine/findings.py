@@ -2,17 +2,25 @@
 
     list_findings(store, pack="invoicing", severity="critical")
     show_finding(store, "F-3f2a…")["entities"][0]["sources"]
+    show_finding(store, "F-3f2a…", clearance=Clearance.of(user, grades))   # masked for its reader
 """
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterable
 
+from crossaudit.engine.access import Clearance
+from crossaudit.engine.schema import PROVENANCE_NAMES
 from crossaudit.engine.store import Store, StoreError
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
 LIST_COLUMNS = ("finding_id", "rule_id", "pack", "severity", "title", "office_code", "region_code", "amount",
                 "tax_at_risk", "status", "identity", "first_seen", "last_seen", "rule_run")
+# A finding's own bookkeeping, shown to every reader of it. Its other values (title, identity,
+# evidence, amounts, notes) repeat values of the facts it flags, and are masked where they do.
+FINDING_OWN = frozenset({"_label", "finding_id", "rule_id", "rule_version", "pack", "severity", "tax_types",
+                         "office_code", "region_code", "status", "rule_run", "first_seen", "last_seen",
+                         "status_changed_at", "status_changed_by", "evidence_hash", *PROVENANCE_NAMES})
 # option → Cypher condition; the values travel as parameters
 FILTERS = {"rule": "f.rule_id = $rule", "pack": "f.pack = $pack", "severity": "f.severity = $severity",
            "status": "f.status = $status", "office": "f.office_code IN $offices"}
@@ -48,9 +56,32 @@ def list_findings(store: Store, rule: str | None = None, pack: str | None = None
     return rows[:limit] if limit else rows
 
 
-def show_finding(store: Store, finding_id: str, max_sources: int = 20) -> dict:
+def seen_finding(finding: dict, flagged: Iterable[tuple[str, dict]], clearance: Clearance) -> dict:
+    """The finding as the reader may see it: where its values repeat values of the flagged
+    (label, properties) facts the reader may not see, they are masked; so are ID numbers in it
+    for a reader below their grade."""
+    if clearance.sees_all:
+        return finding
+    shown = clearance.values({k: v for k, v in finding.items() if k not in FINDING_OWN}, list(flagged))
+    return {k: v if k in FINDING_OWN else shown[k] for k, v in finding.items()}
+
+
+def seen_findings(store: Store, rows: list[dict], clearance: Clearance) -> list[dict]:
+    """Listed findings (see `list_findings`) as the reader may see them (see `seen_finding`)."""
+    if clearance.sees_all or not rows:
+        return rows
+    flagged: dict[str, list[tuple[str, dict]]] = {}
+    for row in store.query("UNWIND $ids AS fid MATCH (f:Finding {finding_id: fid})-[r:FLAGS]->(n) RETURN fid, n",
+                           {"ids": [r["finding_id"] for r in rows]}):
+        flagged.setdefault(row["fid"], []).append((row["n"]["_label"], row["n"]))
+    return [seen_finding(row, flagged.get(row["finding_id"], []), clearance) for row in rows]
+
+
+def show_finding(store: Store, finding_id: str, max_sources: int = 20, clearance: Clearance | None = None) -> dict:
     """One finding: its properties, evidence, office, the entities it flags, and for each entity
-    the source rows (department, dataset, file, row) that describe it."""
+    the source rows (department, dataset, file, row) that describe it; as `clearance` may see
+    them when given (the flagged entities masked as facts, the finding as `seen_finding`)."""
+    clearance = clearance or Clearance()
     found = store.query("MATCH (f:Finding {finding_id: $id}) RETURN f", {"id": finding_id})
     if not found:
         raise StoreError(f"no finding {finding_id!r}; `crossaudit findings list` shows the ids")
@@ -70,9 +101,11 @@ def show_finding(store: Store, finding_id: str, max_sources: int = 20) -> dict:
     for row in sorted(flagged, key=lambda r: (r["role"], r["n"]["_label"])):
         node = row["n"]
         mine = [s for s in sources if s["flag"] == row["flag"]]
-        entities.append({"role": row["role"], "label": node["_label"], "node": node, "sources_total": len(mine),
+        entities.append({"role": row["role"], "label": node["_label"], "node": clearance.fact(node["_label"], node),
+                         "sources_total": len(mine),
                          "sources": [{k: s[k] for k in ("record_id", "department", "dataset", "source_file",
                                                         "source_row", "column_role")} for s in mine[:max_sources]]})
+    finding = seen_finding(finding, [(row["n"]["_label"], row["n"]) for row in flagged], clearance)
     return {"finding": finding, "office": office[0] if office else None, "entities": entities}
 
 

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine import cypher_gen
+from crossaudit.engine.migrate import ladybug_missing_columns
 from crossaudit.engine.schema import SCHEMA, NodeType, RelType
 from crossaudit.engine.store import RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict
 
@@ -93,6 +94,8 @@ class LadybugStore(Store):
 
     def apply_schema(self) -> None:
         for statement in cypher_gen.ladybug_ddl(SCHEMA):
+            self._conn.execute(statement)
+        for statement in ladybug_missing_columns(self.query):  # a store made by an older version
             self._conn.execute(statement)
 
     @contextmanager

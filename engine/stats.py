@@ -9,13 +9,19 @@ from crossaudit.engine.store import Store
 DIMENSIONS = ("office", "pack", "industry")
 
 
-def finding_stats(store: Store, offices: set[str] | None = None) -> dict:
+def finding_stats(store: Store, offices: set[str] | None = None, clearance=None) -> dict:
     """Findings, tax at risk and recovered per office, pack and industry of the flagged
-    enterprise (a finding flagging no enterprise counts under industry '—')."""
+    enterprise (a finding flagging no enterprise counts under industry '—'). With a
+    `clearance` (engine.access.Clearance), an industry from a source graded above it counts
+    under the mask marker."""
     rows = store.query("MATCH (f:Finding) OPTIONAL MATCH (f)-[:FLAGS]->(e:Enterprise) "
                        "RETURN f.finding_id AS id, f.office_code AS office, f.pack AS pack, "
-                       "f.tax_at_risk AS at_risk, f.recovered AS recovered, e.industry AS industry")
+                       "f.tax_at_risk AS at_risk, f.recovered AS recovered, e.industry AS industry, e.dataset AS dataset")
     findings: dict[str, dict] = {}
+    for row in rows:
+        if clearance is not None and row["industry"] is not None:
+            row["industry"] = clearance.fact("Enterprise", {"industry": row["industry"], "dataset": row["dataset"]})[
+                "industry"]
     for row in sorted(rows, key=lambda r: (r["id"], r["industry"] is None, r["industry"] or "")):
         findings.setdefault(row["id"], row)  # the first flagged enterprise's industry
     out: dict = {f"by_{d}": {} for d in DIMENSIONS}

@@ -1,8 +1,11 @@
 """Users, roles, clearance and office scopes (pure; no store)."""
 from __future__ import annotations
 
+import doctest
+
 import pytest
 
+from crossaudit.engine import access
 from crossaudit.engine.access import (
     AccessDenied, UsersFileError, load_users, mask_id_number, office_scope, parse_users,
 )
@@ -72,4 +75,10 @@ def test_an_office_sees_itself_and_everything_below():
 
 def test_id_numbers_are_masked_keeping_region_and_last_four():
     assert mask_id_number("640104196311288636") == "6401**********8636"
-    assert mask_id_number("91640100MA76543210"[:10]) == "91640100MA"
+    assert mask_id_number("6401041963") == "6401**1963"  # an invalid one is still personal data
+    assert mask_id_number("1234567") == "*******" and mask_id_number(None) is None
+
+
+def test_docstring_examples():
+    result = doctest.testmod(access)
+    assert result.failed == 0 and result.attempted > 0

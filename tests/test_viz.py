@@ -16,11 +16,11 @@ from case_fixture import A, B, C, CERT_NO, ID_NUMBERS, INV1, INV2, P, Q, R, TF, 
 from case_fixture import case_store, case_uri  # noqa: F401  (fixtures)
 from crossaudit.cli import main_group
 from crossaudit.engine import SCHEMA
+from crossaudit.engine.access import Clearance, mask_id_number
 from crossaudit.viz.case import CaseError, build_case, evidence_paths
 from crossaudit.viz.document import case_document
 from crossaudit.viz.explore import explore
 from crossaudit.viz.lookup import AmbiguousKey, LookupFailed, find_entity
-from crossaudit.viz.mask import mask_id_number, mask_props
 from crossaudit.viz.page import explore_page, vis_data
 from crossaudit.viz.subgraph import CONTEXT_PAIRS, expand
 from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, REL_NAMES
@@ -144,10 +144,11 @@ def test_uncleared_documents_mask_id_numbers_everywhere(case_store):
     assert all(number in cleared for number in ID_NUMBERS)
 
 
-def test_mask_props_masks_id_number_fields_even_when_invalid():
-    shown = mask_props("Person", {"uid": "12345678901234567X", "id_number": "12345678901234567X", "name": "王"}, False)
+def test_id_number_fields_are_masked_even_when_invalid():
+    props = {"uid": "12345678901234567X", "id_number": "12345678901234567X", "name": "王"}
+    shown = Clearance(ids=False).fact("Person", props)
     assert shown == {"uid": "1234**********567X", "id_number": "1234**********567X", "name": "王"}
-    assert mask_props("Person", {"id_number": "12345678901234567X"}, cleared=True)["id_number"] == "12345678901234567X"
+    assert Clearance(ids=True).fact("Person", props)["id_number"] == "12345678901234567X"
 
 
 # --- the page -----------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def test_every_shown_property_has_a_chinese_name():
     assert {t for types in CONTEXT_PAIRS.values() for t in types} == set(REL_NAMES)
 
 
-@pytest.mark.parametrize("module", ["vocab", "mask", "subgraph", "case", "document", "page", "export"])
+@pytest.mark.parametrize("module", ["vocab", "subgraph", "case", "document", "page", "export"])
 def test_docstring_examples(module):
     result = doctest.testmod(importlib.import_module(f"crossaudit.viz.{module}"))
     assert result.failed == 0 and result.attempted > 0

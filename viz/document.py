@@ -1,11 +1,13 @@
 """A case as one plain document: the JSON export, and what every other exporter and page reads.
 
-The document is the single place where ID numbers are masked for users not cleared to see them,
-and where nodes and relationships get their ids (n1…, r1…). Its schema is documented in
+The document is the single place where exports and pages are masked for their reader (see
+crossaudit.engine.access: values from sources above the reader's clearance, ID numbers), and
+where nodes and relationships get their ids (n1…, r1…). Its schema is documented in
 docs/case-export.md.
 
-    doc = case_document(case, cleared=False)
+    doc = case_document(case, cleared=Clearance.of(user, grades))
     doc["nodes"][0]["properties"]["id_number"]      # '6402**********5323'
+    doc["nodes"][0]["properties"]["name"]           # '［已屏蔽：sensitive］' for an `internal` reader
 """
 from __future__ import annotations
 
@@ -13,9 +15,10 @@ import datetime as dt
 from typing import Any
 
 from crossaudit.engine import SCHEMA
+from crossaudit.engine.access import Clearance
+from crossaudit.engine.findings import seen_finding
 from crossaudit.engine.schema import PROVENANCE_NAMES
 from crossaudit.viz.case import Case, finding_summary
-from crossaudit.viz.mask import mask_props
 from crossaudit.viz.subgraph import LABEL_PRIORITY, NodeId
 from crossaudit.viz.vocab import LABEL_NAMES, REL_KIND_FIELDS, REL_NAMES, node_caption, rel_caption
 
@@ -50,14 +53,16 @@ def node_ids(case: Case) -> dict[NodeId, str]:
     return {ident: f"n{index}" for index, ident in enumerate(ordered, 1)}
 
 
-def case_document(case: Case, cleared: bool, generated_at: dt.datetime | None = None) -> dict:
-    """The case as a JSON-ready dict (see docs/case-export.md); ID numbers masked unless `cleared`."""
+def case_document(case: Case, cleared: bool | Clearance, generated_at: dt.datetime | None = None) -> dict:
+    """The case as a JSON-ready dict (see docs/case-export.md) as a reader `cleared` so may see it:
+    a Clearance, or True (everything) / False (everything but ID numbers)."""
+    clearance = Clearance.coerce(cleared)
     ids = node_ids(case)
     on_path = case.path_rels()
     nodes = []
     for ident, node_id in ids.items():
         label, _ = ident
-        shown = mask_props(label, case.network.nodes[ident], cleared)
+        shown = clearance.fact(label, case.network.nodes[ident])
         key = shown[SCHEMA.node(label).key]
         properties, provenance = _split(shown, ())
         nodes.append({
@@ -67,12 +72,12 @@ def case_document(case: Case, cleared: bool, generated_at: dt.datetime | None = 
             "flagged_roles": case.flagged.get(ident, []), "risk": case.risk(ident),
             "seed": ident in case.network.seeds,
         })
-    rels, rel_ids = [], {}
+    rels, rel_ids, shown_rels = [], {}, {}
     ordered = sorted(case.network.rels.items(), key=lambda item: (ids[item[1]["_from"]], ids[item[1]["_to"]],
                                                                   item[0]))
     for index, (rel_key, rel) in enumerate(ordered, 1):
         rel_ids[rel_key] = f"r{index}"
-        shown = mask_props(rel["_type"], rel, cleared)
+        shown = shown_rels[rel_key] = clearance.fact(rel["_type"], rel)
         properties, provenance = _split(shown, ("rid",))
         rels.append({
             "id": f"r{index}", "type": rel["_type"], "type_name": REL_NAMES[rel["_type"]], "rid": rel["rid"],
@@ -81,11 +86,14 @@ def case_document(case: Case, cleared: bool, generated_at: dt.datetime | None = 
         })
     finding = None
     if case.finding is not None:
-        finding = finding_summary(mask_props("Finding", case.finding, cleared))
+        flagged = [(label, case.network.nodes[(label, key)]) for label, key in case.flagged
+                   if (label, key) in case.network.nodes]
+        finding = seen_finding(finding_summary(case.finding), flagged, clearance)
     doc = {
         "schema": SCHEMA_ID,
         "generated_at": (generated_at or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)).isoformat(),
-        "cleared": cleared,
+        "cleared": clearance.ids,
+        "clearance": clearance.grade,
         "finding": finding,
         "departments": case.departments,
         "seeds": [ids[i] for i in case.network.seeds if i in ids],
@@ -93,7 +101,7 @@ def case_document(case: Case, cleared: bool, generated_at: dt.datetime | None = 
         "flagged": [{"node": ids[i], "roles": roles} for i, roles in case.flagged.items() if i in ids],
         "nodes": nodes,
         "relationships": rels,
-        "evidence_paths": [_path(path, ids, case, rel_ids, nodes) for path in case.paths],
+        "evidence_paths": [_path(path, ids, case, rel_ids, shown_rels, nodes) for path in case.paths],
         "unconnected": [[ids[a], ids[b]] for a, b in case.unconnected()],
         "omitted": {
             "per_type": [{"node": ids[o.node], "relationship": o.rel_type, "type": o.label, "total": o.total,
@@ -104,15 +112,17 @@ def case_document(case: Case, cleared: bool, generated_at: dt.datetime | None = 
     return jsonable(doc)
 
 
-def _path(path: list[NodeId], ids: dict[NodeId, str], case: Case, rel_ids: dict, nodes: list[dict]) -> dict:
-    """One evidence path: its nodes, the relationships joining each step, and a line of text."""
+def _path(path: list[NodeId], ids: dict[NodeId, str], case: Case, rel_ids: dict, shown_rels: dict,
+          nodes: list[dict]) -> dict:
+    """One evidence path: its nodes, the relationships joining each step (as the reader may see
+    them), and a line of text."""
     captions = {n["id"]: n["caption"].split("\n")[0] for n in nodes}
     text = captions[ids[path[0]]]
     step_rels = []
     for a, b in zip(path, path[1:]):
         joining = sorted((key, rel) for key, rel in case.network.rels.items() if {rel["_from"], rel["_to"]} == {a, b})
         step_rels += [rel_ids[key] for key, _ in joining]
-        names = "/".join(sorted({rel_caption(rel["_type"], rel, REL_KIND_FIELDS) for _, rel in joining}))
+        names = "/".join(sorted({rel_caption(rel["_type"], shown_rels[key], REL_KIND_FIELDS) for key, rel in joining}))
         forward = all(rel["_from"] == a for _, rel in joining)
         text += (f" —{names}→ " if forward else f" ←{names}— ") + captions[ids[b]]
     return {"nodes": [ids[i] for i in path], "relationships": step_rels, "text": text}

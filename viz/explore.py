@@ -1,11 +1,12 @@
 """The investigator's page for a key or a finding, in one call.
 
     html, doc = explore(store, "石嘴山泰湖实业有限公司", depth=2)
-    html, doc = explore(store, finding_id="7696e92b13df6f88", cleared=False)
+    html, doc = explore(store, finding_id="7696e92b13df6f88", cleared=Clearance.of(user, grades))
 """
 from __future__ import annotations
 
 from crossaudit.engine import Store
+from crossaudit.engine.access import Clearance
 from crossaudit.viz.case import build_case
 from crossaudit.viz.document import case_document
 from crossaudit.viz.lookup import find_entity
@@ -13,9 +14,9 @@ from crossaudit.viz.page import explore_page
 
 
 def explore(store: Store, key: str | None = None, finding_id: str | None = None, depth: int = 2,
-            max_nodes: int = 200, max_per_type: int = 12, cleared: bool = True) -> tuple[str, dict]:
+            max_nodes: int = 200, max_per_type: int = 12, cleared: bool | Clearance = True) -> tuple[str, dict]:
     """The page (HTML) around the entity `key` names and/or the finding's flagged entities, and its
-    case document. Raises LookupFailed or AmbiguousKey (with the candidates) for a key that names
+    case document, masked for a reader `cleared` so (see case_document). Raises LookupFailed or AmbiguousKey (with the candidates) for a key that names
     no or several entities, CaseError for an unknown finding."""
     if key is None and finding_id is None:
         raise ValueError("give a key (credit code, ID number, certificate number or name) or a finding id")

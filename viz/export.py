@@ -1,9 +1,9 @@
 """Case exports for tax inspectors: JSON, GraphML, xlsx and an HTML case report, one case or a batch.
 
 Every format is written from the case document (crossaudit.viz.document), so all four carry the
-same nodes, relationships, evidence and provenance, with ID numbers masked alike.
+same nodes, relationships, evidence and provenance, masked alike for their reader.
 
-    export_finding(store, "7696e92b13df6f88", "xlsx", Path("case.xlsx"), cleared=True)
+    export_finding(store, "7696e92b13df6f88", "xlsx", Path("case.xlsx"), cleared=Clearance.of(user, grades))
     export_findings(store, Path("cases/"), "html", rule="related-party-abnormal-price", cleared=True)
 """
 from __future__ import annotations
@@ -22,11 +22,12 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from crossaudit.engine import SCHEMA, Store
+from crossaudit.engine.access import Clearance
 from crossaudit.engine.findings import list_findings
 from crossaudit.viz.case import build_case
 from crossaudit.viz.document import case_document
 from crossaudit.viz.page import report_page
-from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, REL_NAMES, prop_name
+from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, prop_name
 
 def write_json(doc: dict, path: Path) -> None:
     path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -186,9 +187,10 @@ def format_for(path: Path, fmt: str | None) -> str:
     return fmt
 
 
-def export_finding(store: Store, finding_id: str, fmt: str, path: Path, cleared: bool, depth: int = 1,
+def export_finding(store: Store, finding_id: str, fmt: str, path: Path, cleared: bool | Clearance, depth: int = 1,
                    max_nodes: int = 300, max_per_type: int = 20) -> dict:
-    """Write one finding's case to `path`; returns the case document."""
+    """Write one finding's case to `path`, masked for a reader `cleared` so (see case_document);
+    returns the case document."""
     case = build_case(store, finding_id=finding_id, depth=depth, max_nodes=max_nodes, max_per_type=max_per_type)
     doc = case_document(case, cleared)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -231,7 +233,7 @@ def safe_file_name(text: str) -> str:
     return re.sub(r"[^\w.-]+", "_", text).strip("._") or "case"
 
 
-def export_findings(store: Store, out_dir: Path, fmt: str, cleared: bool, rule: str | None = None,
+def export_findings(store: Store, out_dir: Path, fmt: str, cleared: bool | Clearance, rule: str | None = None,
                     office: str | None = None, depth: int = 1, max_nodes: int = 300,
                     max_per_type: int = 20) -> list[BatchEntry]:
     """One file per finding of the rule or office in `out_dir`, and index.csv listing them
@@ -245,8 +247,9 @@ def export_findings(store: Store, out_dir: Path, fmt: str, cleared: bool, rule: 
         name = f"{safe_file_name(finding['finding_id'])}.{fmt}"
         doc = export_finding(store, finding["finding_id"], fmt, out_dir / name, cleared, depth, max_nodes,
                              max_per_type)
-        entries.append(BatchEntry(**{k: finding[k] for k in ("finding_id", "rule_id", "severity", "title",
-                                                             "office_code", "tax_at_risk")},
+        seen = doc["finding"]  # the title and tax at risk as the reader may see them
+        entries.append(BatchEntry(**{k: seen.get(k) for k in ("finding_id", "rule_id", "severity", "title",
+                                                              "office_code", "tax_at_risk")},
                                   file=name, nodes=len(doc["nodes"]), relationships=len(doc["relationships"])))
     with (out_dir / "index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)

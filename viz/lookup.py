@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crossaudit.engine import SCHEMA, Store
-from crossaudit.viz.mask import mask_props
+from crossaudit.engine.access import Clearance
 from crossaudit.viz.subgraph import NodeId
 
 # (label, property) pairs holding identifiers a user may type, in the order tried.
@@ -33,17 +33,20 @@ class Candidate:
     name: str | None
     identifier: str | None
     region_code: str | None
+    dataset: str | None = None
 
     @property
     def ident(self) -> NodeId:
         return (self.label, self.key)
 
-    def shown(self, cleared: bool) -> "Candidate":
-        """The candidate as the user may see it: ID numbers masked unless cleared."""
-        if cleared:
-            return self
-        masked = mask_props(self.label, {"uid": self.key, _SHOWN_ID[self.label]: self.identifier}, cleared=False)
-        return replace(self, key=masked["uid"], identifier=masked[_SHOWN_ID[self.label]])
+    def shown(self, cleared: bool | Clearance) -> "Candidate":
+        """The candidate as the user may see it (see crossaudit.engine.access.Clearance); True
+        for everything, False for everything but ID numbers."""
+        props = {"_label": self.label, "name": self.name, _SHOWN_ID[self.label]: self.identifier,
+                 "region_code": self.region_code, "dataset": self.dataset, SCHEMA.node(self.label).key: self.key}
+        seen = Clearance.coerce(cleared).fact(self.label, props)
+        return replace(self, key=seen[SCHEMA.node(self.label).key], name=seen["name"],
+                       identifier=seen[_SHOWN_ID[self.label]], region_code=seen["region_code"])
 
 
 class LookupFailed(LookupError):
@@ -71,8 +74,8 @@ def _candidates(store: Store, label: str, where: str, value: str, limit: int) ->
     region = "n.region_code" if any(p.name == "region_code" for p in node.props) else "NULL"
     rows = store.query(
         f"MATCH (n:{label}) WHERE {where} RETURN n.{node.key} AS key, {name} AS name, n.{shown} AS identifier, "
-        f"{region} AS region_code ORDER BY key LIMIT $limit", {"value": value, "limit": limit})
-    return [Candidate(label, r["key"], r["name"], r["identifier"], r["region_code"]) for r in rows]
+        f"{region} AS region_code, n.dataset AS dataset ORDER BY key LIMIT $limit", {"value": value, "limit": limit})
+    return [Candidate(label, r["key"], r["name"], r["identifier"], r["region_code"], r["dataset"]) for r in rows]
 
 
 def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> list[Candidate]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from typing import Any, Iterable
 
 import click
@@ -99,6 +100,30 @@ def guard(ctx: click.Context, store, action: str, target: str | None = None):
         audit.record(store, user, action, target, "denied", f"role {user.role} may not {action}")
         raise CliError(f"access denied: user {user.name!r} ({user.role}) may not {action}")
     return user
+
+
+def mask_ids_option(command):
+    """`--mask-ids`: mask ID numbers even for a user cleared to see them (a user whose clearance
+    is below the grade of ID numbers always sees them masked)."""
+    return click.option("--mask-ids", is_flag=True,
+                        help="Mask ID numbers (6401**********1234) even if you are cleared to see them.")(command)
+
+
+@lru_cache(maxsize=1)
+def spec_grades() -> dict[str, str]:
+    """dataset → grade, from the shipped source specs (read once per run)."""
+    from crossaudit.loaders.spec import SHIPPED_SPECS, load_specs
+
+    return {spec.dataset: spec.grade for spec in load_specs(SHIPPED_SPECS)}
+
+
+def clearance_of(store, user, mask_ids: bool = False):
+    """What `user` may see of the store's facts: the grade of each dataset looked up once (the
+    specs' grades, raised to any higher grade recorded at load), the user's clearance and
+    whether they see ID numbers (not with --mask-ids)."""
+    from crossaudit.engine.access import Clearance, dataset_grades
+
+    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids)
 
 
 def office_scope_of(store, user) -> set[str] | None:

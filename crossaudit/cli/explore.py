@@ -5,26 +5,15 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, guard, main_group, print_table, require_finding, store_uri
+from crossaudit.cli.common import (
+    CliError, clearance_of, guard, main_group, mask_ids_option, print_table, require_finding, store_uri,
+)
 from crossaudit.engine import audit, open_store
-from crossaudit.engine.access import ID_NUMBER_GRADE
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.explore import explore as explore_page
 from crossaudit.viz.export import safe_file_name
 from crossaudit.viz.lookup import AmbiguousKey, LookupFailed
-from crossaudit.viz.mask import mask_text
 from crossaudit.viz.vocab import LABEL_NAMES
-
-
-def mask_ids_option(command):
-    """`--mask-ids`: mask ID numbers even for a user cleared to see them (a user whose clearance
-    is below the grade of ID numbers always sees them masked)."""
-    return click.option("--mask-ids", is_flag=True,
-                        help="Mask ID numbers (6401**********1234) even if you are cleared to see them.")(command)
-
-
-def cleared_for_ids(user, mask_ids: bool) -> bool:
-    return user.can_see(ID_NUMBER_GRADE) and not mask_ids
 
 
 @main_group.command("explore")
@@ -52,13 +41,13 @@ def explore(ctx: click.Context, key: str | None, depth: int, finding_id: str | N
     with open_store(store_uri(ctx)) as store:
         user = require_finding(ctx, store, "explore", finding_id) if finding_id else \
             guard(ctx, store, "explore", key)
-        cleared = cleared_for_ids(user, mask_ids)
-        audit.record(store, user, "explore", finding_id or (key if cleared else mask_text(key)), "allowed")
+        clearance = clearance_of(store, user, mask_ids)
+        audit.record(store, user, "explore", finding_id or clearance.text(key), "allowed")
         try:
             html, doc = explore_page(store, key, finding_id, depth=depth, max_nodes=max_nodes,
-                                     max_per_type=max_per_type, cleared=cleared)
+                                     max_per_type=max_per_type, cleared=clearance)
         except AmbiguousKey as exc:
-            shown = [c.shown(cleared) for c in exc.candidates]
+            shown = [c.shown(clearance) for c in exc.candidates]
             print_table(f"{key!r}: {len(shown)}{'+' if exc.more else ''} candidates",
                         ["type", "name", "identifier", "region", "key"],
                         [(LABEL_NAMES[c.label], c.name, c.identifier, c.region_code, c.key) for c in shown])
@@ -67,7 +56,7 @@ def explore(ctx: click.Context, key: str | None, depth: int, finding_id: str | N
             raise CliError(str(exc)) from None
     if output is None:
         name = key or finding_id
-        output = Path(f"explore-{safe_file_name(name if cleared else mask_text(name))}.html")
+        output = Path(f"explore-{safe_file_name(clearance.text(name))}.html")
     output.write_text(html, encoding="utf-8")
     capped = doc["omitted"]["per_type"] or doc["omitted"]["over_node_cap"]
     click.echo(f"{output}: {len(doc['nodes'])} nodes, {len(doc['relationships'])} relationships"

@@ -5,8 +5,9 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, guard, main_group, require_finding, require_office, store_uri
-from crossaudit.cli.explore import cleared_for_ids, mask_ids_option
+from crossaudit.cli.common import (
+    CliError, clearance_of, guard, main_group, mask_ids_option, require_finding, require_office, store_uri,
+)
 from crossaudit.engine import audit, open_store
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.export import FORMATS, export_finding, export_findings, format_for
@@ -45,7 +46,7 @@ def export(ctx: click.Context, finding_id: str | None, fmt: str | None, output: 
         else:
             user = guard(ctx, store, "export", f"rule {rule}")
             office = user.office if user.scoped else None  # an inspector exports their offices' cases only
-        options = dict(cleared=cleared_for_ids(user, mask_ids), depth=depth, max_nodes=max_nodes,
+        options = dict(cleared=clearance_of(store, user, mask_ids), depth=depth, max_nodes=max_nodes,
                        max_per_type=max_per_type)
         target = finding_id or (f"rule {rule}" if rule else f"office {office}")
         audit.record(store, user, "export", target, "allowed", str(output))

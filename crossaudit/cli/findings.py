@@ -7,13 +7,12 @@ import sys
 import click
 
 from crossaudit.cli.common import (
-    CliError, format_option, guard, main_group, office_scope_of, print_json, print_table, require_finding,
-    require_office, store_uri,
+    CliError, clearance_of, format_option, guard, main_group, mask_ids_option, office_scope_of, print_json,
+    print_table, require_finding, require_office, store_uri,
 )
 from crossaudit.engine import SCHEMA, audit, open_store
-from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, show_finding
+from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, seen_findings, show_finding
 from crossaudit.engine.lifecycle import TransitionError, push, verify
-
 
 
 @main_group.group()
@@ -29,9 +28,11 @@ def findings() -> None:
 @click.option("--status", help="Only this status (new, pushed, verifying, confirmed, dismissed).")
 @click.option("--limit", type=int, help="At most this many (most severe, largest tax at risk first).")
 @format_option("table", "json", "csv")
+@mask_ids_option
 @click.pass_context
-def findings_list(ctx: click.Context, rule, pack, severity, office, status, limit, fmt: str) -> None:
-    """List findings, most severe and largest tax at risk first."""
+def findings_list(ctx: click.Context, rule, pack, severity, office, status, limit, fmt: str, mask_ids: bool) -> None:
+    """List findings, most severe and largest tax at risk first (values from sources above your
+    clearance masked)."""
     with open_store(store_uri(ctx)) as store:
         if office:
             user, scope = require_office(ctx, store, "findings.list", f"office {office}", office)
@@ -41,6 +42,7 @@ def findings_list(ctx: click.Context, rule, pack, severity, office, status, limi
         rows = list_findings(store, rule, pack, severity, office, status, None if scope is not None else limit)
         if scope is not None:  # an inspector sees their office and the offices below it only
             rows = [r for r in rows if r["office_code"] in scope][:limit]
+        rows = seen_findings(store, rows, clearance_of(store, user, mask_ids))
         audit.record(store, user, "findings.list", f"office {office or user.office or '(all)'}", "allowed",
                      f"{len(rows)} findings")
     if fmt == "json":
@@ -53,7 +55,12 @@ def findings_list(ctx: click.Context, rule, pack, severity, office, status, limi
     else:
         print_table(f"{len(rows)} findings", ["id", "rule", "severity", "office", "tax at risk", "status", "identity"],
                     [(r["finding_id"], r["rule_id"], r["severity"], r["office_code"],
-                      f"{r['tax_at_risk'] or 0:,.2f}", r["status"], _cell(r["identity"])) for r in rows])
+                      _money(r["tax_at_risk"]), r["status"], _cell(r["identity"])) for r in rows])
+
+
+def _money(value) -> str:
+    """An amount as 1,234.50; a masked amount as its marker."""
+    return value if isinstance(value, str) else f"{value or 0:,.2f}"
 
 
 def _cell(value) -> str:
@@ -69,12 +76,14 @@ def _cell(value) -> str:
 @click.option("--sources", "max_sources", type=int, default=20, show_default=True,
               help="Source rows to show per flagged entity.")
 @format_option("table", "json")
+@mask_ids_option
 @click.pass_context
-def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str) -> None:
-    """Show one finding: evidence, office, flagged entities and the source rows behind each."""
+def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str, mask_ids: bool) -> None:
+    """Show one finding: evidence, office, flagged entities and the source rows behind each
+    (values from sources above your clearance masked)."""
     with open_store(store_uri(ctx)) as store:
         user = require_finding(ctx, store, "findings.show", finding_id)
-        shown = show_finding(store, finding_id, max_sources)
+        shown = show_finding(store, finding_id, max_sources, clearance_of(store, user, mask_ids))
         audit.record(store, user, "findings.show", finding_id, "allowed")
     if fmt == "json":
         print_json(shown)
@@ -84,8 +93,8 @@ def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: st
     click.echo(f"{finding['finding_id']}  {finding['severity']}  {finding['title']}")
     click.echo(f"rule {finding['rule_id']} v{finding['rule_version']} ({finding['source_file']}), status "
                f"{finding['status']}, first seen {finding['first_seen']}, last seen {finding['last_seen']}")
-    click.echo(f"office {office.get('code', '')} {office.get('name', '')}; amount {finding['amount'] or 0:,.2f}, "
-               f"tax at risk {finding['tax_at_risk'] or 0:,.2f} ({finding['tax_types']})")
+    click.echo(f"office {office.get('code', '')} {office.get('name', '')}; amount {_money(finding['amount'])}, "
+               f"tax at risk {_money(finding['tax_at_risk'])} ({finding['tax_types']})")
     print_table("evidence", ["column", "value"], [(k, _cell(v)) for k, v in finding["evidence"].items()])
     print_table("flagged entities and their sources", ["role", "label", "entity", "department", "dataset", "file",
                                                        "row"],

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import format_option, guard, main_group, office_scope_of, print_json, print_table, store_uri
+from crossaudit.cli.common import clearance_of, format_option, guard, main_group, office_scope_of, print_json, print_table, store_uri
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.stats import DIMENSIONS, finding_stats
 
@@ -23,7 +23,7 @@ def stats(ctx: click.Context, output: Path | None, fmt: str) -> None:
     office and those below it only)."""
     with open_store(store_uri(ctx)) as store:
         user = guard(ctx, store, "stats")
-        totals = finding_stats(store, office_scope_of(store, user))
+        totals = finding_stats(store, office_scope_of(store, user), clearance_of(store, user))
         audit.record(store, user, "stats", str(output) if output else None, "allowed")
     if output:
         output.write_text(_page(totals), encoding="utf-8")
