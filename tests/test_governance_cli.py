@@ -119,3 +119,19 @@ def test_an_inspector_cannot_explore_or_export_another_countys_finding(cli, tmp_
     assert ("wang", "explore", "F-b", "denied") in entries
     assert ("wang", "export", "F-b", "denied") in entries
     assert ("wang", "export", f"office {COUNTY_B}", "denied") in entries
+
+
+@pytest.mark.parametrize("command", [("resolve",), ("review", "list"), ("review", "accept", "pair-1"),
+                                     ("resolve", "explain", "a", "b"), ("quarantine", "list")])
+def test_an_inspector_may_not_resolve_review_or_read_quarantine(cli, command):
+    result = cli("wang", *command)
+    assert result.exit_code == 1 and "access denied: user 'wang' (inspector)" in result.output
+    assert [e for e in _audit(cli) if e[0] == "wang" and e[3] == "denied"]
+
+
+def test_an_inspector_may_not_load(cli, tmp_path):
+    result = cli("wang", "load", str(tmp_path))
+    assert result.exit_code == 1 and "may not load" in result.output
+    assert ("wang", "load", str(tmp_path), "denied") in _audit(cli)
+    assert cli("li", "load", str(tmp_path)).exit_code == 0  # an analyst may (an empty folder)
+    assert ("li", "load", str(tmp_path), "allowed") in _audit(cli)

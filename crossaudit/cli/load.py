@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import format_option, main_group, print_json, print_table, store_uri
-from crossaudit.engine import open_store
+from crossaudit.cli.common import format_option, guard, main_group, print_json, print_table, store_uri
+from crossaudit.engine import audit, open_store
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
 
@@ -34,6 +34,9 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     with open_store(store_uri(ctx)) as store, Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
             TimeElapsedColumn(), console=_console(), disable=fmt == "json" or not sys.stderr.isatty()) as bar:
+        store.apply_schema()  # a new store: the audit log needs its table
+        user = guard(ctx, store, "load", str(directory))
+        audit.record(store, user, "load", str(directory), "allowed")
         tasks: dict[str, int] = {}
 
         def progress(file: str, rows: int) -> None:
@@ -80,7 +83,9 @@ def quarantine() -> None:
 def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
     """List quarantined rows."""
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
         rows = list_quarantine(store, source)
+        audit.record(store, user, "quarantine", source, "allowed")
     if fmt == "json":
         print_json(rows)
     elif fmt == "csv":
@@ -97,7 +102,9 @@ def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
 def quarantine_export(ctx: click.Context, source: str | None, output: Path) -> None:
     """Export quarantined rows to CSV, to send back to the department."""
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
         rows = list_quarantine(store, source)
+        audit.record(store, user, "quarantine", source, "allowed")
     with open(output, "w", encoding="utf-8-sig", newline="") as handle:
         _write_csv(rows, handle)
     click.echo(f"{len(rows)} quarantined cells written to {output}")

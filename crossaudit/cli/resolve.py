@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
-from crossaudit.cli.common import CliError, format_option, main_group, print_json, print_table, store_uri
-from crossaudit.engine import open_store
+from crossaudit.cli.common import CliError, format_option, guard, main_group, print_json, print_table, store_uri
+from crossaudit.engine import audit, open_store
+from crossaudit.engine.access import ID_NUMBER_GRADE, Clearance
 from crossaudit.resolve.graph import ReviewError, explain, judge, resolve_store, review_items
 
 
@@ -27,6 +27,9 @@ def resolve(ctx: click.Context, fmt: str) -> None:
     if ctx.invoked_subcommand is not None:
         return
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "resolve")
+        audit.record(store, user, "resolve", None, "allowed")
+
         def progress(label: str, step: str) -> None:
             if fmt != "json" and sys.stderr.isatty():
                 click.echo(f"{label}: {step}", err=True)
@@ -53,19 +56,23 @@ def explain_command(ctx: click.Context, key_a: str, key_b: str, fmt: str) -> Non
     former uids, or source record ids.
     """
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "review", f"{key_a} {key_b}")
         try:
             explanation = explain(store, key_a, key_b)
         except ReviewError as exc:
             raise CliError(str(exc)) from exc
+        audit.record(store, user, "resolve.explain", f"{key_a} {key_b}", "allowed")
+    shown = Clearance(ids=user.can_see(ID_NUMBER_GRADE)).text  # field values name ID numbers
     if fmt == "json":
         print_json({"left": explanation.left_id, "right": explanation.right_id, "weight": explanation.weight,
                     "probability": explanation.probability, "method": explanation.method,
                     "note": explanation.note, "same_entity": explanation.same_entity,
                     "prior_weight": explanation.prior_weight,
                     "contributions": [{"field": c.field, "level": c.level, "weight": c.weight,
-                                       "left": c.left, "right": c.right} for c in explanation.contributions]})
+                                       "left": shown(c.left), "right": shown(c.right)}
+                                      for c in explanation.contributions]})
     else:
-        click.echo(str(explanation))
+        click.echo(shown(str(explanation)))
 
 
 @main_group.group("review")
@@ -82,7 +89,9 @@ def review() -> None:
 def review_list(ctx: click.Context, status: str, label: str | None, fmt: str) -> None:
     """List the pairs scored between the review and match thresholds."""
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "review")
         items = review_items(store, None if status == "all" else status, label)
+        audit.record(store, user, "review.list", status, "allowed")
     if fmt == "json":
         print_json([{**i, "contributions": json.loads(i["contributions"] or "{}")} for i in items])
         return
@@ -97,12 +106,14 @@ def _strongest(contributions: str | None, count: int = 3) -> str:
 
 
 def _judge(ctx: click.Context, pair_id: str, same: bool, note: str | None) -> None:
-    by = os.environ.get("CROSSAUDIT_USER") or os.environ.get("USER") or "unknown"
     with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "review", pair_id)
+        by = user.name
         try:
             outcome = judge(store, pair_id, same, by, note)
         except ReviewError as exc:
             raise CliError(str(exc)) from exc
+        audit.record(store, user, "review.accept" if same else "review.reject", pair_id, "allowed")
     click.echo(f"{outcome['pair_id']}: {'accepted (merged)' if same else 'rejected (kept apart)'} by {by}")
 
 
