@@ -52,10 +52,14 @@ def _plain_value(value: Any) -> Any:
 
 
 def buffer_pool_bytes() -> int:
-    """Ladybug's page cache. Its default is 80% of the machine's memory, which a long load then
-    fills; crossaudit caps it (CROSSAUDIT_LADYBUG_BUFFER_MB, default 2048) so a process's memory
-    is bounded whatever the size of the data."""
-    return int(os.environ.get("CROSSAUDIT_LADYBUG_BUFFER_MB", "2048")) * 1024 * 1024
+    """Ladybug's page cache, and the memory its queries work in. Its own default is 80% of the
+    machine's memory; crossaudit takes half (CROSSAUDIT_LADYBUG_BUFFER_MB overrides), leaving
+    room for the loader's chunks and other processes. Resolving the medium region needs more
+    than 2 GB of it."""
+    given = os.environ.get("CROSSAUDIT_LADYBUG_BUFFER_MB")
+    if given:
+        return int(given) * 1024 * 1024
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
 class LadybugStore(Store):
