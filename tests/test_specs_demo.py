@@ -1,12 +1,17 @@
 """The shipped specs load every file of the small demo region (seed 7) exactly as its manifest
-counts it, and the facts rules need are in the graph. The region is generated once and loaded
-once per engine for the module."""
+counts it, and the facts rules need are in the graph; then the whole governance loop runs on
+it from the CLI. The region is generated once and loaded once per engine, through
+`crossaudit load`, for the module."""
 from __future__ import annotations
 
-import pytest
+import json
+from contextlib import contextmanager
 
+import pytest
+from click.testing import CliRunner
+
+from crossaudit.cli import main_group
 from crossaudit.engine import open_store
-from crossaudit.loaders import load_sources
 from crossaudit.loaders.demo import generate
 
 
@@ -18,15 +23,24 @@ def region(tmp_path_factory):
 
 @pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def loaded(request, region, tmp_path_factory):
+    """(manifest, the load report as `crossaudit load --format json` prints it, store URI)."""
     folder, manifest = region
     if request.param == "ladybug":
         uri = f"ladybug:{tmp_path_factory.mktemp('graph')}/g.db"
     else:
         uri = request.getfixturevalue("neo4j_uri")
-    with open_store(uri) as store:
-        store.clear()
-        report = load_sources(folder, store)
-        yield manifest, report, store
+        with open_store(uri) as store:
+            store.clear()
+    result = CliRunner().invoke(main_group, ["--store", uri, "load", str(folder), "--delivered-on", "2026-03-08",
+                                             "--format", "json"])
+    assert result.exit_code == 0, result.output
+    return manifest, json.loads(result.stdout), uri
+
+
+@contextmanager
+def opened(loaded):
+    with open_store(loaded[2]) as store:
+        yield store
 
 
 def _entries(manifest) -> list[dict]:
@@ -36,13 +50,13 @@ def _entries(manifest) -> list[dict]:
 
 def test_every_file_is_matched_and_counted(loaded):
     manifest, report, _ = loaded
-    assert report.unmatched == []
-    by_file = {s.file: s for s in report.sources}
+    assert report["unmatched"] == []
+    by_file = {s["file"]: s for s in report["sources"]}
     for entry in _entries(manifest):
         source = by_file.get(entry["path"])
         assert source is not None, f"no spec matched {entry['path']}"
-        assert source.error is None, source.error
-        got = (source.read, source.loaded, source.quarantined, source.duplicates)
+        assert source["error"] is None, source["error"]
+        got = (source["read"], source["loaded"], source["quarantined"], source["duplicates"])
         want = (entry["rows"], entry["clean_rows"], entry["quarantined"], entry["duplicates"])
         assert got == want, f"{entry['path']}: (read, loaded, quarantined, duplicates) {got} != {want}"
 
@@ -68,17 +82,82 @@ def _count(store, cypher: str) -> int:
     "MATCH (:Contract {kind: 'auction'})-[:CONCERNS]->(:Property) RETURN count(*) AS n",
 ])
 def test_facts_exist(loaded, cypher):
-    assert _count(loaded[2], cypher) > 0
+    with opened(loaded) as store:
+        assert _count(store, cypher) > 0
 
 
 def test_filings_are_one_node_per_row(loaded):
-    manifest, _, store = loaded
-    clean = {e["path"]: e["clean_rows"] for e in _entries(manifest)}
-    assert _count(store, "MATCH (f:TaxFiling) RETURN count(*) AS n") == (
-        clean["tax/纳税申报明细.csv"] + clean["tax/契税税源明细.csv"])
-    assert _count(store, "MATCH (u:UtilityUsage) RETURN count(*) AS n") == clean["power_grid/企业月度用电量.txt"]
+    clean = {e["path"]: e["clean_rows"] for e in _entries(loaded[0])}
+    with opened(loaded) as store:
+        assert _count(store, "MATCH (f:TaxFiling) RETURN count(*) AS n") == (
+            clean["tax/纳税申报明细.csv"] + clean["tax/契税税源明细.csv"])
+        assert _count(store, "MATCH (u:UtilityUsage) RETURN count(*) AS n") == clean["power_grid/企业月度用电量.txt"]
 
 
 @pytest.mark.parametrize("label", ["Enterprise", "Person"])
 def test_a_party_column_yields_enterprises_and_persons(loaded, label):
-    assert _count(loaded[2], f"MATCH (a:{label})-[:PARTY_TO {{role: 'lessor'}}]->(:Contract) RETURN count(*) AS n") > 0
+    with opened(loaded) as store:
+        assert _count(store, f"MATCH (a:{label})-[:PARTY_TO {{role: 'lessor'}}]->(:Contract) RETURN count(*) AS n") > 0
+
+
+USERS = """users:
+  admin: {role: admin, clearance: secret}
+  li: {role: analyst, clearance: sensitive}
+  wang: {role: inspector, office: "%s", clearance: internal}
+"""
+
+
+def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loaded, tmp_path, monkeypatch):
+    """Run packs, push, verify, re-run, stats, ledger report — as an analyst and a county inspector."""
+    uri = loaded[2]
+
+    def cli(user: str, *args: str, ok: bool = True):
+        result = CliRunner().invoke(main_group, ["--store", uri, "--user", user, *args])
+        if ok:
+            assert result.exit_code == 0, (args, result.output)
+        return result
+
+    users = tmp_path / "users.yaml"
+    users.write_text(USERS % "", encoding="utf-8")
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(users))
+    assert cli("li", "rules", "run", "--format", "json").exit_code == 0
+    every = json.loads(cli("li", "findings", "list", "--format", "json").stdout)
+    offices = sorted({f["office_code"] for f in every})
+    assert len(every) > 20 and len(offices) > 1
+    counties = [o for o in offices if o[5:7] != "00"]  # 1 64 01 04 0000: a county office has no office below it
+    county = max(counties, key=lambda o: (sum(f["office_code"] == o for f in every), o))
+    users.write_text(USERS % county, encoding="utf-8")
+    assert cli("wang", "findings", "push", ok=False).exit_code == 1  # inspectors do not push
+    cli("li", "findings", "push")
+
+    mine = json.loads(cli("wang", "findings", "list", "--format", "json").stdout)
+    assert mine and {f["office_code"] for f in mine} == {county}
+    assert len(mine) == sum(f["office_code"] == county for f in every)
+    assert all(f["status"] == "pushed" for f in mine)
+    other = next(f for f in every if f["finding_id"] not in {m["finding_id"] for m in mine})
+    denied = cli("wang", "findings", "show", other["finding_id"], ok=False)
+    assert denied.exit_code == 1 and "outside wang's office" in denied.output
+    confirmed, dismissed = mine[0]["finding_id"], mine[-1]["finding_id"]
+    cli("wang", "findings", "verify", confirmed, "--status", "confirmed", "--recovered", "12345.6", "--note", "补缴")
+    cli("wang", "findings", "verify", dismissed, "--status", "dismissed", "--note", "已核实无误")
+
+    cli("li", "rules", "run", "--format", "json")  # the evidence has not changed: the feedback stays
+    again = {f["finding_id"]: f for f in json.loads(cli("li", "findings", "list", "--format", "json").stdout)}
+    assert len(again) == len(every)
+    assert (again[confirmed]["status"], again[dismissed]["status"]) == ("confirmed", "dismissed")
+
+    totals = json.loads(cli("wang", "stats", "--format", "json").stdout)
+    assert totals["recovered"] == 12345.6 and totals["findings"] == len(mine)
+    report = tmp_path / "通报.html"
+    cli("li", "ledger", "report", "-o", str(report))
+    assert "<img" in report.read_text(encoding="utf-8")
+    ledger = json.loads(cli("li", "ledger", "--period", "2026-03", "--format", "json").stdout)
+    assert {row["department"] for row in ledger} == {s["department"] for s in loaded[1]["sources"]}
+    assert all(row["on_time"] == row["datasets_delivered"] for row in ledger)  # delivered on the 8th
+    assert cli("wang", "ledger", ok=False).exit_code == 1
+
+    entries = {(e["user"], e["action"], e["outcome"]) for e in
+               json.loads(cli("admin", "audit", "list", "--limit", "1000", "--format", "json").stdout)}
+    assert {("wang", "findings.list", "allowed"), ("wang", "findings.show", "denied"),
+            ("wang", "findings.verify", "allowed"), ("wang", "ledger", "denied"),
+            ("li", "findings.push", "allowed"), ("wang", "findings.push", "denied")} <= entries
