@@ -66,9 +66,12 @@ def prepare_region(workdir: Path, scale: str = "medium", seed: int = 7) -> Path:
 def load_region(store: Store, region: Path, progress: Callable[[str, int], None] | None = None,
                 force: bool = False) -> dict | None:
     """Load the region unless a finished load run of the same folder is in the store; the
-    load report as JSON, or None when skipped."""
+    load report as JSON, or None when skipped. `force` empties the store first (the demo's own
+    store: a reload starts from nothing, whatever an interrupted run left)."""
     from crossaudit.loaders import load_sources
 
+    if force:
+        store.clear()
     store.apply_schema()
     if not force and store.query("MATCH (r:LoadRun) WHERE r.source_dir = $dir AND r.rows_loaded > 0 "
                                  "RETURN r.run_id AS id LIMIT 1", {"dir": str(region)}):

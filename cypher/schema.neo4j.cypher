@@ -5,6 +5,7 @@ CREATE INDEX enterprise_credit_code IF NOT EXISTS FOR (n:Enterprise) ON (n.credi
 CREATE INDEX enterprise_name IF NOT EXISTS FOR (n:Enterprise) ON (n.name);
 CREATE INDEX enterprise_name_norm IF NOT EXISTS FOR (n:Enterprise) ON (n.name_norm);
 CREATE INDEX enterprise_region_code IF NOT EXISTS FOR (n:Enterprise) ON (n.region_code);
+CREATE INDEX enterprise_si_no IF NOT EXISTS FOR (n:Enterprise) ON (n.si_no);
 CREATE INDEX enterprise_interest_group IF NOT EXISTS FOR (n:Enterprise) ON (n.interest_group);
 CREATE CONSTRAINT person_uid_unique IF NOT EXISTS FOR (n:Person) REQUIRE n.uid IS UNIQUE;
 CREATE INDEX person_id_number IF NOT EXISTS FOR (n:Person) ON (n.id_number);

@@ -165,6 +165,8 @@ NODES = (
         Prop("status", doc="operating, deregistered, revoked, abnormal"),
         Prop("established_on", DATE), Prop("status_changed_on", DATE), "industry", Prop("registered_capital", FLOAT),
         "kind", "registry",
+        Prop("si_no", indexed=True, doc="social insurance employer number (单位编号); links rows that name the "
+                                          "employer without its credit code"),
         Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component); "
              "written by `crossaudit rules run`"),
     ), doc="A business (any legal form), resolved across departments."),

@@ -27,7 +27,8 @@ from crossaudit.resolve.link import Resolution, link
 PROVISIONAL = ("name:", "record:")
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
-    ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code"}),
+    ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code",
+                                           "si_no": "si_no"}),
     ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date"}),
     ("Property", CONFIGS["property"], {"cert_no": "cert_no", "address": "address", "area": "area_m2"}),
 )
@@ -91,11 +92,39 @@ def read_judgements(store: Store, label: str) -> list[tuple[str, str, bool]]:
     return [(r["a"], r["b"], r["decision"] == "match") for r in rows]
 
 
+# Department numbers an entity is known by besides its identifier: a mention keyed by one links
+# to the identified node that carries the same number (the department's rows that do give the
+# identifier say which), before and whatever the scores.
+LOCAL_NUMBERS = {"Enterprise": ("si_no",)}
+
+
+def local_links(records: pd.DataFrame, label: str) -> list[tuple[str, str]]:
+    """(provisional uid, identified uid) pairs sharing a department number that only one
+    identified node carries."""
+    links = []
+    for column in LOCAL_NUMBERS.get(label, ()):
+        if column not in records:
+            continue
+        given = records.dropna(subset=[column])
+        if given.empty:
+            continue
+        provisional = given["record_id"].map(is_provisional).astype(bool)
+        owners = given[~provisional].groupby(column)["record_id"].agg(list)
+        owner = owners[owners.map(len) == 1].map(lambda uids: uids[0])
+        for uid, number in zip(given.loc[provisional, "record_id"], given.loc[provisional, column]):
+            if number in owner.index:
+                links.append((uid, owner[number]))
+    return links
+
+
 def link_label(store: Store, label: str, config: EntityConfig, props: dict[str, str]) -> Resolution:
     """Link every `label` node; nodes keyed by an identifier keep their uid as entity id."""
     records = read_records(store, label, props)
     existing = {uid: uid for uid in records["record_id"] if not is_provisional(uid)}
-    return link(records, config, judgements=read_judgements(store, label) or None, existing=existing)
+    judgements = [(a, b, True) for a, b in local_links(records, label)] + read_judgements(store, label)
+    resolution = link(records, config, judgements=judgements or None, existing=existing)
+    resolution.local_links = dict(local_links(records, label))
+    return resolution
 
 
 def canonical_ids(resolution: Resolution) -> dict[str, str]:
@@ -120,7 +149,11 @@ def _match_details(resolution: Resolution, merges: dict[str, str]) -> dict[str, 
     each field's contribution (log2 Bayes factors)."""
     rows = resolution.clusters.set_index("record_id").loc[sorted(merges)]
     details = {}
+    local = getattr(resolution, "local_links", {})
     for uid, row in rows.iterrows():
+        if local.get(uid) == merges[uid]:  # the department's own number names the identified entity
+            details[uid] = {"method": "exact", "score": 1.0, "contributions": None}
+            continue
         matched = row["matched_with"] if isinstance(row["matched_with"], str) else merges[uid]
         details[uid] = {"method": "judgement" if row["method"] == "judgement" else "probabilistic",
                         "score": None if row["probability"] != row["probability"] else float(row["probability"]),

@@ -311,7 +311,7 @@ columns:
   姓名: {field: employee_name, type: name, required: true}
 nodes:
   - {role: employer, label: Enterprise, id: [employer_code, employer_no],
-     props: {credit_code: employer_code, name: employer_name, region_code: employer_region}}
+     props: {credit_code: employer_code, name: employer_name, region_code: employer_region, si_no: employer_no}}
   - {role: employee, label: Person, id: employee_name, props: {name: employee_name}}
 relationships:
   - {type: EMPLOYS, from: employer, to: employee}
@@ -413,3 +413,28 @@ def test_a_reload_links_a_merged_mention_to_its_entity_not_a_new_node(store, dep
     runs = ("LoadRun", "FileLoad", "INCLUDED")
     counted = lambda c: {k: v for part in c.values() for k, v in part.items() if k not in runs}  # noqa: E731
     assert counted(store.counts()) == counted(before)
+
+
+def test_resolution_links_a_mention_to_the_employer_its_number_names(store, tmp_path):
+    """Two firms of one name in one county: the employer number, given with the credit code on
+    other rows, decides which one a row without the code names."""
+    from crossaudit.resolve.graph import resolve_store
+
+    specs, data = tmp_path / "specs", tmp_path / "region" / "hrss"
+    specs.mkdir()
+    data.mkdir(parents=True)
+    (specs / "si.yaml").write_text(SI_SPEC, encoding="utf-8")
+    (data / "缴费.csv").write_text(
+        "单位编号,单位名称,统一社会信用代码,姓名\n"
+        f"SB640104A1,宁夏乙商贸有限公司,{CODE_A},张三\n"
+        f"SB640104B2,宁夏乙商贸有限公司,{CODE_B},李四\n"
+        "SB640104B2,宁夏乙商贸有限公司,,王五\n", encoding="utf-8")
+    load_sources(tmp_path / "region", store, specs)
+    resolve_store(store)
+    employers = store.query("MATCH (e:Enterprise)-[:EMPLOYS]->(p:Person) RETURN p.name AS person, e.uid AS employer "
+                            "ORDER BY person")
+    assert employers == [{"person": "张三", "employer": CODE_A}, {"person": "李四", "employer": CODE_B},
+                         {"person": "王五", "employer": CODE_B}]
+    described = store.query("MATCH (s:SourceRecord {source_row: 3})-[d:DESCRIBES]->(e:Enterprise) "
+                            "RETURN e.uid AS uid, d.method AS method, d.score AS score")
+    assert described == [{"uid": CODE_B, "method": "exact", "score": 1.0}]
