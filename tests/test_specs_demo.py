@@ -107,8 +107,11 @@ USERS = """users:
 """
 
 
-def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loaded, tmp_path, monkeypatch):
-    """Run packs, push, verify, re-run, stats, ledger report — as an analyst and a county inspector."""
+def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loaded, region, tmp_path, monkeypatch):
+    """Resolve, run packs (every planted family found on this engine too), push, verify,
+    re-run, stats, ledger report — as an analyst and a county inspector."""
+    from crossaudit.pipeline import evaluate
+
     uri = loaded[2]
 
     def cli(user: str, *args: str, ok: bool = True):
@@ -120,7 +123,14 @@ def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loade
     users = tmp_path / "users.yaml"
     users.write_text(USERS % "", encoding="utf-8")
     monkeypatch.setenv("CROSSAUDIT_USERS", str(users))
-    assert cli("li", "rules", "run", "--format", "json").exit_code == 0
+    assert cli("wang", "resolve", ok=False).exit_code == 1  # an inspector does not resolve
+    cli("li", "resolve")
+    cli("li", "rules", "run", "--format", "json")
+    with open_store(uri) as store:
+        scores = evaluate(store, region[0] / "answer_key.csv")
+    assert all(s.precision >= 0.95 and s.recall >= 0.95 for s in scores.values()), \
+        {family: (s.precision, s.recall) for family, s in scores.items()}
+    assert sum(s.tp for s in scores.values()) == 57
     every = json.loads(cli("li", "findings", "list", "--format", "json").stdout)
     offices = sorted({f["office_code"] for f in every})
     assert len(every) > 20 and len(offices) > 1
