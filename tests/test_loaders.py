@@ -318,18 +318,24 @@ relationships:
 """
 
 
-def test_a_local_number_keys_an_employer_without_its_code_and_yields_its_county(store, tmp_path):
+def _si_department(tmp_path: Path, rows: str) -> Path:
+    """The SI spec in tmp_path/specs and its file (header and `rows`) in tmp_path/region/hrss."""
     specs, data = tmp_path / "specs", tmp_path / "region" / "hrss"
     specs.mkdir()
     data.mkdir(parents=True)
     (specs / "si.yaml").write_text(SI_SPEC, encoding="utf-8")
-    (data / "缴费.csv").write_text(
-        "单位编号,单位名称,统一社会信用代码,姓名\n"
+    (data / "缴费.csv").write_text("单位编号,单位名称,统一社会信用代码,姓名\n" + rows, encoding="utf-8")
+    return specs
+
+
+def test_a_local_number_keys_an_employer_without_its_code_and_yields_its_county(store, tmp_path):
+    specs = _si_department(
+        tmp_path,
         f"SB640104A1,宁夏甲科技有限公司,{CODE_A},张三\n"
         "SB640104B2,宁夏乙商贸有限公司,,李四\n"  # same name, two counties: two employers, not one
         "SB640521C3,宁夏乙商贸有限公司,,王五\n"
         "SB640521C3,宁夏乙商贸有限公司,,赵六\n"  # the same employer again
-        "SB64,宁夏丙有限公司,,钱七\n", encoding="utf-8")  # too short for a county
+        "SB64,宁夏丙有限公司,,钱七\n")  # too short for a county
     report = load_sources(tmp_path / "region", store, specs)
     assert report.totals()["loaded"] == 5
     rows = store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.region_code AS region ORDER BY uid")
@@ -420,15 +426,11 @@ def test_resolution_links_a_mention_to_the_employer_its_number_names(store, tmp_
     other rows, decides which one a row without the code names."""
     from crossaudit.resolve.graph import resolve_store
 
-    specs, data = tmp_path / "specs", tmp_path / "region" / "hrss"
-    specs.mkdir()
-    data.mkdir(parents=True)
-    (specs / "si.yaml").write_text(SI_SPEC, encoding="utf-8")
-    (data / "缴费.csv").write_text(
-        "单位编号,单位名称,统一社会信用代码,姓名\n"
+    specs = _si_department(
+        tmp_path,
         f"SB640104A1,宁夏乙商贸有限公司,{CODE_A},张三\n"
         f"SB640104B2,宁夏乙商贸有限公司,{CODE_B},李四\n"
-        "SB640104B2,宁夏乙商贸有限公司,,王五\n", encoding="utf-8")
+        "SB640104B2,宁夏乙商贸有限公司,,王五\n")
     load_sources(tmp_path / "region", store, specs)
     resolve_store(store)
     employers = store.query("MATCH (e:Enterprise)-[:EMPLOYS]->(p:Person) RETURN p.name AS person, e.uid AS employer "
