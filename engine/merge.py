@@ -49,11 +49,21 @@ def merge_entities(store: Store, label: str, merges: Mapping[str, str], run: Run
     record that described `old` and on its EntityAlias. Canonical nodes keep their properties;
     properties they lack are taken from the merged node."""
     merges = {old: new for old, new in merges.items() if old != new}
-    if not merges:
-        return 0
+    olds = sorted(merges)
+    for start in range(0, len(olds), MERGE_BATCH):
+        _merge_batch(store, label, olds[start:start + MERGE_BATCH], merges, run, matches or {})
+    return len(merges)
+
+
+# Merged nodes moved per round of queries: the memory a round takes grows with it (a hub's
+# relationships come back as rows), so a large region is merged in rounds.
+MERGE_BATCH = 2_000
+
+
+def _merge_batch(store: Store, label: str, olds: list[str], merges: Mapping[str, str], run: RunStamp,
+                 matches: Mapping[str, Mapping[str, Any]]) -> None:
     node = SCHEMA.node(label)
-    matches = matches or {}
-    pairs = [{"old": old, "new": new} for old, new in sorted(merges.items())]
+    pairs = [{"old": old, "new": merges[old]} for old in olds]
     _fill_properties(store, label, pairs, run)
     for rel_type, from_label, to_label, outgoing in _rel_patterns(label):
         other_label = to_label if outgoing else from_label
@@ -72,11 +82,10 @@ def merge_entities(store: Store, label: str, merges: Mapping[str, str], run: Run
             moved.append(props)
         if moved:
             store.upsert_relationships(rel_type, from_label, to_label, moved, run)
-    store.query(f"UNWIND $olds AS o MATCH (a:{label} {{{node.key}: o}}) DETACH DELETE a", {"olds": sorted(merges)})
+    store.query(f"UNWIND $olds AS o MATCH (a:{label} {{{node.key}: o}}) DETACH DELETE a", {"olds": olds})
     store.upsert_nodes("EntityAlias", [{
-        "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": new,
-        **_describes(matches.get(old, {}))} for old, new in sorted(merges.items())], run)
-    return len(merges)
+        "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": merges[old],
+        **_describes(matches.get(old, {}))} for old in olds], run)
 
 
 def _describes(match: Mapping[str, Any]) -> dict:

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
+from crossaudit.engine import merge
 from crossaudit.engine.merge import merge_entities
 from crossaudit.engine.store import RunStamp
 
@@ -29,7 +32,9 @@ def _graph(store, run):
         {"from": "r2", "to": OLD_TOO, "role": "lessee", "method": "name"}], run)
 
 
-def test_merge_moves_every_relationship_and_keeps_provenance(store):
+@pytest.mark.parametrize("batch", [2_000, 1], ids=["one-round", "a-round-per-node"])
+def test_merge_moves_every_relationship_and_keeps_provenance(store, batch, monkeypatch):
+    monkeypatch.setattr(merge, "MERGE_BATCH", batch)
     run = RunStamp.now("run-1")
     _graph(store, run)
     merged = merge_entities(store, "Enterprise", {OLD: CODE, OLD_TOO: CODE}, RunStamp.now("resolve-1"), matches={
