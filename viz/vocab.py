@@ -37,7 +37,7 @@ PROP_NAMES = {
     # descriptive
     "legal_form": "组织形式", "region_code": "行政区划代码", "status": "状态", "established_on": "成立日期",
     "status_changed_on": "状态变更日期", "industry": "行业", "registered_capital": "注册资本(万元)",
-    "kind": "类别", "registry": "登记机关", "interest_group": "利益关联组", "birth_date": "出生日期",
+    "kind": "类别", "registry": "登记机关", "si_no": "社保单位编号", "interest_group": "利益关联组", "birth_date": "出生日期",
     "gender": "性别", "ethnicity": "民族", "household_no": "户号", "household_role": "与户主关系",
     "address": "坐落", "area_m2": "面积(平方米)", "use": "用途", "title": "标题", "amount": "金额(元)",
     "signed_on": "签订日期", "start_on": "开始日期", "end_on": "结束日期", "area": "面积", "ratio": "比例",
