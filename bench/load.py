@@ -77,7 +77,8 @@ def main() -> None:
             started = time.perf_counter()
             generate(region, args.scale, args.seed)
             print(f"generated the {args.scale} region in {time.perf_counter() - started:.1f} s", flush=True)
-        results = {"scale": args.scale if args.region is None else str(args.region), "ladybug": in_own_process(f"ladybug:{tmp}/load.db", region)}
+        results = {"scale": args.scale if args.region is None else str(args.region),
+                   "ladybug": in_own_process(f"ladybug:{tmp}/load.db", region)}
         if not args.skip_neo4j:
             peer = results["ladybug"]
             if args.neo4j_region and args.neo4j_region != region:
