@@ -20,7 +20,9 @@ import pyarrow.compute as pc
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
 from crossaudit.engine.schema import SCHEMA, NodeType, RelType
-from crossaudit.engine.store import RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict
+from crossaudit.engine.store import (
+    RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict, to_created_nodes,
+)
 
 
 def _holders(path: Path) -> list[str]:
@@ -211,10 +213,7 @@ class LadybugStore(Store):
         columns = ("from", "to") + tuple(p.name for p in rel.all_props)
         for start in range(0, table.num_rows, self.batch_size):
             batch = table.slice(start, self.batch_size)
-            known_new = pa.repeat(False, batch.num_rows)
-            for label, side in ((from_label, "from"), (to_label, "to")):
-                if label in created:
-                    known_new = pc.or_(known_new, pc.is_in(batch[side], value_set=created[label]))
+            known_new = to_created_nodes(batch, from_label, to_label, created)
             size = self._size(f"(:{from_label})-[:{rel.type}]->(:{to_label})")
             stored = self._stored(cypher_gen.ladybug_existing_rels(rel, from_label, to_label),
                                   batch.filter(pc.invert(known_new))["rid"], size)

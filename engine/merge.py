@@ -20,6 +20,13 @@ from crossaudit.engine.schema import SCHEMA, STORE_FILLED
 from crossaudit.engine.store import RunStamp, Store
 
 MOVED_OVER = ("rid", "_type", *STORE_FILLED)
+# The uids the loader makes up for a mention without an identifier; resolution merges them.
+PROVISIONAL = ("name:", "record:")
+
+
+def is_provisional(uid: str) -> bool:
+    """A uid the loader made up for want of an identifier (`name:…`, `record:…`)."""
+    return uid.startswith(PROVISIONAL)
 
 
 def _rel_patterns(label: str) -> list[tuple[str, str, str, bool]]:

@@ -18,7 +18,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.schema import SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, rel_dict,
+    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, rel_dict, to_created_nodes,
 )
 
 
@@ -118,10 +118,7 @@ class Neo4jStore(Store):
 
     def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
                     created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
-        known_new = pa.repeat(False, table.num_rows)
-        for label, side in ((from_label, "from"), (to_label, "to")):
-            if label in created:  # a relationship to a node this write created is new
-                known_new = pc.or_(known_new, pc.is_in(table[side], value_set=created[label]))
+        known_new = to_created_nodes(table, from_label, to_label, created)
         on_short = lambda batch: self._missing_endpoints_error(  # noqa: E731
             rel, from_label, to_label, [r["from"] for r in batch], [r["to"] for r in batch])
         with self._session() as session:

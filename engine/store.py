@@ -280,6 +280,17 @@ def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Ba
     return _combined(tables, "rid") if tables else empty
 
 
+def to_created_nodes(table: pa.Table, from_label: str, to_label: str,
+                     created: Mapping[str, pa.ChunkedArray]) -> pa.Array:
+    """Which relationship rows touch a node this write created (keys in `created` by label):
+    such a relationship is new, with no need to look it up."""
+    hit = pa.repeat(False, table.num_rows)
+    for label, side in ((from_label, "from"), (to_label, "to")):
+        if label in created:
+            hit = pc.or_(hit, pc.is_in(table[side], value_set=created[label]))
+    return hit
+
+
 def rids(rel: RelType, from_label: str, to_label: str, columns: Mapping[str, list]) -> list[str]:
     """The digest that identifies each relationship: its type, from-label, endpoints and
     identity property values (typed columns `from`, `to` and the identity properties)."""

@@ -14,11 +14,11 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crossaudit.engine.merge import is_provisional
 from crossaudit.engine.schema import ENTITY_LABELS, SCHEMA
 from crossaudit.engine.store import Store
 from crossaudit.loaders.transform import Facts
 
-PROVISIONAL = ("name:", "record:")  # the uids the loader makes up for want of an identifier
 MATCH_PROPS = ("method", "score", "contributions")
 
 
@@ -31,7 +31,7 @@ class Aliases:
     def lookup(self, label: str, keys: list[str]) -> dict[str, dict]:
         """old uid → {uid, method, score, contributions} for the aliased keys among `keys`,
         following a chain (a mention merged into a node that was itself merged later)."""
-        wanted = sorted({k for k in keys if k and k.startswith(PROVISIONAL) and (label, k) not in self._known})
+        wanted = sorted({k for k in keys if k and is_provisional(k) and (label, k) not in self._known})
         while wanted:
             rows = self.store.query(
                 "UNWIND $ids AS i MATCH (a:EntityAlias {alias_id: i}) RETURN a.old_uid AS old, a.uid AS uid, "
@@ -40,7 +40,7 @@ class Aliases:
             found = {row["old"]: row for row in rows}
             for key in wanted:
                 self._known[(label, key)] = found.get(key)
-            wanted = sorted({row["uid"] for row in rows if row["uid"].startswith(PROVISIONAL)
+            wanted = sorted({row["uid"] for row in rows if is_provisional(row["uid"])
                              and (label, row["uid"]) not in self._known})
         out = {}
         for key in set(keys):

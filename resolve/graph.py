@@ -18,13 +18,12 @@ from typing import Callable
 
 import pandas as pd
 
-from crossaudit.engine.merge import merge_entities
+from crossaudit.engine.merge import is_provisional, merge_entities
 from crossaudit.engine.store import RunStamp, Store
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.link import Resolution, link
 
-PROVISIONAL = ("name:", "record:")
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
     ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code",
@@ -51,11 +50,6 @@ CONTEXT = {
                       "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value",
     },
 }
-
-
-def is_provisional(uid: str) -> bool:
-    """A uid the loader made up for want of an identifier (`name:…`, `record:…`)."""
-    return uid.startswith(PROVISIONAL)
 
 
 @dataclass
@@ -121,9 +115,10 @@ def link_label(store: Store, label: str, config: EntityConfig, props: dict[str, 
     """Link every `label` node; nodes keyed by an identifier keep their uid as entity id."""
     records = read_records(store, label, props)
     existing = {uid: uid for uid in records["record_id"] if not is_provisional(uid)}
-    judgements = [(a, b, True) for a, b in local_links(records, label)] + read_judgements(store, label)
+    local = local_links(records, label)
+    judgements = [(a, b, True) for a, b in local] + read_judgements(store, label)
     resolution = link(records, config, judgements=judgements or None, existing=existing)
-    resolution.local_links = dict(local_links(records, label))
+    resolution.local_links = dict(local)
     return resolution
 
 
