@@ -96,6 +96,13 @@ class LadybugStore(Store):
         finally:
             result.close()
 
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        result = self._conn.execute(cypher, dict(params or {}))
+        try:
+            return result.get_as_arrow()
+        finally:
+            result.close()
+
     # --- writes -----------------------------------------------------------------------
 
     def apply_schema(self) -> None:

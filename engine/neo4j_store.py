@@ -77,6 +77,19 @@ class Neo4jStore(Store):
             # A statement that writes must not be routed to a reader.
             return session.execute_write(work)
 
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        def work(tx):
+            result = tx.run(cypher, _param(dict(params or {})))
+            keys = result.keys()
+            columns: list[list] = [[] for _ in keys]
+            for record in result:
+                for column, value in zip(columns, record.values()):
+                    column.append(_plain_value(value))
+            return pa.table(dict(zip(keys, columns))) if keys else pa.table({})
+
+        with self._session() as session:
+            return session.execute_read(work)
+
     # --- writes -----------------------------------------------------------------------
 
     def apply_schema(self) -> None:

@@ -326,6 +326,12 @@ class Store(ABC):
         """Run one parameterised Cypher statement; rows as dicts of plain values."""
 
     @abstractmethod
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        """Run one read returning scalar columns, as an Arrow table (a column per returned name,
+        also when no row matches): for precomputes that read a whole projection of the graph,
+        where building a dict per row would cost more than the query."""
+
+    @abstractmethod
     def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
         """Upsert a typed table with one row per key (see `node_table`); the result and the keys created."""
 

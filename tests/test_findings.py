@@ -156,25 +156,30 @@ def test_findings_are_listed_with_filters_and_shown_with_sources(graph, rule):
 
 
 def test_interest_groups_join_controllers_and_kin(store):
-    firms = [{"uid": u} for u in ("E1", "E2", "E3", "E4")]
-    people = [{"uid": "P1", "household_no": "H1"}, {"uid": "P2"}, {"uid": "P3", "household_no": "H1"}, {"uid": "P4"}]
+    firms = [{"uid": u} for u in ("E1", "E2", "E3", "E4", "E5", "E6")]
+    # a person whose uid is also an enterprise's stays a different node ("E4" is the supervisor)
+    people = [{"uid": "P1", "household_no": "H1"}, {"uid": "P2"}, {"uid": "P3", "household_no": "H1"}, {"uid": "E4"}]
     store.upsert_nodes("Enterprise", firms)
     store.upsert_nodes("Person", people)
     store.upsert_relationships("LEGAL_REP_OF", "Person", "Enterprise", [{"from": "P1", "to": "E1"}])
     store.upsert_relationships("SHAREHOLDER_OF", "Person", "Enterprise", [
-        {"from": "P2", "to": "E2", "ratio": 0.6}, {"from": "P4", "to": "E1", "ratio": 0.1}])
+        {"from": "P2", "to": "E2", "ratio": 0.6}, {"from": "E4", "to": "E1", "ratio": 0.1}])
+    store.upsert_relationships("SHAREHOLDER_OF", "Enterprise", "Enterprise", [{"from": "E6", "to": "E5", "ratio": 0.5}])
     store.upsert_relationships("KIN_OF", "Person", "Person", [{"from": "P1", "to": "P2", "kind": "spouse"}])
     store.upsert_relationships("EXECUTIVE_OF", "Person", "Enterprise", [
-        {"from": "P3", "to": "E3", "position": "执行董事"}, {"from": "P4", "to": "E4", "position": "监事"}])
+        {"from": "P3", "to": "E3", "position": "执行董事"}, {"from": "E4", "to": "E4", "position": "监事"}])
     stats = compute_interest_groups(store)
     groups = {r["uid"]: r["g"] for r in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.interest_group AS g")}
-    # E1-P1 (spouse of P2, household of P3): E1, E2, E3 in one group; a 10% share and a supervisor's seat are not control
-    assert groups == {"E1": "IG:E1", "E2": "IG:E1", "E3": "IG:E1", "E4": None}
-    assert (stats["groups"], stats["enterprises"], stats["largest"]) == (1, 3, 3)
+    # E1-P1 (spouse of P2, household of P3): E1, E2, E3 in one group; a 10% share and a supervisor's
+    # seat are not control; E6 holds half of E5
+    assert groups == {"E1": "IG:E1", "E2": "IG:E1", "E3": "IG:E1", "E4": None, "E5": "IG:E5", "E6": "IG:E5"}
+    assert (stats["groups"], stats["enterprises"], stats["largest"]) == (2, 5, 3)
+    persons = {r["uid"]: r["g"] for r in store.query("MATCH (p:Person) RETURN p.uid AS uid, p.interest_group AS g")}
+    assert persons == {"P1": "IG:E1", "P2": "IG:E1", "P3": "IG:E1", "E4": None}
     store.query("MATCH (p:Person)-[k:KIN_OF]->(q:Person) DELETE k")
     compute_interest_groups(store)
     groups = {r["uid"]: r["g"] for r in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid, e.interest_group AS g")}
-    assert groups == {"E1": "IG:E1", "E2": None, "E3": "IG:E1", "E4": None}  # recomputed, not left stale
+    assert groups == {"E1": "IG:E1", "E2": None, "E3": "IG:E1", "E4": None, "E5": "IG:E5", "E6": "IG:E5"}  # not stale
 
 
 def test_parameter_overrides_take_the_default_s_type(rule):

@@ -113,6 +113,20 @@ def test_values_come_back_as_plain_python(store):
     assert isinstance(node["first_seen"], dt.datetime)
 
 
+def test_query_arrow_returns_columns_also_when_nothing_matches(store):
+    load_sample(store)
+    table = store.query_arrow(
+        "MATCH (p:Person)-[s:SHAREHOLDER_OF]->(e:Enterprise) WHERE s.ratio >= $share "
+        "RETURN p.uid AS a, e.uid AS b, s.ratio AS ratio ORDER BY b", {"share": 0.5})
+    assert table.column_names == ["a", "b", "ratio"]
+    assert table.to_pylist() == [
+        {"a": "640104198001010011", "b": "916401000000000001", "ratio": 0.6},
+        {"a": "640104198001010011", "b": "916401000000000002", "ratio": 1.0}]
+    empty = store.query_arrow("MATCH (p:Person) WHERE p.uid = $uid RETURN p.uid AS a, p.name AS name",
+                              {"uid": "nobody"})
+    assert empty.num_rows == 0 and empty.column_names == ["a", "name"]
+
+
 def test_neighbourhood_fetches_n_hops(store):
     load_sample(store)
     one = store.neighbourhood([("Enterprise", "916401000000000001")], hops=1)

@@ -18,26 +18,17 @@ office: [members]
 amount: amount
 tax_at_risk: tax_at_risk
 params: {tolerance: 0.04, window: 10 days}
-version: 1
+version: 2
 */
-// Each step keeps only invoices close to the earlier ones in amount and date and is closed off
-// by WITH, so the ring grows from a few candidate pairs instead of every path of the graph.
-MATCH (a:Enterprise)-[s1:ISSUED]->(i1:Invoice)<-[b1:RECEIVED]-(b:Enterprise)-[s2:ISSUED]->(i2:Invoice)
-WHERE a.uid < b.uid AND s1 <> s2 AND abs(i2.amount - i1.amount) <= $tolerance * (i1.amount + i2.amount)
-  AND i2.issued_on <= i1.issued_on + $window AND i1.issued_on <= i2.issued_on + $window
-WITH a, b, i1, i2
-MATCH (i2)<-[b2:RECEIVED]-(c:Enterprise)
-WHERE a.uid < c.uid AND b.uid <> c.uid
-WITH a, b, c, i1, i2
-MATCH (a)-[b3:RECEIVED]->(i3:Invoice)<-[s3:ISSUED]-(c)
-WHERE abs(i3.amount - i1.amount) <= $tolerance * (i1.amount + i3.amount)
-  AND abs(i3.amount - i2.amount) <= $tolerance * (i2.amount + i3.amount)
-  AND i3.issued_on <= i1.issued_on + $window AND i1.issued_on <= i3.issued_on + $window
-  AND i3.issued_on <= i2.issued_on + $window AND i2.issued_on <= i3.issued_on + $window
-RETURN a.uid AS first_member, [a.uid, b.uid, c.uid] AS members, [i1.invoice_no, i2.invoice_no, i3.invoice_no] AS invoices,
-       3 AS size, [i1.issued_on, i2.issued_on, i3.issued_on] AS issued, i1.amount + i2.amount + i3.amount AS amount,
-       coalesce(i1.tax, 0) + coalesce(i2.tax, 0) + coalesce(i3.tax, 0) AS tax_at_risk
-UNION ALL
+// The rings of three and four firms share their first three invoices: a→b (i1), b→c (i2) and
+// c→d (i3), each step keeping only invoices close to the earlier ones in amount and date and
+// closed off by WITH, so the ring grows from a few candidate chains instead of every path of
+// the graph. The buyer d of i3 either is a (a ring of three, closed by i1 itself) or a fourth
+// firm whose own invoice i4 goes back to a. Closing from d's invoices, filtered, and then
+// their buyer avoids matching (a)-[:RECEIVED]->(i)<-[:ISSUED]-(d) with both firms bound, which
+// Ladybug joined against every invoice. One query instead of a UNION of the two sizes: 5.4 s
+// against 13.3 s on the large region (Ladybug). The 0.0 literals keep the CASE a float:
+// Ladybug types a CASE by its first branch, and an integer 0 there rounded i4's amount.
 MATCH (a:Enterprise)-[s1:ISSUED]->(i1:Invoice)<-[b1:RECEIVED]-(b:Enterprise)-[s2:ISSUED]->(i2:Invoice)
 WHERE a.uid < b.uid AND s1 <> s2 AND abs(i2.amount - i1.amount) <= $tolerance * (i1.amount + i2.amount)
   AND i2.issued_on <= i1.issued_on + $window AND i1.issued_on <= i2.issued_on + $window
@@ -50,17 +41,25 @@ WHERE a.uid < c.uid AND b.uid <> c.uid
   AND i3.issued_on <= i2.issued_on + $window AND i2.issued_on <= i3.issued_on + $window
 WITH a, b, c, i1, i2, i3
 MATCH (i3)<-[b3:RECEIVED]-(d:Enterprise)
-WHERE a.uid < d.uid AND b.uid <> d.uid AND c.uid <> d.uid
+WHERE d.uid = a.uid OR (a.uid < d.uid AND b.uid <> d.uid AND c.uid <> d.uid)
 WITH a, b, c, d, i1, i2, i3
-MATCH (a)-[b4:RECEIVED]->(i4:Invoice)<-[s4:ISSUED]-(d)
-WHERE abs(i4.amount - i1.amount) <= $tolerance * (i1.amount + i4.amount)
-  AND abs(i4.amount - i2.amount) <= $tolerance * (i2.amount + i4.amount)
-  AND abs(i4.amount - i3.amount) <= $tolerance * (i3.amount + i4.amount)
-  AND i4.issued_on <= i1.issued_on + $window AND i1.issued_on <= i4.issued_on + $window
-  AND i4.issued_on <= i2.issued_on + $window AND i2.issued_on <= i4.issued_on + $window
-  AND i4.issued_on <= i3.issued_on + $window AND i3.issued_on <= i4.issued_on + $window
-RETURN a.uid AS first_member, [a.uid, b.uid, c.uid, d.uid] AS members,
-       [i1.invoice_no, i2.invoice_no, i3.invoice_no, i4.invoice_no] AS invoices, 4 AS size,
-       [i1.issued_on, i2.issued_on, i3.issued_on, i4.issued_on] AS issued,
-       i1.amount + i2.amount + i3.amount + i4.amount AS amount,
-       coalesce(i1.tax, 0) + coalesce(i2.tax, 0) + coalesce(i3.tax, 0) + coalesce(i4.tax, 0) AS tax_at_risk
+MATCH (d)-[s4:ISSUED]->(i4:Invoice)<-[b4:RECEIVED]-(buyer:Enterprise)
+WHERE (d.uid = a.uid AND i4.invoice_no = i1.invoice_no)
+   OR (d.uid <> a.uid AND buyer.uid = a.uid
+       AND abs(i4.amount - i1.amount) <= $tolerance * (i1.amount + i4.amount)
+       AND abs(i4.amount - i2.amount) <= $tolerance * (i2.amount + i4.amount)
+       AND abs(i4.amount - i3.amount) <= $tolerance * (i3.amount + i4.amount)
+       AND i4.issued_on <= i1.issued_on + $window AND i1.issued_on <= i4.issued_on + $window
+       AND i4.issued_on <= i2.issued_on + $window AND i2.issued_on <= i4.issued_on + $window
+       AND i4.issued_on <= i3.issued_on + $window AND i3.issued_on <= i4.issued_on + $window)
+WITH a, b, c, d, i1, i2, i3, i4, d.uid = a.uid AS triangle
+RETURN a.uid AS first_member,
+       CASE WHEN triangle THEN [a.uid, b.uid, c.uid] ELSE [a.uid, b.uid, c.uid, d.uid] END AS members,
+       CASE WHEN triangle THEN [i1.invoice_no, i2.invoice_no, i3.invoice_no]
+            ELSE [i1.invoice_no, i2.invoice_no, i3.invoice_no, i4.invoice_no] END AS invoices,
+       CASE WHEN triangle THEN 3 ELSE 4 END AS size,
+       CASE WHEN triangle THEN [i1.issued_on, i2.issued_on, i3.issued_on]
+            ELSE [i1.issued_on, i2.issued_on, i3.issued_on, i4.issued_on] END AS issued,
+       i1.amount + i2.amount + i3.amount + CASE WHEN triangle THEN 0.0 ELSE i4.amount END AS amount,
+       coalesce(i1.tax, 0) + coalesce(i2.tax, 0) + coalesce(i3.tax, 0)
+         + CASE WHEN triangle THEN 0.0 ELSE coalesce(i4.tax, 0.0) END AS tax_at_risk

@@ -1,5 +1,6 @@
 // A real Neo4j 5 Community server for tests and for users without Docker: the embedded DBMS
-// with its Bolt connector bound to 127.0.0.1 on the given port, data in the given folder.
+// with its Bolt connector bound to 127.0.0.1 on the given port, data in the given folder, and
+// a page cache of the given size (MiB, default 512).
 // Prints "NEO4J_READY bolt://127.0.0.1:PORT" once it accepts connections; stops cleanly when
 // standard input closes or on SIGTERM/SIGINT.
 import java.nio.file.Path;
@@ -15,12 +16,13 @@ import org.neo4j.io.ByteUnit;
 
 public class Neo4jServer {
     public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: Neo4jServer DATA_DIR PORT");
+        if (args.length < 2 || args.length > 3) {
+            System.err.println("usage: Neo4jServer DATA_DIR PORT [PAGECACHE_MB]");
             System.exit(2);
         }
         Path home = Path.of(args[0]).toAbsolutePath();
         int port = Integer.parseInt(args[1]);
+        long pageCacheMb = args.length == 3 ? Long.parseLong(args[2]) : 512;
         SocketAddress address = new SocketAddress("127.0.0.1", port);
         DatabaseManagementService dbms = new DatabaseManagementServiceBuilder(home)
                 .setConfig(BoltConnector.enabled, true)
@@ -28,7 +30,7 @@ public class Neo4jServer {
                 .setConfig(BoltConnector.advertised_address, address)
                 .setConfig(HttpConnector.enabled, false)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(512))
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofMinutes(10))
                 .build();

@@ -3,7 +3,9 @@
 
 Neo4j comes from Maven Central as the `org.neo4j:neo4j` artifacts (see pom.xml beside this
 file); Maven caches them in the local repository, so only the first start downloads. The
-server keeps its data in a temporary folder and prints its bolt URI when ready.
+server keeps its data in a temporary folder and prints its bolt URI when ready. Its memory is
+small by default (1 GB heap, 512 MiB page cache); for a large graph set CROSSAUDIT_NEO4J_HEAP
+(a JVM size, e.g. 4g) and CROSSAUDIT_NEO4J_PAGECACHE_MB.
 
     python tools/neo4j/launch.py            # prints bolt://127.0.0.1:PORT, Ctrl-C stops it
 
@@ -86,8 +88,9 @@ class Neo4jServer:
         data_dir = Path(tempfile.mkdtemp(prefix="crossaudit-neo4j-"))
         port = free_port()
         java = [
-            "java", "-Xms256m", "-Xmx1g", "-XX:+UseG1GC",
+            "java", "-Xms256m", f"-Xmx{os.environ.get('CROSSAUDIT_NEO4J_HEAP', '1g')}", "-XX:+UseG1GC",
             "-cp", f"{classes}{os.pathsep}{classpath}", "Neo4jServer", str(data_dir), str(port),
+            os.environ.get("CROSSAUDIT_NEO4J_PAGECACHE_MB", "512"),
         ]
         process = subprocess.Popen(java, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.STDOUT, text=True, bufsize=1)
