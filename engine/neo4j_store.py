@@ -52,7 +52,10 @@ class Neo4jStore(Store):
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = os.environ.get("NEO4J_USER", "neo4j")
         password = os.environ.get("NEO4J_PASSWORD")
-        self._driver = GraphDatabase.driver(uri, auth=(user, password) if password else None)
+        # The server's notices (a property key no node has yet, …) would flood a user's terminal
+        # through the driver's logger; the schema and `rules lint` are where such checks live.
+        self._driver = GraphDatabase.driver(uri, auth=(user, password) if password else None,
+                                            notifications_min_severity="OFF")
         try:
             self._driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
