@@ -38,9 +38,11 @@ FAMILY_RULES: dict[str, tuple[str, ...]] = {
     "procurement_without_invoice": ("procurement-without-invoice",),
     "lease_without_rental_tax": ("lease-without-rental-tax",),
     "discharge_without_env_tax": ("discharge-permit-without-env-tax",),
+    "related_party_property": ("related-party-property-transfer",),
+    "judicial_auction_deed_tax": ("judicial-auction-without-deed-tax",),
 }
 # Answer-key identifiers specific to one case (documents), beside its primary key.
-DOCUMENT_KEYS = ("land_contract", "land_supervision", "property_cert", "property_unit", "sale_contract",
+DOCUMENT_KEYS = ("land_contract", "land_supervision", "property_cert", "property_unit", "sale_contract", "auction",
                  "construction_permit", "lease", "payment", "discharge_permit", "invoice")
 Progress = Callable[[str, int, int], None]
 

@@ -206,7 +206,7 @@ def test_answer_key_has_every_family_with_positives_and_near_misses(region):
                 "cross_region_contractor", "unregistered_operation", "inactive_taxpayer_operating",
                 "related_party_trading", "circular_invoicing", "shell_cluster", "payroll_underreporting",
                 "electricity_revenue_mismatch", "procurement_without_invoice", "lease_without_rental_tax",
-                "discharge_without_env_tax"}
+                "discharge_without_env_tax", "related_party_property", "judicial_auction_deed_tax"}
     assert set(key.family) == families
     positives = key[key.label == "positive"].groupby("kind").size()
     assert (positives >= 3).all()

@@ -33,6 +33,12 @@ class Planter:
         """'credit_code:…' or 'id_number:…', the typed form the answer key lists identifiers in."""
         return f"{'id_number' if entity_id in self.world.persons else 'credit_code'}:{entity_id}"
 
+    def home_county(self, entity_id: str) -> str:
+        """The county whose tax office answers for an enterprise or a person."""
+        if entity_id in self.world.enterprises:
+            return self.world.enterprises[entity_id].tax_county
+        return self.events.county_of(self.world.persons[entity_id])
+
     def add(self, family: str, kind: str, label: str, primary: str, keys: list[str], amount: float,
             office: str, description: str) -> None:
         self.world.cases.append(Case(family, kind, label, primary, list(dict.fromkeys(keys)), round(amount, 2),
@@ -115,6 +121,70 @@ class Planter:
                      [f"property_cert:{record.cert_no}", self.key(child.id_number), self.key(child.father)], 0.0, record.county,
                      "转移登记 by 继承 from father to child (household register shows the kinship): legal heirs are "
                      "exempt from deed tax, so no deed tax source is expected.")
+
+    def plant_related_property(self) -> None:
+        """Spouses (婚姻登记, one 户号) sell a home to each other far below the county's price per
+        m²; deed tax is declared on that price, so only the kinship shows the undervalue."""
+        couples = [p for p in self.world.persons.values()
+                   if p.gender == "M" and p.spouse and 25 <= age(p) <= 70 and p.local]
+        for label, n, ratio in ((POSITIVE, self.positives, (0.3, 0.5)), (NEAR_MISS, self.near_misses, (0.92, 1.0))):
+            for husband in self.take(couples, n, lambda p: [p.id_number, p.spouse]):
+                seller, buyer = (husband.id_number, husband.spouse) if self.rng.random() < 0.5 \
+                    else (husband.spouse, husband.id_number)
+                date = random_date(self.rng, HISTORY_START, dt.date(2023, 10, 31))
+                record = self.events.property_sale(seller, buyer, self.events.county_of(husband), date)
+                market = record.price
+                record.price = round(market * self.rng.uniform(*ratio) / 100) * 100.0
+                record.protected = True
+                keys = [f"sale_contract:{record.contract_no}", f"property_cert:{record.cert_no}",
+                        f"property_unit:{record.unit_no}", self.key(buyer), self.key(seller)]
+                if label == POSITIVE:
+                    self.add("related_party_property", "related_party_property_below_market", POSITIVE,
+                             record.contract_no, keys, (market - record.price) * DEED_TAX_RATE, record.county,
+                             f"{self.world.name_of(seller)} sold {record.unit_no} to the spouse "
+                             f"{self.world.name_of(buyer)} on {date} for {yuan(record.price)}, "
+                             f"{record.price / market:.0%} of its market value (about {yuan(market)}); "
+                             "deed tax was declared on the low price.")
+                else:
+                    self.add("related_party_property", "related_party_property_below_market", NEAR_MISS,
+                             record.contract_no, keys, 0.0, record.county,
+                             f"Spouses sold {record.unit_no} to each other at {record.price / market:.0%} of its "
+                             "market value: related parties, but at the market price.")
+        # Strangers selling cheaply (a quick sale) are not related parties.
+        homeowners = [p for p in self.events.homeowners if p.id_number not in self.used]
+        for seller, buyer in zip(*[iter(self.take(homeowners, 2 * self.near_misses, lambda p: [p.id_number]))] * 2):
+            date = random_date(self.rng, HISTORY_START, dt.date(2023, 10, 31))
+            record = self.events.property_sale(seller.id_number, buyer.id_number, self.events.county_of(seller), date)
+            record.price, record.protected = round(record.price * self.rng.uniform(0.3, 0.5) / 100) * 100.0, True
+            self.add("related_party_property", "related_party_property_below_market", NEAR_MISS, record.contract_no,
+                     [f"sale_contract:{record.contract_no}", f"property_cert:{record.cert_no}",
+                      self.key(buyer.id_number), self.key(seller.id_number)], 0.0, record.county,
+                     f"{record.unit_no} sold cheaply between strangers (no kinship, household or control link): "
+                     "not a related-party transfer.")
+
+    def plant_auctions(self) -> None:
+        """The buyer of a judicial auction declares no deed tax; near misses declare it late."""
+        records = {r.unit_no: r for r in self.world.properties if r.reason == "司法裁定"}
+        auctions = [a for a in self.world.auctions if a.date <= dt.date(2023, 9, 30)]
+        for label, n in ((POSITIVE, self.positives), (NEAR_MISS, self.near_misses)):
+            for a in self.take(auctions, n, lambda a: [a.buyer, a.unit_no]):
+                record = records[a.unit_no]
+                record.protected = True
+                keys = [f"auction:{a.case_no}", f"property_unit:{a.unit_no}", f"property_cert:{record.cert_no}",
+                        self.key(a.buyer)]
+                if label == POSITIVE:
+                    record.tax.filed = False
+                    self.add("judicial_auction_deed_tax", "judicial_auction_without_deed_tax", POSITIVE, a.case_no,
+                             keys, a.price * DEED_TAX_RATE, self.home_county(a.buyer),
+                             f"{self.world.name_of(a.buyer)} bought {a.unit_no} at the judicial auction {a.case_no} "
+                             f"on {a.date} for {yuan(a.price)}; the court's ruling transferred it, and no deed tax "
+                             "source for this 不动产单元号 was declared.")
+                else:
+                    record.tax.delay_days = self.rng.randint(120, 300)
+                    self.add("judicial_auction_deed_tax", "judicial_auction_without_deed_tax", NEAR_MISS, a.case_no,
+                             keys, 0.0, a.county,
+                             f"Deed tax for the auction {a.case_no} was declared {record.tax.delay_days} days after "
+                             "the transfer: late, but declared.")
 
     # --- equity -----------------------------------------------------------------------
     def plant_equity(self) -> None:
@@ -475,4 +545,7 @@ class Planter:
         self.plant_procurement()
         self.plant_leases()
         self.plant_discharge()
+        # last, so that the cases above draw the same random numbers as before these two existed
+        self.plant_related_property()
+        self.plant_auctions()
 
