@@ -83,7 +83,7 @@ def rules_run(ctx: click.Context, pack: str | None, rule_ids: tuple[str, ...], p
     """Run rule packs on the store and keep each result row as a finding.
 
     First the precompute steps the rules need (interest groups: connected components of
-    control and kinship, computed with networkx and written to Enterprise and Person), then
+    control and kinship, computed with scipy and written to Enterprise and Person), then
     every rule. Findings are keyed by a fingerprint of the rule and its identity columns:
     running again updates last_seen and the evidence, never duplicates, never resets a status.
     """
