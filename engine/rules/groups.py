@@ -39,7 +39,8 @@ CONTROL_SHARE = 0.5
 CONTROL_POSITIONS = ("法定代表人", "董事长", "执行董事", "执行董事兼总经理", "总经理", "负责人")
 EDGES = (  # (kind of a, query returning a and b); b is an enterprise
     ("P", "MATCH (p:Person)-[r:LEGAL_REP_OF]->(e:Enterprise) RETURN p.uid AS a, e.uid AS b"),
-    ("P", "MATCH (p:Person)-[r:SHAREHOLDER_OF]->(e:Enterprise) WHERE r.ratio >= $share RETURN p.uid AS a, e.uid AS b"),
+    ("P", "MATCH (p:Person)-[r:SHAREHOLDER_OF]->(e:Enterprise) WHERE r.ratio >= $share "
+          "RETURN p.uid AS a, e.uid AS b"),
     ("E", "MATCH (o:Enterprise)-[r:SHAREHOLDER_OF]->(e:Enterprise) WHERE r.ratio >= $share "
           "RETURN o.uid AS a, e.uid AS b"),
     ("P", "MATCH (p:Person)-[r:EXECUTIVE_OF]->(e:Enterprise) WHERE r.position IN $positions "
