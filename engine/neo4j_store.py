@@ -81,14 +81,19 @@ class Neo4jStore(Store):
             return session.execute_write(work)
 
     def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        # The driver builds a Record per row, which costs more than the query when a precompute
+        # reads a few hundred thousand rows; the server collects them into one list instead
+        # (households of the medium region, 48k rows: 2.5 s → 0.6 s). EXPLAIN gives the columns.
+        params = _param(dict(params or {}))
+
         def work(tx):
-            result = tx.run(cypher, _param(dict(params or {})))
-            keys = result.keys()
-            columns: list[list] = [[] for _ in keys]
-            for record in result:
-                for column, value in zip(columns, record.values()):
-                    column.append(_plain_value(value))
-            return pa.table(dict(zip(keys, columns))) if keys else pa.table({})
+            keys = tx.run("EXPLAIN " + cypher, params).keys()
+            if not keys:
+                return pa.table({})
+            listed = ", ".join("`" + key.replace("`", "``") + "`" for key in keys)
+            rows = tx.run(f"CALL {{ {cypher} }} RETURN collect([{listed}]) AS rows", params).single()["rows"]
+            columns = zip(*rows) if rows else [()] * len(keys)
+            return pa.table({key: [_plain_value(v) for v in column] for key, column in zip(keys, columns)})
 
         with self._session() as session:
             return session.execute_read(work)
