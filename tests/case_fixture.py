@@ -105,18 +105,13 @@ def plant_findings(store) -> None:
     store.upsert_relationships("ASSIGNED_TO", "Finding", "TaxOffice", [{"from": "F-related", "to": "16401040000"}])
 
 
-@pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def case_uri(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def case_uri(module_store_uri):
     """The URI of a store holding the case, on each engine."""
-    if request.param == "ladybug":
-        uri = f"ladybug:{tmp_path_factory.mktemp('case') / 'graph.db'}"
-    else:
-        uri = request.getfixturevalue("neo4j_uri")
-    with open_store(uri) as store:
+    with open_store(module_store_uri) as store:
         store.apply_schema()
-        store.clear()
         plant_case(store)
-    return uri
+    return module_store_uri
 
 
 @pytest.fixture(scope="module")

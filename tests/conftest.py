@@ -43,15 +43,27 @@ def neo4j_uri():
         server.stop()
 
 
-@pytest.fixture(params=ENGINES)
-def store_uri(request, tmp_path):
-    """A store URI for each engine: a fresh Ladybug file, or the emptied Neo4j server."""
+def _empty_store_uri(request, folder: Path) -> str:
+    """The URI of an empty store on the engine `request.param` names: a fresh Ladybug file in
+    `folder`, or the Neo4j server, emptied."""
     if request.param == "ladybug":
-        return f"ladybug:{tmp_path / 'graph.db'}"
+        return f"ladybug:{folder / 'graph.db'}"
     uri = request.getfixturevalue("neo4j_uri")
     with open_store(uri) as store:
         store.clear()
     return uri
+
+
+@pytest.fixture(params=ENGINES)
+def store_uri(request, tmp_path):
+    """A store URI for each engine: a fresh Ladybug file, or the emptied Neo4j server."""
+    return _empty_store_uri(request, tmp_path)
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_store_uri(request, tmp_path_factory):
+    """The same once per test module: for a graph planted once that many tests read."""
+    return _empty_store_uri(request, tmp_path_factory.mktemp("graph"))
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from crossaudit.viz.page import explore_page, report_page
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "browser"
 # Only the embedded engine: what is tested here is the page, not the store.
-pytestmark = pytest.mark.parametrize("case_uri", ["ladybug"], indirect=True)
+pytestmark = pytest.mark.parametrize("module_store_uri", ["ladybug"], indirect=True)
 
 
 @pytest.fixture(scope="module")

@@ -74,18 +74,13 @@ def plant(store) -> None:
     store.upsert_relationships("ASSIGNED_TO", "Finding", "TaxOffice", [{"from": "F-secret", "to": "16401040000"}], run)
 
 
-@pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def graded_uri(request, tmp_path_factory):
+@pytest.fixture(scope="module")
+def graded_uri(module_store_uri):
     """A store holding the case above, on each engine."""
-    if request.param == "ladybug":
-        uri = f"ladybug:{tmp_path_factory.mktemp('graded') / 'graph.db'}"
-    else:
-        uri = request.getfixturevalue("neo4j_uri")
-    with open_store(uri) as store:
+    with open_store(module_store_uri) as store:
         store.apply_schema()
-        store.clear()
         plant(store)
-    return uri
+    return module_store_uri
 
 
 @pytest.fixture(scope="module")

@@ -21,16 +21,11 @@ def region(tmp_path_factory):
     return folder, generate(folder, "small", seed=7)
 
 
-@pytest.fixture(scope="module", params=["ladybug", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def loaded(request, region, tmp_path_factory):
+@pytest.fixture(scope="module")
+def loaded(region, module_store_uri):
     """(manifest, the load report as `crossaudit load --format json` prints it, store URI)."""
     folder, manifest = region
-    if request.param == "ladybug":
-        uri = f"ladybug:{tmp_path_factory.mktemp('graph')}/g.db"
-    else:
-        uri = request.getfixturevalue("neo4j_uri")
-        with open_store(uri) as store:
-            store.clear()
+    uri = module_store_uri
     result = CliRunner().invoke(main_group, ["--store", uri, "load", str(folder), "--delivered-on", "2026-03-08",
                                              "--format", "json"])
     assert result.exit_code == 0, result.output
