@@ -42,6 +42,7 @@ from typing import Any, Iterable, Mapping
 
 import yaml
 
+from crossaudit.engine.merge import NAME_UID
 from crossaudit.engine.schema import PROVENANCE_NAMES, SCHEMA
 from crossaudit.loaders.identifiers import is_valid_id_number
 
@@ -196,8 +197,6 @@ _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", *PROVENANCE_NAMES})
 # Node types whose key is the datum itself rather than an identifier: masked with the other values.
 DATUM_KEYS = frozenset({"Phone", "Address"})
-# Uids the loader makes of a name, for want of an identifier (see resolve/graph.py).
-NAME_UID = "name:"
 _NODE_LABELS = frozenset(node.label for node in SCHEMA.nodes)
 
 

@@ -20,8 +20,10 @@ from crossaudit.engine.schema import SCHEMA, STORE_FILLED
 from crossaudit.engine.store import RunStamp, Store
 
 MOVED_OVER = ("rid", "_type", *STORE_FILLED)
-# The uids the loader makes up for a mention without an identifier; resolution merges them.
-PROVISIONAL = ("name:", "record:")
+# The uids the loader makes up for a mention without an identifier (`loaders.transform`): of its
+# normalised name, or of its source record; resolution merges them.
+NAME_UID, RECORD_UID = "name:", "record:"
+PROVISIONAL = (NAME_UID, RECORD_UID)
 
 
 def is_provisional(uid: str) -> bool:

@@ -27,6 +27,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from crossaudit.engine.merge import NAME_UID, RECORD_UID
 from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.fields import enterprise_name_norm, is_blank, legal_form, parse_column
@@ -189,10 +190,10 @@ def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role:
                     pa.array(["ds:f.csv:3"]), "rep")  → (["record:ds:f.csv:3:rep"], ["record"])"""
     blank = pa.nulls(len(records), pa.string())
     get = lambda name: props.get(name, blank)  # noqa: E731
-    own = _join("record:", records, f":{role}")  # a uid of the record's own
+    own = _join(RECORD_UID, records, f":{role}")  # a uid of the record's own
     if label == "Enterprise":
         code, name = _given(get("credit_code")), _given(get("name"))
-        return (_either(code, get("credit_code"), _either(name, _join("name:", _mapped(get("name"), _name_norm)), None)),
+        return (_either(code, get("credit_code"), _either(name, _join(NAME_UID, _mapped(get("name"), _name_norm)), None)),
                 _either(code, "exact", _either(name, "name", "")))
     if label == "Person":
         code, name = _given(get("id_number")), _given(get("name"))
@@ -351,7 +352,7 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
                 elif not isinstance(mention.id, str):  # [identifier, local key…]: the department's own number
                     local = natural_keys(checked.fields, mention.id[1:], size)  # keys a mention with no identifier
                     use = pc.and_(pc.not_equal(methods, "exact"), _given(local))
-                    found = _either(use, _join(f"record:{spec.dataset}:", local), found)
+                    found = _either(use, _join(f"{RECORD_UID}{spec.dataset}:", local), found)
                     methods = _either(use, "record", methods)
             else:
                 found, methods = natural_keys(checked.fields, mention.id, size), pa.repeat(_text("exact"), size)
