@@ -144,9 +144,8 @@ def _match_details(resolution: Resolution, merges: dict[str, str]) -> dict[str, 
     each field's contribution (log2 Bayes factors)."""
     rows = resolution.clusters.set_index("record_id").loc[sorted(merges)]
     details = {}
-    local = getattr(resolution, "local_links", {})
     for uid, row in rows.iterrows():
-        if local.get(uid) == merges[uid]:  # the department's own number names the identified entity
+        if resolution.local_links.get(uid) == merges[uid]:  # the department's own number names the identified entity
             details[uid] = {"method": "exact", "score": 1.0, "contributions": None}
             continue
         matched = row["matched_with"] if isinstance(row["matched_with"], str) else merges[uid]

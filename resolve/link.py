@@ -186,6 +186,9 @@ class Resolution:
     related: pd.DataFrame
     candidate_pairs: int
     judged: dict[int, bool] = field(repr=False, default_factory=dict)
+    # provisional uid → identified uid, linked by a department's own number before any score
+    # (`resolve.graph.local_links`); their merges are reported as exact
+    local_links: dict[str, str] = field(repr=False, default_factory=dict)
 
     @property
     def matches(self) -> pd.DataFrame:
