@@ -54,6 +54,23 @@ def test_a_mention_without_code_folds_into_the_registered_enterprise(store):
     assert json.loads(describes[0]["c"])["address"] > 0  # the shared address spoke for the match
 
 
+def test_a_department_number_links_a_mention_to_the_one_enterprise_carrying_it(store):
+    """A social-insurance row without a code, keyed by its employer number, joins the registered
+    firm whose own rows gave that number, not the near-identical name of another county."""
+    run = RunStamp.now("load-1")
+    store.upsert_nodes("Enterprise", [
+        {"uid": CODE, "credit_code": CODE, "name": "银川市祥利运输有限公司", "si_no": "SB640104A1"},
+        {"uid": NAMESAKE, "credit_code": NAMESAKE, "name": "银川祥利运输有限公司"},
+        {"uid": "record:si:SB640104A1", "name": "银川祥利运输有限公司", "si_no": "SB640104A1"}], run)
+    store.upsert_nodes("SourceRecord", [{"record_id": "si:1"}], run)
+    store.upsert_relationships("DESCRIBES", "SourceRecord", "Enterprise", [
+        {"from": "si:1", "to": "record:si:SB640104A1", "role": "employer", "method": "record"}], run)
+    assert resolve_store(store, RunStamp.now("resolve-1")).merged["Enterprise"] == 1
+    describes = store.query("MATCH (s:SourceRecord {record_id: 'si:1'})-[d:DESCRIBES]->(e:Enterprise) "
+                            "RETURN e.uid AS uid, d.method AS method, d.score AS score")
+    assert describes == [{"uid": CODE, "method": "exact", "score": 1.0}]
+
+
 def test_the_branch_is_linked_to_its_head_office_not_merged(store):
     _load(store, RunStamp.now("load-1"))
     resolve_store(store, RunStamp.now("resolve-1"))
