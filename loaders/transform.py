@@ -31,10 +31,10 @@ from crossaudit.engine.merge import NAME_UID, RECORD_UID
 from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.fields import enterprise_name_norm, is_blank, legal_form, parse_column
-
-IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 from crossaudit.loaders.readers import has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, NodeYield, SourceSpec, is_literal
+
+IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 
 
 @dataclass(frozen=True)
