@@ -105,13 +105,18 @@ def plant_findings(store) -> None:
     store.upsert_relationships("ASSIGNED_TO", "Finding", "TaxOffice", [{"from": "F-related", "to": "16401040000"}])
 
 
+def planted(uri: str, plant) -> str:
+    """`uri`, once `plant(store)` has written its graph there (the schema applied first)."""
+    with open_store(uri) as store:
+        store.apply_schema()
+        plant(store)
+    return uri
+
+
 @pytest.fixture(scope="module")
 def case_uri(module_store_uri):
     """The URI of a store holding the case, on each engine."""
-    with open_store(module_store_uri) as store:
-        store.apply_schema()
-        plant_case(store)
-    return module_store_uri
+    return planted(module_store_uri, plant_case)
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ from crossaudit.cli import main_group
 from crossaudit.engine import open_store
 from crossaudit.engine.access import Clearance, masked
 from crossaudit.engine.store import RunStamp
+from case_fixture import planted
 from test_export import documented_schema
 
 SECRET_NAME = "绝密矿业有限公司"
@@ -77,10 +78,7 @@ def plant(store) -> None:
 @pytest.fixture(scope="module")
 def graded_uri(module_store_uri):
     """A store holding the case above, on each engine."""
-    with open_store(module_store_uri) as store:
-        store.apply_schema()
-        plant(store)
-    return module_store_uri
+    return planted(module_store_uri, plant)
 
 
 @pytest.fixture(scope="module")
