@@ -3,7 +3,7 @@ driven by Playwright, no browser download. Each test checks that the network can
 expected number of nodes, that nothing was fetched from the network, and saves a screenshot in
 test-artifacts/browser/.
 
-Missing Chromium or CJK fonts fail these tests (they are never skipped): `.ci/run` installs
+Missing Chromium or CJK fonts fail these tests (they are never skipped): `scripts/test` installs
 `chromium` and `fonts-noto-cjk`.
 """
 from __future__ import annotations
