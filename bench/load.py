@@ -71,7 +71,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         region = args.region
         if region is None:
-            from crossaudit.loaders.demo import generate
+            from crossaudit.demo import generate
 
             region = Path(tmp) / "region"
             started = time.perf_counter()

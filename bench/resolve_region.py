@@ -21,7 +21,7 @@ import pandas as pd
 
 from crossaudit.engine import open_store
 from crossaudit.loaders import load_sources
-from crossaudit.loaders.demo import generate
+from crossaudit.demo import generate
 from crossaudit.resolve.graph import resolve_store
 
 LABELS = {"enterprise": "Enterprise", "person": "Person"}

@@ -57,7 +57,7 @@ def _norm(value: Any) -> str:
 
 def prepare_region(workdir: Path, scale: str = "medium", seed: int = 7) -> Path:
     """The demo region in `workdir/region-<scale>-<seed>`: generated once, then reused."""
-    from crossaudit.loaders.demo import generate
+    from crossaudit.demo import generate
 
     region = (Path(workdir) / f"region-{scale}-{seed}").resolve()
     if not (region / "manifest.json").exists():

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from crossaudit.cli import main_group
-from crossaudit.loaders.demo import build_world, dictionary_markdown, generate
+from crossaudit.demo import build_world, dictionary_markdown, generate
 from crossaudit.loaders.identifiers import normalize_code, is_valid_credit_code, is_valid_id_number
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "demo-data-dictionary.md"
@@ -155,7 +155,7 @@ def test_mess_counts_match_the_files(manifest, frames, mess):
 
 
 def test_impossible_dates_are_the_only_unparseable_dates(manifest, frames, mess, region):
-    from crossaudit.loaders.demo.departments import DEPARTMENTS
+    from crossaudit.demo.departments import DEPARTMENTS
 
     formats = {spec.path: spec for d in DEPARTMENTS for spec in d.files}
     for entry in manifest["files"]:

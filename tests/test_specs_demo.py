@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
-from crossaudit.loaders.demo import generate
+from crossaudit.demo import generate
 
 
 @pytest.fixture(scope="module")

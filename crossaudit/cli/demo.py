@@ -134,7 +134,7 @@ def generate(scale: str, seed: int, out: Path) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from crossaudit.loaders.demo import generate as generate_region
+    from crossaudit.demo import generate as generate_region
 
     started = time.perf_counter()
     manifest = generate_region(out, scale, seed)

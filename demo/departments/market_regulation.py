@@ -1,9 +1,9 @@
 """市场监督管理厅: the enterprise register, shareholders, officers, equity changes."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record, registration_office
-from crossaudit.loaders.demo.names import INDUSTRY
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record, registration_office
+from crossaudit.demo.names import INDUSTRY
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "market_regulation"
 COMMON = dict(encoding="gb18030", line_terminator="\r\n", date_style="chinese")

@@ -1,8 +1,8 @@
 """自然资源厅: land-use-right grant contracts and the real-estate register."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "natural_resources"
 COMMON = dict(encoding="gbk", line_terminator="\r\n", date_style="slash")

@@ -16,18 +16,18 @@ import json
 from pathlib import Path
 
 from crossaudit.loaders.regions import NINGXIA
-from crossaudit.loaders.demo.activity import build_events
-from crossaudit.loaders.demo.cases import Planter
-from crossaudit.loaders.demo.config import AS_OF, HISTORY_START, PERIOD_END, PERIOD_START, SCALES, rng_for
-from crossaudit.loaders.demo.departments import DEPARTMENTS
-from crossaudit.loaders.demo.dictionary import render_dictionary
-from crossaudit.loaders.demo.enterprises import Registry, build_enterprises, region_prefixes
-from crossaudit.loaders.demo.flows import build_filings, build_invoices
-from crossaudit.loaders.demo.geography import Addresses, build_offices
-from crossaudit.loaders.demo.mess import CELL_KINDS, QUARANTINE_KINDS
-from crossaudit.loaders.demo.population import build_population
-from crossaudit.loaders.demo.world import World
-from crossaudit.loaders.demo.writer import write_file
+from crossaudit.demo.activity import build_events
+from crossaudit.demo.cases import Planter
+from crossaudit.demo.config import AS_OF, HISTORY_START, PERIOD_END, PERIOD_START, SCALES, rng_for
+from crossaudit.demo.departments import DEPARTMENTS
+from crossaudit.demo.dictionary import render_dictionary
+from crossaudit.demo.enterprises import Registry, build_enterprises, region_prefixes
+from crossaudit.demo.flows import build_filings, build_invoices
+from crossaudit.demo.geography import Addresses, build_offices
+from crossaudit.demo.mess import CELL_KINDS, QUARANTINE_KINDS
+from crossaudit.demo.population import build_population
+from crossaudit.demo.world import World
+from crossaudit.demo.writer import write_file
 
 ANSWER_KEY_COLUMNS = ("case_id", "family", "kind", "label", "primary_key", "keys", "amount_at_risk", "office_code",
                       "description")
@@ -118,7 +118,7 @@ def _generate(out: Path, scale: str, seed: int) -> Manifest:
         outputs[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                          "rows": data.count(b"\n") - 1 if name.endswith(".csv") else None}
     manifest = {
-        "generator": "crossaudit.loaders.demo", "format_version": 1, "seed": seed, "scale": scale,
+        "generator": "crossaudit.demo", "format_version": 1, "seed": seed, "scale": scale,
         "region": NINGXIA, "history_start": HISTORY_START.isoformat(), "period_start": PERIOD_START.isoformat(),
         "period_end": PERIOD_END.isoformat(), "as_of": AS_OF.isoformat(),
         "cell_mess_kinds": list(CELL_KINDS), "quarantine_kinds": list(QUARANTINE_KINDS),

@@ -7,11 +7,11 @@ import random
 
 from crossaudit.loaders.identifiers import make_credit_code
 from crossaudit.loaders.regions import DIVISIONS, NINGXIA_COUNTIES, OTHER_COUNTIES
-from crossaudit.loaders.demo.config import HISTORY_START, MONTHS, PERIOD_END, month_index, random_date
-from crossaudit.loaders.demo.geography import Addresses, city_of, pick_county
-from crossaudit.loaders.demo.names import COMPANY_FORMS, FIRM_CHARS, FIRM_WORDS, INDUSTRIES, INDUSTRY
-from crossaudit.loaders.demo.population import People, age
-from crossaudit.loaders.demo.world import Enterprise, Holding, Person, World
+from crossaudit.demo.config import HISTORY_START, MONTHS, PERIOD_END, month_index, random_date
+from crossaudit.demo.geography import Addresses, city_of, pick_county
+from crossaudit.demo.names import COMPANY_FORMS, FIRM_CHARS, FIRM_WORDS, INDUSTRIES, INDUSTRY
+from crossaudit.demo.population import People, age
+from crossaudit.demo.world import Enterprise, Holding, Person, World
 
 ORG_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 PROVINCE_SHORT = {"61": "陕西", "62": "甘肃", "15": "内蒙古", "41": "河南", "33": "浙江", "51": "四川", "11": "北京"}

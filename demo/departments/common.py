@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from crossaudit.loaders.regions import DIVISIONS
-from crossaudit.loaders.demo.geography import office_name, tax_office_code
-from crossaudit.loaders.demo.spec import Record
-from crossaudit.loaders.demo.world import World
+from crossaudit.demo.geography import office_name, tax_office_code
+from crossaudit.demo.spec import Record
+from crossaudit.demo.world import World
 
 
 def party(world: World, entity_id: str | None) -> tuple[str, str]:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from crossaudit.loaders.demo.activity import Events
-from crossaudit.loaders.demo.config import HISTORY_START, MONTHS, PERIOD_END, Scale, month_index, random_date
-from crossaudit.loaders.demo.enterprises import Registry
-from crossaudit.loaders.demo.flows import DEED_TAX_RATE, RENTAL_RATE_ENTERPRISE, RENTAL_RATE_PERSON, add_invoice
-from crossaudit.loaders.demo.names import GOODS, INDUSTRY
-from crossaudit.loaders.demo.population import age
-from crossaudit.loaders.demo.world import Case, Enterprise, TaxPlan, World
+from crossaudit.demo.activity import Events
+from crossaudit.demo.config import HISTORY_START, MONTHS, PERIOD_END, Scale, month_index, random_date
+from crossaudit.demo.enterprises import Registry
+from crossaudit.demo.flows import DEED_TAX_RATE, RENTAL_RATE_ENTERPRISE, RENTAL_RATE_PERSON, add_invoice
+from crossaudit.demo.names import GOODS, INDUSTRY
+from crossaudit.demo.population import age
+from crossaudit.demo.world import Case, Enterprise, TaxPlan, World
 
 POSITIVE, NEAR_MISS = "positive", "near_miss"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import random
 
 from crossaudit.loaders.regions import DIVISIONS, NINGXIA, NINGXIA_CITIES, NINGXIA_COUNTIES, full_name
-from crossaudit.loaders.demo.names import STREETS
-from crossaudit.loaders.demo.world import Office
+from crossaudit.demo.names import STREETS
+from crossaudit.demo.world import Office
 
 # Rough resident population (10,000s): where people live and firms register.
 COUNTY_WEIGHTS = {

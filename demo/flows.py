@@ -8,10 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from crossaudit.loaders.demo.config import AS_OF, MONTHS, month_end, month_index
-from crossaudit.loaders.demo.enterprises import first_active_month
-from crossaudit.loaders.demo.names import GOODS, INDUSTRY
-from crossaudit.loaders.demo.world import DeedTaxSource, Enterprise, Filing, Invoice, World
+from crossaudit.demo.config import AS_OF, MONTHS, month_end, month_index
+from crossaudit.demo.enterprises import first_active_month
+from crossaudit.demo.names import GOODS, INDUSTRY
+from crossaudit.demo.world import DeedTaxSource, Enterprise, Filing, Invoice, World
 
 DEED_TAX_RATE = 0.03
 RENTAL_RATE_PERSON = 0.10  # 个人出租住房综合征收率 (simplified)

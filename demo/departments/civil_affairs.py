@@ -1,8 +1,8 @@
 """民政厅: marriage registrations."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "civil_affairs"
 

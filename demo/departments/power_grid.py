@@ -1,10 +1,10 @@
 """国网宁夏电力: monthly electricity consumption per enterprise customer."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.config import MONTHS
-from crossaudit.loaders.demo.departments.common import record
-from crossaudit.loaders.demo.flows import active_in
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.config import MONTHS
+from crossaudit.demo.departments.common import record
+from crossaudit.demo.flows import active_in
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "power_grid"
 

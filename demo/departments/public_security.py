@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 from crossaudit.loaders.regions import full_name
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "public_security"
 COMMON = dict(encoding="gb18030", date_style="compact")

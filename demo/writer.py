@@ -10,8 +10,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from crossaudit.loaders.demo.mess import Row, inject
-from crossaudit.loaders.demo.spec import FileSpec, format_date
+from crossaudit.demo.mess import Row, inject
+from crossaudit.demo.spec import FileSpec, format_date
 
 FIXED_ZIP_TIME = (2024, 3, 31, 0, 0, 0)
 FIXED_DOC_TIME = "2024-03-31T00:00:00Z"

@@ -1,8 +1,8 @@
 """住房和城乡建设厅: construction permits and house lease registrations."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "housing"
 

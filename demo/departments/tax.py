@@ -1,9 +1,9 @@
 """国家税务总局宁夏回族自治区税务局: offices, registrations, returns, deed tax sources, invoices."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import office_name, party, record, tax_office_code
-from crossaudit.loaders.demo.names import GOODS, INDUSTRY
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import office_name, party, record, tax_office_code
+from crossaudit.demo.names import GOODS, INDUSTRY
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "tax"
 LEVELS = {"region": "省级", "city": "市级", "county": "县级"}

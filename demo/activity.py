@@ -5,12 +5,12 @@ import datetime as dt
 import random
 
 from crossaudit.loaders.regions import DIVISIONS
-from crossaudit.loaders.demo.config import AS_OF, HISTORY_START, PERIOD_END, add_years, month_index, random_date
-from crossaudit.loaders.demo.enterprises import Registry, first_active_month
-from crossaudit.loaders.demo.geography import PLATE_LETTERS, city_of
-from crossaudit.loaders.demo.names import GOODS, INDUSTRY, STREETS
-from crossaudit.loaders.demo.population import age
-from crossaudit.loaders.demo.world import (
+from crossaudit.demo.config import AS_OF, HISTORY_START, PERIOD_END, add_years, month_index, random_date
+from crossaudit.demo.enterprises import Registry, first_active_month
+from crossaudit.demo.geography import PLATE_LETTERS, city_of
+from crossaudit.demo.names import GOODS, INDUSTRY, STREETS
+from crossaudit.demo.population import age
+from crossaudit.demo.world import (
     Auction, ConstructionPermit, DischargePermit, EquityTransfer, Holding, LandContract, Lease, Payment,
     PropertyRecord, TaxPlan, TransportPermit, Vehicle, World,
 )

@@ -1,9 +1,9 @@
 """生态环境厅: pollutant discharge permits."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.names import INDUSTRY
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.names import INDUSTRY
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "ecology_environment"
 

@@ -12,8 +12,8 @@ import random
 from dataclasses import dataclass, field
 
 from crossaudit.loaders.identifiers import CREDIT_CODE_ALPHABET, is_valid_credit_code, is_valid_id_number
-from crossaudit.loaders.demo.names import NAME_VARIANT_KINDS, variant_name
-from crossaudit.loaders.demo.spec import FileSpec, impossible_date
+from crossaudit.demo.names import NAME_VARIANT_KINDS, variant_name
+from crossaudit.demo.spec import FileSpec, impossible_date
 
 CELL_KINDS = ("id_missing", "id_mistyped", "fullwidth", "name_variant")
 QUARANTINE_KINDS = ("impossible_date", "negative_amount", "too_many_fields", "truncated_line")

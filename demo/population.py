@@ -6,10 +6,10 @@ import random
 
 from crossaudit.loaders.identifiers import make_id_number
 from crossaudit.loaders.regions import DIVISIONS, NINGXIA_COUNTIES, OTHER_COUNTIES, full_name
-from crossaudit.loaders.demo.config import AS_OF, PERIOD_END, random_date
-from crossaudit.loaders.demo.geography import Addresses, pick_county
-from crossaudit.loaders.demo.names import person_name
-from crossaudit.loaders.demo.world import Marriage, Person, World
+from crossaudit.demo.config import AS_OF, PERIOD_END, random_date
+from crossaudit.demo.geography import Addresses, pick_county
+from crossaudit.demo.names import person_name
+from crossaudit.demo.world import Marriage, Person, World
 
 OTHER_PROVINCE_SHARE = 0.03
 

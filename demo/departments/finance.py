@@ -1,8 +1,8 @@
 """财政厅: government procurement payments to vendors."""
 from __future__ import annotations
 
-from crossaudit.loaders.demo.departments.common import party, record
-from crossaudit.loaders.demo.spec import Column, Department, FileSpec, Role
+from crossaudit.demo.departments.common import party, record
+from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "finance"
 
