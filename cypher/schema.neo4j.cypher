@@ -25,6 +25,7 @@ CREATE INDEX tax_registration_office_code IF NOT EXISTS FOR (n:TaxRegistration) 
 CREATE INDEX tax_registration_project_permit_no IF NOT EXISTS FOR (n:TaxRegistration) ON (n.project_permit_no);
 CREATE CONSTRAINT tax_filing_filing_id_unique IF NOT EXISTS FOR (n:TaxFiling) REQUIRE n.filing_id IS UNIQUE;
 CREATE INDEX tax_filing_tax_type IF NOT EXISTS FOR (n:TaxFiling) ON (n.tax_type);
+CREATE INDEX tax_filing_tax_item IF NOT EXISTS FOR (n:TaxFiling) ON (n.tax_item);
 CREATE INDEX tax_filing_reference IF NOT EXISTS FOR (n:TaxFiling) ON (n.reference);
 CREATE CONSTRAINT permit_permit_no_unique IF NOT EXISTS FOR (n:Permit) REQUIRE n.permit_no IS UNIQUE;
 CREATE INDEX permit_kind IF NOT EXISTS FOR (n:Permit) ON (n.kind);

@@ -35,7 +35,7 @@ OPTIONAL MATCH (old:Contract {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Contract {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.paid_on = coalesce(r.paid_on, n.paid_on), n.last_seen = $at
+SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.paid_on = coalesce(r.paid_on, n.paid_on), n.cost_basis = coalesce(r.cost_basis, n.cost_basis), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Invoice

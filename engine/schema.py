@@ -182,11 +182,17 @@ NODES = (
         Prop("area_m2", FLOAT), "use", "region_code",
     ), doc="Land or a building (a registered real-estate unit)."),
     NodeType("Contract", "uid", _props(
-        "uid", Prop("contract_no", indexed=True), Prop("kind", indexed=True, doc="land_transfer, property_sale, "
-        "equity_transfer, construction, lease, procurement, auction"), "title", Prop("amount", FLOAT),
-        Prop("signed_on", DATE), Prop("start_on", DATE), Prop("end_on", DATE), "region_code", "status",
+        "uid", Prop("contract_no", indexed=True), Prop("kind", indexed=True, doc="land_transfer (a grant of "
+        "land use rights, 出让), property_sale (a transfer of real estate by sale, 买卖; a first registration, "
+        "首次登记, is none), equity_transfer, construction, lease, procurement, auction (a judicial auction)"),
+        "title",
+        Prop("amount", FLOAT, doc="the price (a lease: the monthly rent; an auction: the hammer price)"),
+        Prop("signed_on", DATE), Prop("start_on", DATE), Prop("end_on", DATE), "region_code",
+        Prop("status", doc="active, expired, cancelled (a lease); sold, unsold (流拍), withdrawn (an auction)"),
         Prop("area", FLOAT), Prop("ratio", FLOAT), Prop("reserve_price", FLOAT), "reference",
         Prop("paid_on", DATE, doc="date of a procurement payment"),
+        Prop("cost_basis", FLOAT, doc="an equity transfer's acquisition cost of the shares transferred (股权原值, "
+             "yuan), where the department records it"),
     ), doc="A transaction document: transfer, construction, lease, procurement, payment, auction."),
     NodeType("Invoice", "invoice_no", _props(
         "invoice_no", Prop("amount", FLOAT), Prop("tax", FLOAT), Prop("issued_on", DATE), "item",
@@ -194,11 +200,21 @@ NODES = (
     ), doc="A VAT invoice."),
     NodeType("TaxRegistration", "reg_id", _props(
         "reg_id", Prop("taxpayer_code", indexed=True), Prop("office_code", indexed=True),
-        Prop("registered_on", DATE), "status", Prop("status_changed_on", DATE), "taxpayer_kind", "industry",
+        Prop("registered_on", DATE), Prop("status", doc="normal, deregistered (注销), abnormal (非正常), "
+        "suspended (停业)"), Prop("status_changed_on", DATE),
+        Prop("taxpayer_kind", doc="unit, branch, cross_region_project, individual"), "industry",
         Prop("project_permit_no", indexed=True, doc="construction permit of a cross-region project registration"),
     ), doc="A taxpayer's registration with a tax office."),
     NodeType("TaxFiling", "filing_id", _props(
-        "filing_id", Prop("tax_type", indexed=True), "tax_item", Prop("period", doc="YYYY-MM, YYYY-Qn or YYYY"),
+        "filing_id", Prop("tax_type", indexed=True, doc="vat, enterprise_income_tax, individual_income_tax, "
+        "property_tax, stamp_duty, land_vat, environmental_protection_tax, deed_tax, urban_land_use_tax, "
+        "urban_maintenance_tax, consumption_tax, resource_tax, vehicle_vessel_tax, farmland_occupation_tax"),
+        Prop("tax_item", indexed=True, doc="the item (征收品目) as a code: individual income tax wages, "
+             "property_lease (财产租赁所得), equity_transfer (财产转让所得 of shares), property_transfer (of other "
+             "property); property tax rent_based (从租计征), value_based (从价计征); deed tax land_grant (出让), "
+             "sale (买卖), gift (赠与), exchange (互换), judicial_auction (司法拍卖); environmental protection tax "
+             "air_pollutants, water_pollutants, solid_waste, noise; vat goods, services, construction_prepayment "
+             "(跨区域预缴); others as the spec's code table says"), Prop("period", doc="YYYY-MM, YYYY-Qn or YYYY"),
         Prop("period_start", DATE), Prop("period_end", DATE), Prop("declared_base", FLOAT), Prop("tax_paid", FLOAT),
         Prop("filed_on", DATE), Prop("reference", indexed=True, doc="the contract, certificate or voucher it is for"),
         Prop("headcount", INT), Prop("price", FLOAT), Prop("rate", FLOAT), "office_code",
@@ -206,7 +222,10 @@ NODES = (
     ), doc="A declaration and payment of one tax for one period or one transaction."),
     NodeType("Permit", "permit_no", _props(
         "permit_no", Prop("kind", indexed=True, doc="construction, road_transport, pollutant_discharge"), "name",
-        Prop("issued_on", DATE), Prop("valid_from", DATE), Prop("valid_until", DATE), "status", "category",
+        Prop("issued_on", DATE), Prop("valid_from", DATE), Prop("valid_until", DATE),
+        Prop("status", doc="valid, suspended, revoked, cancelled (注销), expired"),
+        Prop("category", doc="a discharge permit's management class: key (重点管理), simplified (简化管理), "
+             "registration (登记管理)"),
         "region_code", Prop("amount", FLOAT, doc="contract price of a construction permit"),
     ), doc="A licence or permit an authority issued to an operator."),
     NodeType("Vehicle", "plate_no", _props(
@@ -303,7 +322,8 @@ RELS = (
             Prop("since", DATE)), identity=("kind",)),
     RelType("OWNS", _pairs(PARTY_LABELS, ["Property", "Vehicle"]), _props(Prop("since", DATE), Prop("share", FLOAT))),
     RelType("PARTY_TO", _pairs(PARTY_LABELS, ["Contract"]), _props(Prop("role", doc="buyer, seller, builder, "
-            "contractor, lessor, lessee, vendor, purchaser, bidder")), identity=("role",)),
+            "contractor, lessor, lessee, vendor, purchaser, transferor, transferee, target (the enterprise whose "
+            "shares are transferred), debtor (whose property a court sells)")), identity=("role",)),
     RelType("CONCERNS", (("Contract", "Property"), ("TaxFiling", "Property"), ("TaxFiling", "Contract"),
                          ("Permit", "Property"), ("TaxFiling", "Enterprise"), ("TaxFiling", "Person")),
             doc="The property a contract transfers, builds or leases; the contract or property a filing is for; "

@@ -43,6 +43,41 @@ More forms, where an export needs them:
   it an Enterprise, a valid ID number a Person; without either (or a code that passes both
   checks), a name with a legal form or of five characters or more is an Enterprise, else a
   Person. Props: `code` and `name`.
+
+Vocabularies the rules read
+---------------------------
+Rules compare canonical codes, never a department's wording: map the wording to these codes
+with a `type: code` table (`征收品目: {field: tax_item, type: code, codes: {工资薪金所得: wages}}`)
+or a literal (`kind: "=lease"`). A value a rule needs but a spec never produces silences the
+rule; `crossaudit specs check` names them. The `doc` of each property in engine/schema.py
+says the same.
+
+- TaxFiling.tax_type: vat, enterprise_income_tax, individual_income_tax, property_tax,
+  stamp_duty, land_vat, environmental_protection_tax, deed_tax, urban_land_use_tax,
+  urban_maintenance_tax, consumption_tax, resource_tax, vehicle_vessel_tax,
+  farmland_occupation_tax.
+- TaxFiling.tax_item (征收品目, 权属转移方式): individual income tax `wages` (工资薪金所得),
+  `property_lease` (财产租赁所得), `equity_transfer` (财产转让所得 of shares), `property_transfer`
+  (of other property); property tax `rent_based` (从租计征), `value_based` (从价计征); deed tax
+  `land_grant` (出让), `sale` (买卖), `gift` (赠与), `exchange` (互换), `judicial_auction`
+  (司法拍卖); environmental protection tax `air_pollutants`, `water_pollutants`, `solid_waste`,
+  `noise`; vat `goods`, `services`, `construction_prepayment` (跨区域预缴).
+- A filing is about an object when it CONCERNS it: the Property (by any identifier: unit
+  number, certificate number, address), the Contract, or the other party (the invested
+  enterprise). A filing naming no object counts for its taxpayer, tax and period.
+- Contract.kind: land_transfer (出让), property_sale (a transfer by sale, 买卖; yield none for a
+  first registration, 首次登记, nor for inheritance), equity_transfer, construction, lease,
+  procurement, auction (a judicial auction). Contract.status: a lease active, expired,
+  cancelled; an auction sold, unsold (流拍), withdrawn. Contract.cost_basis: an equity
+  transfer's acquisition cost (股权原值) where the export carries it.
+- PARTY_TO.role: buyer, seller, lessor, lessee, transferor, transferee, target (the enterprise
+  whose shares change hands), builder, contractor, vendor, purchaser, debtor.
+- Permit.kind: construction, road_transport, pollutant_discharge. Permit.status: valid,
+  suspended, revoked, cancelled (注销), expired. Permit.category (排污许可管理类别): key (重点管理),
+  simplified (简化管理), registration (登记管理).
+- TaxRegistration.status: normal, deregistered (注销), abnormal (非正常), suspended (停业);
+  TaxRegistration.taxpayer_kind: unit, branch, cross_region_project, individual.
+- Enterprise.status (the enterprise register): operating, deregistered, revoked, abnormal.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ entities: {permit: Permit, holder: Enterprise}
 office: [holder]
 amount: equivalents
 tax_at_risk: tax_at_risk
-params: {valid: 有效, key_category: 重点管理, key_equivalents: 240000.0, other_equivalents: 32000.0,
+params: {valid: valid, key_category: key, key_equivalents: 240000.0, other_equivalents: 32000.0,
          tax_per_equivalent: 1.2, from_date: 2023-01-01, to_date: 2023-12-31}
 version: 1
 */

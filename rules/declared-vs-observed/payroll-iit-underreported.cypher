@@ -16,7 +16,7 @@ entities: {enterprise: Enterprise}
 office: [enterprise]
 amount: undeclared_wages
 tax_at_risk: tax_at_risk
-params: {max_ratio: 0.5, min_undeclared: 20000.0, iit_rate: 0.1, wage_item: 工资薪金所得(代扣代缴), from_month: '2023-01', to_month: '2023-12',
+params: {max_ratio: 0.5, min_undeclared: 20000.0, iit_rate: 0.1, wage_item: wages, from_month: '2023-01', to_month: '2023-12',
          from_date: 2023-01-01, to_date: 2023-12-31}
 version: 1
 */

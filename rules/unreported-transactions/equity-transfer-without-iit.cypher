@@ -17,7 +17,7 @@ entities: {contract: Contract, transferor: Person, target: Enterprise}
 office: [target, transferor]
 amount: price
 tax_at_risk: tax_at_risk
-params: {iit_rate: 0.2, tax_item: 财产转让所得(股权转让), grace: 90 days, as_of: today}
+params: {iit_rate: 0.2, tax_item: equity_transfer, grace: 90 days, as_of: today}
 version: 1
 */
 MATCH (transferor:Person)-[p1:PARTY_TO {role: 'transferor'}]->(c:Contract {kind: 'equity_transfer'})
