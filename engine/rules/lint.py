@@ -67,11 +67,25 @@ def _labels(text: str) -> list[str]:
     return re.findall(_NAME, text or "")
 
 
-def _check_patterns(path: str, code: str, branch_start: int, branch: str) -> tuple[list[LintIssue], dict, dict]:
-    """Multi-hop naming and reuse, variable length, labels and types; returns variable bindings."""
-    issues: list[LintIssue] = []
+def bindings(branch: str) -> tuple[dict[str, str], dict[str, tuple[str, ...]]]:
+    """The variables of one query branch bound to a declared label, and to declared relationship types:
+    `bindings("MATCH (e:Enterprise)-[s:ISSUED]->(i)")` → `({'e': 'Enterprise'}, {'s': ('ISSUED',)})`."""
     node_vars: dict[str, str] = {}
     rel_vars: dict[str, tuple[str, ...]] = {}
+    for node in NODE_RE.finditer(branch):
+        labels = _labels(node.group("labels"))
+        if labels and labels[0] in LABELS and node.group("var"):
+            node_vars[node.group("var")] = labels[0]
+    for rel in REL_RE.finditer(branch):
+        known = tuple(t for t in _labels(rel.group("types")) if t in REL_TYPES)
+        if rel.group("var") and known:
+            rel_vars[rel.group("var")] = known
+    return node_vars, rel_vars
+
+
+def _check_patterns(path: str, code: str, branch_start: int, branch: str) -> list[LintIssue]:
+    """Multi-hop naming and reuse, variable length, labels and types."""
+    issues: list[LintIssue] = []
 
     def at(offset: int, kind: str, message: str) -> None:
         issues.append(_issue(path, code, branch_start + offset, kind, message))
@@ -84,8 +98,6 @@ def _check_patterns(path: str, code: str, branch_start: int, branch: str) -> tup
             if label not in LABELS:
                 at(node.start(), "unknown-label", f"label {label!r} is not declared in engine/schema.py")
         if labels and labels[0] in LABELS:
-            if node.group("var"):
-                node_vars[node.group("var")] = labels[0]
             if node.group("props"):
                 _check_map(node.group("props"), labels[0], lambda m, o=node.start(): at(o, "unknown-property", m))
     for chain in CHAIN.finditer(branch):
@@ -109,11 +121,9 @@ def _check_patterns(path: str, code: str, branch_start: int, branch: str) -> tup
             if rel_type not in REL_TYPES:
                 at(rel.start(), "unknown-relationship", f"relationship type {rel_type!r} is not declared")
         known = tuple(t for t in types if t in REL_TYPES)
-        if rel.group("var") and known:
-            rel_vars[rel.group("var")] = known
         if known and rel.group("props"):
             _check_map(rel.group("props"), known, lambda m, o=rel.start(): at(o, "unknown-property", m))
-    return issues, node_vars, rel_vars
+    return issues
 
 
 def _props_of(owner: str | tuple[str, ...]) -> set[str]:
@@ -140,8 +150,8 @@ def lint_text(text: str, path: str = "<query>") -> list[LintIssue]:
             issues.append(_issue(path, code, match.start(), "bare-sum",
                                  "write coalesce(sum(x), 0): an empty sum is NULL on one engine"))
     for start, branch in branch_spans(code):
-        found, node_vars, rel_vars = _check_patterns(path, code, start, branch)
-        issues += found
+        issues += _check_patterns(path, code, start, branch)
+        node_vars, rel_vars = bindings(branch)
         for match in re.finditer(rf"(?<![\w$.])({_NAME})\.({_NAME})\b", branch):
             var, prop = match.groups()
             owner = node_vars.get(var) or rel_vars.get(var)
