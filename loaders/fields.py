@@ -15,6 +15,7 @@ whitespace folded; names are also converted from traditional to simplified Chine
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -36,21 +37,22 @@ class FieldSpec:
     field: str
     type: str = "text"
     required: bool = False
-    unit: str | None = None
+    unit: str | None = None  # amount: 元 (default) or 万元; percent: percent (default) or fraction
     codes: dict[str, Any] | None = None
     formats: tuple[str, ...] = ()
     allow_negative: bool = False
     on_invalid: str = "quarantine"  # or "null": keep the row, drop the value, note why
-    # Fields cut from this one's text: (name, start, end), 0-based, end excluded; null when shorter.
-    derive: tuple[tuple[str, int, int], ...] = ()
+    derive: tuple["Derive", ...] = ()  # fields cut from this one's text, each typed like a column
 
     def __post_init__(self) -> None:
         if self.on_invalid not in ("quarantine", "null"):
             raise ValueError(f"on_invalid must be quarantine or null, got {self.on_invalid!r}")
         if self.type not in FIELD_TYPES:
             raise ValueError(f"unknown field type {self.type!r}")
-        if self.type == "amount" and self.unit not in (None, "元", "万元"):
-            raise ValueError(f"amount unit must be 元 or 万元, got {self.unit!r}")
+        if self.unit is not None and self.unit not in UNITS.get(self.type, ()):
+            allowed = " or ".join(UNITS.get(self.type, ()))
+            raise ValueError(f"a {self.type} column's unit must be {allowed}, got {self.unit!r}" if allowed
+                             else f"a {self.type} column has no unit (amount and percent columns do), got {self.unit!r}")
         if self.type == "code" and not self.codes:
             raise ValueError("a code column needs its code table under 'codes'")
         if self.type == "code":
@@ -58,6 +60,47 @@ class FieldSpec:
                 pa.array(list(self.codes.values()))
             except (pa.ArrowInvalid, pa.ArrowTypeError):
                 raise ValueError(f"the code table's values must be of one type, got {list(self.codes.values())}") from None
+
+
+UNITS = {"amount": ("元", "万元"), "percent": ("percent", "fraction")}
+
+
+@dataclass(frozen=True)
+class Derive(FieldSpec):
+    """A field cut from a column's text, then typed like a column (its own type, formats, unit …):
+    part `part` (0-based, negative from the end) of the text split on `split`, or characters
+    `slice` = (start, end) (0-based, end excluded). Null where the text has no such part or is
+    shorter than `end`.
+
+        >>> Derive("valid_until", "date", split="-", part=1).cut(pa.array(["2021.03.15-2026.03.14", "2021"])).to_pylist()
+        ['2026.03.14', None]
+    """
+
+    split: str | None = None
+    part: int = 0
+    slice: tuple[int, int] | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if (self.split is None) == (self.slice is None):
+            raise ValueError("a derive needs split (with part) or slice, one of them")
+        if self.split == "":
+            raise ValueError("split needs a separator")
+        if self.slice is not None and not 0 <= self.slice[0] < self.slice[1]:
+            raise ValueError(f"slice must be [start, end], whole numbers with 0 <= start < end; got {list(self.slice)}")
+
+    def piece(self, text: str) -> str | None:
+        """This derive's piece of one text: `Derive("to", split="-", part=1).piece("a-b")` → 'b'."""
+        if self.slice is not None:
+            start, end = self.slice
+            return text[start:end] if len(text) >= end else None
+        parts = text.split(self.split)
+        return parts[self.part] if -len(parts) <= self.part < len(parts) else None
+
+    def cut(self, values: pa.Array) -> pa.Array:
+        """The piece of each value's text (a string array, null where there is none), once per distinct text."""
+        encoded = pc.dictionary_encode(as_text(values))
+        return pa.array(list(map(self.piece, encoded.dictionary.to_pylist())), pa.string()).take(encoded.indices)
 
 
 # --- normalisers ------------------------------------------------------------------------
@@ -186,23 +229,30 @@ def _date_text(text: str, formats: tuple[str, ...]) -> dt.date | str:
 def _number(raw: Any) -> float:
     if isinstance(raw, bool):
         raise FieldProblem(f"not a number: {raw!r}")
-    if isinstance(raw, (int, float)):
-        return float(raw)
     try:  # a plain number: what float() accepts, cleaning would not change
-        return float(raw)
+        value = float(raw)
     except (TypeError, ValueError):
-        pass
-    text = clean_text(raw).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
-    try:
-        return float(text)
-    except ValueError:
-        raise FieldProblem(f"not a number: {clean_text(raw)!r}") from None
+        text = clean_text(raw).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
+        try:
+            value = float(text)
+        except ValueError:
+            raise FieldProblem(f"not a number: {clean_text(raw)!r}") from None
+    if not math.isfinite(value):  # float() reads nan, inf and 1e999
+        raise FieldProblem(f"not a finite number: {clean_text(raw)!r}")
+    return value
+
+
+# The largest amount a DOUBLE holds to the fen (2**53 fen): beyond it, 0.01 元 is lost.
+MAX_AMOUNT = (2 ** 53 - 1) / 100
+MAX_INTEGER = 2 ** 63 - 1  # INT64
 
 
 def _amount(raw: Any, spec: FieldSpec) -> float:
     value = _number(raw) * (10_000 if spec.unit == "万元" else 1)
     if value < 0 and not spec.allow_negative:
         raise FieldProblem(f"negative amount {clean_text(raw)!r}")
+    if abs(value) > MAX_AMOUNT:
+        raise FieldProblem(f"amount out of range: {clean_text(raw)!r} is beyond ±{MAX_AMOUNT:,.2f} 元")
     return round(value, 2)
 
 
@@ -211,16 +261,25 @@ def _float(raw: Any, spec: FieldSpec) -> float:
 
 
 def _percent(raw: Any, spec: FieldSpec) -> float:
+    """A share as a fraction (0.355): the number is per cent unless the spec says `unit: fraction`;
+    written with a % sign it is per cent whatever the unit."""
     text = clean_text(raw)
-    value = _number(text.rstrip("%"))
-    return value / 100 if text.endswith("%") or value > 1 else value
+    value = _number(text.removesuffix("%"))
+    return value if spec.unit == "fraction" and not text.endswith("%") else value / 100
 
 
 def _integer(raw: Any, spec: FieldSpec) -> int:
     value = _number(raw)
     if not value.is_integer():
         raise FieldProblem(f"not a whole number: {clean_text(raw)!r}")
-    return int(value)
+    digits = clean_text(raw).replace(",", "")  # read exactly: a float keeps 15 digits
+    whole = int(digits) if _WHOLE.fullmatch(digits) else int(value)
+    if abs(whole) > MAX_INTEGER:
+        raise FieldProblem(f"whole number out of range: {clean_text(raw)!r} is beyond ±{MAX_INTEGER:,}")
+    return whole
+
+
+_WHOLE = re.compile(r"[+-]?\d+")
 
 
 _TRUE = {"是", "y", "yes", "true", "1", "有"}
@@ -306,6 +365,12 @@ def _outcome(spec: FieldSpec, raw: Any) -> tuple[Any, str | None]:
 # The Arrow type of each field type's values; the others are text. A code column's is its table's.
 ARROW_TYPES = {"date": pa.date32(), "amount": pa.float64(), "number": pa.float64(), "percent": pa.float64(),
                "integer": pa.int64(), "bool": pa.bool_()}
+
+
+def as_text(values: pa.Array) -> pa.Array:
+    """Values in their text form, as filters compare them and derives cut them: numbers as
+    `1.5` or `100`, dates as YYYY-MM-DD, booleans as true/false; text as it is."""
+    return values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
 
 
 def arrow_type(spec: FieldSpec) -> pa.DataType:

@@ -28,11 +28,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine.merge import NAME_UID, RECORD_UID
-from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA
+from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA, STRING, NodeType, RelType
 from crossaudit.loaders import identifiers
-from crossaudit.loaders.fields import enterprise_name_norm, is_blank, legal_form, parse_column
+from crossaudit.loaders.fields import FieldSpec, as_text, enterprise_name_norm, is_blank, legal_form, parse_column
 from crossaudit.loaders.readers import has_escaped_bytes
-from crossaudit.loaders.spec import PARTY, NodeYield, SourceSpec, is_literal
+from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 
@@ -123,17 +123,12 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
         if column.required:
             counts["required_cells"] += len(cells)
             counts["required_missing"] += sum(map(is_blank, cells))
-        for at, reason in failures:
-            index = parsed[at]
-            if column.on_invalid == "null" and not column.required:
-                noted.append(index)  # the value is dropped (None), the row kept
-            else:
-                problems.setdefault(index, []).append(Problem(header, _jsonable(cells[at]), reason))
         fields[column.field] = values
-        for name, start, end in column.derive:
-            text = values if pa.types.is_string(values.type) else pc.cast(values, pa.string())
-            cut = pc.utf8_slice_codeunits(text, start, end)
-            fields[name] = _either(pc.greater_equal(pc.utf8_length(text), end), cut, None)
+        _report(column, header, cells, failures, parsed, problems, noted)
+        for derive in column.derive:
+            pieces = derive.cut(values).to_pylist()
+            fields[derive.field], failures = parse_column(derive, pieces)
+            _report(derive, f"{header}→{derive.field}", pieces, failures, parsed, problems, noted)
     good = [at for at, index in enumerate(parsed) if index not in problems]
     if len(good) < len(parsed):
         fields = {name: values.take(pa.array(good, pa.int64())) for name, values in fields.items()}
@@ -141,6 +136,17 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
                        cells=[rows[parsed[at]][1] for at in good], fields=fields,
                        notes=sum(index not in problems for index in noted),
                        quarantined=[(rows[index][0], problems[index]) for index in sorted(problems)], **counts)
+
+
+def _report(column: FieldSpec, name: str, cells: list, failures: list[tuple[int, str]], parsed: list[int],
+            problems: dict[int, list[Problem]], noted: list[int]) -> None:
+    """A column's failed cells: a problem of their row, or with on_invalid: null a value dropped."""
+    for at, reason in failures:
+        index = parsed[at]
+        if column.on_invalid == "null" and not column.required:
+            noted.append(index)  # the value is dropped (None), the row kept
+        else:
+            problems.setdefault(index, []).append(Problem(name, _jsonable(cells[at]), reason))
 
 
 @dataclass
@@ -290,11 +296,33 @@ def _concat(arrays: list[pa.Array | None], sizes: list[int]) -> pa.Array:
     return pa.concat_arrays([array if array is not None else pa.nulls(size, kind) for array, size in zip(arrays, sizes)])
 
 
+def _sourced(sources: dict[str, str], owner: NodeType | RelType | None, fields: dict[str, pa.Array],
+             size: int) -> dict[str, pa.Array]:
+    """Each property's values over the rows: its field's, or its literal (of the property's type;
+    a Party's, with no `owner`, text) on every row."""
+    return {prop: pa.repeat(pa.scalar(literal_value(source, owner.prop(prop).type if owner else STRING)), size)
+            if is_literal(source) else fields.get(source, pa.nulls(size, pa.string())) for prop, source in sources.items()}
+
+
+def passes(conditions: tuple[Condition, ...], fields: dict[str, pa.Array], size: int) -> pa.Array:
+    """Where every condition of a `when` holds (everywhere, without one):
+    `passes((Condition("kind", "one_of", ("转移登记",)),), {"kind": pa.array(["转移登记", None])}, 2)` → [true, false]."""
+    mask = pa.repeat(pa.scalar(True), size)
+    for condition in conditions:
+        values = fields[condition.field]
+        if condition.test in ("given", "blank"):
+            holds = _given(values) if condition.test == "given" else pc.invert(_given(values))
+        else:  # a blank is in no list of values
+            holds = pc.is_in(as_text(values), value_set=pa.array(condition.values, pa.string()))
+            holds = holds if condition.test == "one_of" else pc.invert(holds)
+        mask = pc.and_(mask, holds)
+    return mask
+
+
 def _mentions(mention: NodeYield, fields: dict[str, pa.Array], size: int):
     """(label, props) of one node yield, props over every row; a Party has one of each label,
     and (as its rows) the mask of the rows it names that way."""
-    props = {prop: pa.repeat(_text(source[1:]), size) if is_literal(source)
-             else fields.get(source, pa.nulls(size, pa.string())) for prop, source in mention.props.items()}
+    props = _sourced(mention.props, None if mention.label == PARTY else SCHEMA.node(mention.label), fields, size)
     if mention.label != PARTY:
         yield mention.label, props, None
         return
@@ -340,6 +368,7 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
     keys: dict[str, pa.Array] = {}  # role → key of each row (null: the row names no such entity)
     labels: dict[str, pa.Array] = {}
     for number, mention in enumerate(spec.nodes):
+        wanted = passes(spec.when + mention.when, checked.fields, size)  # a row filtered out names nothing
         for label, props, named in _mentions(mention, checked.fields, size):
             node = SCHEMA.node(label)
             if label in ENTITY_LABELS:
@@ -357,7 +386,7 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
             else:
                 found, methods = natural_keys(checked.fields, mention.id, size), pa.repeat(_text("exact"), size)
             found = props[node.key] = _as_text(found)
-            kept = _given(found) if named is None else pc.and_(_given(found), named)
+            kept = pc.and_(_given(found), wanted if named is None else pc.and_(wanted, named))
             if label == "Enterprise" and "name" in props:
                 named_rows = _given(props["name"])
                 props.setdefault("name_norm", _either(named_rows, _mapped(props["name"], _name_norm), None))
@@ -375,9 +404,9 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
             labels[mention.role] = _either(kept, label, labels.get(mention.role))
     for number, rel in enumerate(spec.relationships, start=len(spec.nodes)):
         starts, ends = keys[rel.from_role], keys[rel.to_role]
-        linked = pc.and_(pc.is_valid(starts), pc.is_valid(ends))
-        props = {prop: pa.repeat(_text(source[1:]), size) if is_literal(source)
-                 else checked.fields.get(source, pa.nulls(size, pa.string())) for prop, source in rel.props.items()}
+        linked = pc.and_(pc.and_(pc.is_valid(starts), pc.is_valid(ends)),
+                         passes(spec.when + rel.when, checked.fields, size))
+        props = _sourced(rel.props, SCHEMA.rel(rel.type), checked.fields, size)
         for from_label in _labels_of(labels[rel.from_role]):
             for to_label in _labels_of(labels[rel.to_role]):
                 pair = pc.and_(linked, pc.and_(pc.equal(labels[rel.from_role], from_label),
