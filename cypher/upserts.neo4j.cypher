@@ -35,7 +35,7 @@ OPTIONAL MATCH (old:Contract {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Contract {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.paid_on = coalesce(r.paid_on, n.paid_on), n.cost_basis = coalesce(r.cost_basis, n.cost_basis), n.last_seen = $at
+SET n.contract_no = coalesce(r.contract_no, n.contract_no), n.kind = coalesce(r.kind, n.kind), n.title = coalesce(r.title, n.title), n.amount = coalesce(r.amount, n.amount), n.signed_on = coalesce(r.signed_on, n.signed_on), n.start_on = coalesce(r.start_on, n.start_on), n.end_on = coalesce(r.end_on, n.end_on), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.area = coalesce(r.area, n.area), n.ratio = coalesce(r.ratio, n.ratio), n.reserve_price = coalesce(r.reserve_price, n.reserve_price), n.reference = coalesce(r.reference, n.reference), n.paid_on = coalesce(r.paid_on, n.paid_on), n.cost_basis = coalesce(r.cost_basis, n.cost_basis), n.record_no = coalesce(r.record_no, n.record_no), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Invoice
@@ -209,13 +209,22 @@ ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file 
 SET n.label = coalesce(r.label, n.label), n.old_uid = coalesce(r.old_uid, n.old_uid), n.uid = coalesce(r.uid, n.uid), n.method = coalesce(r.method, n.method), n.score = coalesce(r.score, n.score), n.contributions = coalesce(r.contributions, n.contributions), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
+// upsert CoCitation
+UNWIND $rows AS r
+OPTIONAL MATCH (old:CoCitation {cocitation_id: r.cocitation_id})
+WITH r, old IS NULL AS is_new
+MERGE (n:CoCitation {cocitation_id: r.cocitation_id})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.label = coalesce(r.label, n.label), n.other_uid = coalesce(r.other_uid, n.other_uid), n.other_prop = coalesce(r.other_prop, n.other_prop), n.uid = coalesce(r.uid, n.uid), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
 // upsert ReviewItem
 UNWIND $rows AS r
 OPTIONAL MATCH (old:ReviewItem {pair_id: r.pair_id})
 WITH r, old IS NULL AS is_new
 MERGE (n:ReviewItem {pair_id: r.pair_id})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.label = coalesce(r.label, n.label), n.uid_a = coalesce(r.uid_a, n.uid_a), n.uid_b = coalesce(r.uid_b, n.uid_b), n.score = coalesce(r.score, n.score), n.contributions = coalesce(r.contributions, n.contributions), n.status = coalesce(r.status, n.status), n.resolve_run = coalesce(r.resolve_run, n.resolve_run), n.last_seen = $at
+SET n.label = coalesce(r.label, n.label), n.uid_a = coalesce(r.uid_a, n.uid_a), n.uid_b = coalesce(r.uid_b, n.uid_b), n.score = coalesce(r.score, n.score), n.contributions = coalesce(r.contributions, n.contributions), n.status = coalesce(r.status, n.status), n.resolve_run = coalesce(r.resolve_run, n.resolve_run), n.reason = coalesce(r.reason, n.reason), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Judgement

@@ -31,6 +31,17 @@ def is_provisional(uid: str) -> bool:
     return uid.startswith(PROVISIONAL)
 
 
+# Labels whose nodes keyed by a second identifier (a certificate beside the unit number) are
+# folded into the canonical one when a row cites both (`resolve.graph.fold_co_citations`).
+CO_CITED = ("Property", "Contract")
+
+
+def may_be_alias(label: str, uid: str) -> bool:
+    """Whether resolution may have folded the node `uid` of `label` into another: a provisional
+    uid, or any key of a Property or Contract."""
+    return is_provisional(uid) or label in CO_CITED
+
+
 def _rel_patterns(label: str) -> list[tuple[str, str, str, bool]]:
     """(type, from, to, label is the start) for every relationship pair touching `label`;
     a pair joining `label` to itself is walked both ways."""

@@ -193,6 +193,8 @@ NODES = (
         Prop("paid_on", DATE, doc="date of a procurement payment"),
         Prop("cost_basis", FLOAT, doc="an equity transfer's acquisition cost of the shares transferred (股权原值, "
              "yuan), where the department records it"),
+        Prop("record_no", indexed=True, doc="a second number the contract is known by (网签备案号, a registration's "
+             "business number); a row giving both says they are one contract"),
     ), doc="A transaction document: transfer, construction, lease, procurement, payment, auction."),
     NodeType("Invoice", "invoice_no", _props(
         "invoice_no", Prop("amount", FLOAT), Prop("tax", FLOAT), Prop("issued_on", DATE), "item",
@@ -299,14 +301,24 @@ NODES = (
         Prop("alias_id", doc="<label>:<uid the loader gave the mention>"), "label",
         Prop("old_uid", doc="the uid the loader gives the mention (name:…, record:…)"),
         Prop("uid", indexed=True, doc="the canonical entity it was merged into"),
-        Prop("method", doc="probabilistic or judgement"), Prop("score", FLOAT, doc="match probability"),
+        Prop("method", doc="probabilistic, judgement, exact (a department number) or co-cited (a row named "
+             "both identifiers)"), Prop("score", FLOAT, doc="match probability"),
         Prop("contributions", doc="per-field log2 Bayes factors as JSON"),
     ), doc="A mention merged into a canonical entity; later loads link the mention there directly."),
+    NodeType("CoCitation", "cocitation_id", _props(
+        Prop("cocitation_id", doc="<label>:<other uid>|<uid>"), Prop("label", doc="Property or Contract"),
+        Prop("other_uid", indexed=True, doc="the key of the other identifier the row gave (a certificate number)"),
+        Prop("other_prop", doc="which identifier that is: cert_no, record_no"),
+        Prop("uid", indexed=True, doc="the key of the object's canonical identifier (unit or contract number)"),
+    ), doc="A row named one property or contract by two identifiers: resolution merges the node keyed by the "
+           "other into the canonical one, unless the other is co-cited with several; provenance names the row."),
     NodeType("ReviewItem", "pair_id", _props(
         Prop("pair_id", doc="<label>:<uid a>|<uid b>, the uids in sorted order"), "label", "uid_a", "uid_b",
         Prop("score", FLOAT), Prop("contributions", doc="per-field log2 Bayes factors as JSON"),
         Prop("status", indexed=True, doc="open, accepted, rejected"), "resolve_run",
-    ), doc="A candidate pair scored between the two thresholds, waiting for a person's judgement."),
+        Prop("reason", doc="why a pair without a score waits: an identifier co-cited with several objects"),
+    ), doc="A candidate pair scored between the two thresholds, or a pair of an ambiguous co-citation, waiting "
+           "for a person's judgement."),
     NodeType("Judgement", "pair_id", _props(
         "pair_id", "label", "uid_a", "uid_b", Prop("decision", doc="match or no_match"), "decided_by",
         Prop("decided_at", TIMESTAMP), "note",
@@ -348,7 +360,7 @@ RELS = (
     RelType("DESCRIBES", tuple(("SourceRecord", label) for label in (
         "Enterprise", "Person", "Property", "Contract", "Invoice", "TaxRegistration", "TaxFiling",
         "Address", "Phone", "TaxOffice", "Permit", "Vehicle", "UtilityUsage")),
-        _props(Prop("score", FLOAT), Prop("method", doc="exact, probabilistic, judgement"),
+        _props(Prop("score", FLOAT), Prop("method", doc="exact, probabilistic, judgement, co-cited"),
                Prop("role", doc="the column role the row names the entity in"), "contributions"),
         identity=("role",)),
     RelType("FLAGS", tuple(("Finding", label) for label in (

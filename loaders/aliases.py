@@ -1,7 +1,7 @@
 """Mentions that resolution merged into canonical entities, applied to later loads.
 
-Resolution folds a node the loader keyed `name:…` or `record:…` into its canonical entity and
-leaves an EntityAlias (`engine/merge.py`). Loading the same rows again must not bring the
+Resolution folds a node the loader keyed `name:…` or `record:…`, or a property's certificate
+number co-cited with its unit number, into its canonical entity and leaves an EntityAlias (`engine/merge.py`). Loading the same rows again must not bring the
 folded node back: each fact naming an aliased key is written against the canonical entity,
 the mention's own node row is dropped, and the DESCRIBES from its source record carries the
 method and score of the match, as resolution left them.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from crossaudit.engine.merge import is_provisional
+from crossaudit.engine.merge import may_be_alias
 from crossaudit.engine.schema import ENTITY_LABELS, SCHEMA
 from crossaudit.engine.store import Store
 from crossaudit.loaders.transform import Facts
@@ -31,7 +31,7 @@ class Aliases:
     def lookup(self, label: str, keys: list[str]) -> dict[str, dict]:
         """old uid → {uid, method, score, contributions} for the aliased keys among `keys`,
         following a chain (a mention merged into a node that was itself merged later)."""
-        wanted = sorted({k for k in keys if k and is_provisional(k) and (label, k) not in self._known})
+        wanted = sorted({k for k in keys if k and may_be_alias(label, k) and (label, k) not in self._known})
         while wanted:
             rows = self.store.query(
                 "UNWIND $ids AS i MATCH (a:EntityAlias {alias_id: i}) RETURN a.old_uid AS old, a.uid AS uid, "
@@ -40,7 +40,7 @@ class Aliases:
             found = {row["old"]: row for row in rows}
             for key in wanted:
                 self._known[(label, key)] = found.get(key)
-            wanted = sorted({row["uid"] for row in rows if is_provisional(row["uid"])
+            wanted = sorted({row["uid"] for row in rows if may_be_alias(label, row["uid"])
                              and (label, row["uid"]) not in self._known})
         out = {}
         for key in set(keys):

@@ -11,6 +11,11 @@ Two identifiers name almost every enterprise and person in department data:
 Every function takes the code as a department wrote it: surrounding spaces and lower
 case are tolerated (see `normalize_code`), full-width characters too.
 
+Objects are known by numbers without a check character — the real-estate unit number
+(不动产单元号), certificate (不动产权证书号), contract and permit numbers — that departments
+write in full or half width, with one bracket or dash or another: `unit_no_key`,
+`cert_no_key`, `contract_no_key` and `permit_no_key` give each the one key it is stored under.
+
     >>> credit_code_check_char("91440300192203821")
     '6'
     >>> id_number_problem("11010519491231002X") is None
@@ -19,6 +24,8 @@ case are tolerated (see `normalize_code`), full-width characters too.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 from crossaudit.loaders.regions import PROVINCES
 
@@ -200,3 +207,45 @@ def make_id_number(division: str, birth: dt.date, sequence: int, gender: str) ->
         seq = seq + 1 if seq < 999 else seq - 1
     first17 = f"{division}{birth:%Y%m%d}{seq:03d}"
     return first17 + id_number_check_char(first17)
+
+
+# --- object numbers: unit, certificate, contract, permit ---------------------------------
+# After NFKC (full width → ASCII), the brackets, dashes and dots that are still told apart.
+_OPENING, _CLOSING, _DASHES, _DOTS = "〔［[【〖", "〕］]】〗", "‐‑‒–—―−", "·・‧"
+_ONE_FORM = str.maketrans({**dict.fromkeys(_OPENING, "("), **dict.fromkeys(_CLOSING, ")"),
+                           **dict.fromkeys(_DASHES, "-"), **dict.fromkeys(_DOTS, ".")})
+_SPACE = re.compile(r"\s+")
+
+
+def document_no_key(text: str | None) -> str | None:
+    """A number as written on a document, in one form: NFKC (full width → half), no spaces,
+    upper case, every bracket `()`, every dash `-`, every dot `.`; None if blank.
+
+        document_no_key(" 宁〔2021〕银川市不动产权第００１２３４５号") → '宁(2021)银川市不动产权第0012345号'"""
+    if text is None:
+        return None
+    key = _SPACE.sub("", unicodedata.normalize("NFKC", str(text))).translate(_ONE_FORM).upper()
+    return key or None
+
+
+def unit_no_key(text: str | None) -> str | None:
+    """A real-estate unit number (不动产单元号, 28 letters and digits: GB/T 37346) without the
+    separators some registers print between its parts:
+    `unit_no_key("640104 001001 GB00001 Ｆ00010001")` → '640104001001GB00001F00010001'."""
+    key = document_no_key(text)
+    return key and (re.sub(r"[-.()]", "", key) or None)
+
+
+# A certificate, contract or permit number keeps its punctuation: 宁(2021)… and 宁2021… are
+# different texts on paper, and nothing says a department dropped the brackets.
+cert_no_key = contract_no_key = permit_no_key = document_no_key
+
+# The identifiers an object is known by, its canonical one first (the unit number: stable
+# across transfers, while each transfer issues a new certificate): a row naming one object by
+# two of them says they are the same object. Property and Contract nodes are keyed by the
+# first one a row gives; a Permit by its number.
+OBJECT_IDENTIFIERS = {
+    "Property": (("unit_no", unit_no_key), ("cert_no", cert_no_key)),
+    "Contract": (("contract_no", contract_no_key), ("record_no", contract_no_key)),
+    "Permit": (("permit_no", permit_no_key),),
+}

@@ -12,8 +12,10 @@ names, and provenance on every fact.
 
 Entities are keyed here as faithfully as the row allows: a valid credit code or ID number
 is the uid itself; an enterprise without one is keyed by its normalised name; a person
-without one gets a uid of its own record (never merged by name). Resolution links these
-later.
+without one gets a uid of its own record (never merged by name). A property, contract or
+permit is keyed by its number in one form (`identifiers.unit_no_key` …: width, brackets,
+dashes), the text as written staying in unit_no, cert_no, contract_no; a row naming one
+object by two numbers also yields a CoCitation. Resolution links these later.
 """
 from __future__ import annotations
 
@@ -28,8 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine.merge import NAME_UID, RECORD_UID
-from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, SCHEMA, STRING, NodeType, RelType
+from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, SCHEMA, STRING, NodeType, RelType
 from crossaudit.loaders import identifiers
+from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.loaders.fields import FieldSpec, as_text, enterprise_name_norm, is_blank, legal_form, parse_column
 from crossaudit.loaders.readers import has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
@@ -204,20 +207,51 @@ def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role:
     if label == "Person":
         code, name = _given(get("id_number")), _given(get("name"))
         return _either(code, get("id_number"), _either(name, own, None)), _either(code, "exact", _either(name, "record", ""))
-    if label == "Property":  # the unit number is stable across transfers; certificates are not
-        unit, cert, address = _given(get("unit_no")), _given(get("cert_no")), _given(get("address"))
-        exact = pc.or_(unit, cert)
-        return (_either(unit, get("unit_no"), _either(cert, get("cert_no"), _either(address, own, None))),
-                _either(exact, "exact", _either(address, "record", "")))
-    if label == "Contract":
-        number = _given(get("contract_no"))
-        return _either(number, get("contract_no"), None), _either(number, "exact", "")
+    if label in OBJECT_IDENTIFIERS:  # the first identifier given, as its key (`object_keys`)
+        found = pc.coalesce(*object_keys(label, props, len(records)).values())
+        exact = pc.is_valid(found)
+        if label == "Property":  # a house known by its address alone (a lease): a record of its own
+            address = _given(get("address"))
+            return (pc.coalesce(found, _either(address, own, None)),
+                    _either(exact, "exact", _either(address, "record", "")))
+        return found, _either(exact, "exact", "")
     raise KeyError(label)
 
 
-def natural_keys(fields: dict[str, pa.Array], ids: str | tuple[str, ...], size: int) -> pa.Array:
+def object_keys(label: str, props: dict[str, pa.Array], size: int) -> dict[str, pa.Array]:
+    """Each identifier of a Property, Contract or Permit (`identifiers.OBJECT_IDENTIFIERS`) as
+    its key, canonical first; null where the row does not give it:
+    `object_keys("Property", {"cert_no": pa.array(["宁（2021）…第1号"])}, 1)` → {"unit_no": [None],
+    "cert_no": ["宁(2021)…第1号"]}."""
+    return {prop: _mapped(_as_text(props[prop]), key) if prop in props else pa.nulls(size, pa.string())
+            for prop, key in OBJECT_IDENTIFIERS[label]}
+
+
+def co_citations(label: str, nodes: dict[str, pa.Array]) -> list[dict[str, pa.Array]]:
+    """CoCitation batches for the node rows of `label` that name one Property or Contract by two
+    identifiers (a unit number and a certificate number): each other identifier's key → the
+    canonical key, with the row's provenance. Resolution merges the nodes keyed by the others."""
+    if len(OBJECT_IDENTIFIERS.get(label, ())) < 2:
+        return []
+    keys = object_keys(label, nodes, len(nodes[SCHEMA.node(label).key]))
+    canonical = pc.coalesce(*keys.values())
+    batches = []
+    for prop, key in list(keys.items())[1:]:
+        cited = pc.fill_null(pc.not_equal(key, canonical), False)
+        if pc.any(cited).as_py():
+            other, uid = key.filter(cited), canonical.filter(cited)
+            batches.append({"cocitation_id": _join(f"{label}:", other, "|", uid), "label": pa.repeat(_text(label), len(uid)),
+                            "other_uid": other, "other_prop": pa.repeat(_text(prop), len(uid)), "uid": uid,
+                            **{name: nodes[name].filter(cited) for name in PROVENANCE_NAMES if name in nodes}})
+    return batches
+
+
+def natural_keys(fields: dict[str, pa.Array], ids: str | tuple[str, ...], size: int, label: str | None = None) -> pa.Array:
     """The value of a node's id field, or its id fields joined by '|' (trailing blanks dropped):
-    `natural_keys({"a": pa.array(["x", "y"]), "b": pa.array([1, None])}, ("a", "b"), 2)` → `["x|1", "y"]`."""
+    `natural_keys({"a": pa.array(["x", "y"]), "b": pa.array([1, None])}, ("a", "b"), 2)` → `["x|1", "y"]`.
+    A Permit's number is keyed in one form (`identifiers.permit_no_key`), however a department wrote it."""
+    if label == "Permit" and isinstance(ids, str):
+        return _mapped(_as_text(fields.get(ids, pa.nulls(size, pa.string()))), identifiers.permit_no_key)
     if isinstance(ids, str):
         return fields.get(ids, pa.nulls(size, pa.string()))
     parts = [_key_texts(fields.get(name, pa.nulls(size, pa.string()))) for name in ids]
@@ -384,7 +418,7 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
                     found = _either(use, _join(f"{RECORD_UID}{spec.dataset}:", local), found)
                     methods = _either(use, "record", methods)
             else:
-                found, methods = natural_keys(checked.fields, mention.id, size), pa.repeat(_text("exact"), size)
+                found, methods = natural_keys(checked.fields, mention.id, size, label), pa.repeat(_text("exact"), size)
             found = props[node.key] = _as_text(found)
             kept = pc.and_(_given(found), wanted if named is None else pc.and_(wanted, named))
             if label == "Enterprise" and "name" in props:
@@ -395,6 +429,7 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
             order = pc.add(pc.multiply(rows.filter(kept), width), number)
             picked = {name: values.filter(kept) for name, values in {**props, **provenance}.items()}
             nodes.add(label, order, picked)
+            out.nodes["CoCitation"].extend(co_citations(label, picked))
             method = methods.filter(kept)
             rels.add(("DESCRIBES", "SourceRecord", label), order, {
                 "from": records.filter(kept), "to": picked[node.key], "role": pa.repeat(_text(mention.role), len(order)),

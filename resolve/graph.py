@@ -2,10 +2,14 @@
 
 The loader keys every mention as faithfully as its row allows: a valid credit code or ID
 number is the uid itself; an enterprise without one is `name:<normalised name>`, a person or
-property without one `record:<row>:<role>`. `resolve_store` reads those nodes with the
-context the resolver compares (address, phone, legal representative, owner), links them,
-and folds each provisional node into the canonical entity of its cluster
-(`engine.merge.merge_entities`), so uids that are identifiers never change.
+property without one `record:<row>:<role>`; a property by its unit number, else its
+certificate number, a contract by its number (each in one written form). `resolve_store`
+first folds every property or contract node keyed by a second identifier into the node of
+the canonical identifier a row cited it with (`fold_co_citations`: a certificate into its
+unit), then reads the nodes with the context the resolver compares (address, phone, legal
+representative, owner), links them, and folds each provisional node into the canonical
+entity of its cluster (`engine.merge.merge_entities`), so uids that are identifiers never
+change.
 
     report = resolve_store(store)           # every entity type; idempotent
     report.merged["Enterprise"]             # how many provisional nodes were folded
@@ -18,7 +22,7 @@ from typing import Callable
 
 import pandas as pd
 
-from crossaudit.engine.merge import is_provisional, merge_entities
+from crossaudit.engine.merge import CO_CITED, is_provisional, merge_entities
 from crossaudit.engine.store import RunStamp, Store
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
@@ -52,15 +56,26 @@ CONTEXT = {
 }
 
 
+# Every label a resolution reports on: the linked ones, then Contract (co-citations only).
+REPORTED = (*(label for label, _, _ in RESOLVED), "Contract")
+
+
 @dataclass
 class ResolveReport:
+    """Per label: nodes read, nodes merged (co-cited ones included), pairs queued for review,
+    nodes merged because a row cited them with the canonical identifier, and identifiers left
+    unmerged because rows cited them with several canonical ones."""
+
     records: dict[str, int] = field(default_factory=dict)
     merged: dict[str, int] = field(default_factory=dict)
     review: dict[str, int] = field(default_factory=dict)
+    co_cited: dict[str, int] = field(default_factory=dict)
+    ambiguous: dict[str, int] = field(default_factory=dict)
     branches: int = 0
 
     def to_json(self) -> dict:
-        return {"records": self.records, "merged": self.merged, "review": self.review, "branches": self.branches}
+        return {"records": self.records, "merged": self.merged, "review": self.review, "co_cited": self.co_cited,
+                "ambiguous": self.ambiguous, "branches": self.branches}
 
 
 def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFrame:
@@ -175,25 +190,83 @@ def _review_items(store: Store, label: str, resolution: Resolution, run: RunStam
     return len(rows)
 
 
+def fold_co_citations(store: Store, label: str, run: RunStamp) -> tuple[int, int, int]:
+    """Merge each node keyed by a second identifier into the node of the canonical identifier a
+    row cited it with (a certificate into its unit: CoCitation); return (merged, ambiguous,
+    queued for review). An identifier co-cited with several canonical nodes is ambiguous: it is
+    merged into none, and each pair waits in the review queue until a judgement picks one.
+    Two canonical nodes (two unit numbers) are never merged."""
+    rows = store.query("MATCH (c:CoCitation) WHERE c.label = $label RETURN c.other_uid AS other, c.uid AS uid",
+                       {"label": label})
+    judged = {frozenset((a, b)): same for a, b, same in read_judgements(store, label)}
+    candidates: dict[str, set[str]] = {}
+    for row in rows:
+        if judged.get(frozenset((row["other"], row["uid"]))) is not False:
+            candidates.setdefault(row["other"], set()).add(row["uid"])
+    chosen, ambiguous = {}, {}
+    for other, uids in sorted(candidates.items()):
+        accepted = [uid for uid in uids if judged.get(frozenset((other, uid)))]
+        if len(accepted) == 1 or len(uids) == 1:
+            chosen[other] = (accepted or sorted(uids))[0]
+        else:
+            ambiguous[other] = sorted(uids)
+    present = {r["uid"] for r in store.query(f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid",
+                                             {"uids": sorted({*chosen, *chosen.values()})})}
+    merges = {other: uid for other, uid in chosen.items() if other in present and uid in present}
+    matches = {other: {"method": "judgement" if judged.get(frozenset((other, uid))) else "co-cited", "score": 1.0}
+               for other, uid in merges.items()}
+    merged = merge_entities(store, label, merges, run, matches)
+    return merged, len(ambiguous), _ambiguity_items(store, label, ambiguous, run)
+
+
+def _ambiguity_items(store: Store, label: str, ambiguous: dict[str, list[str]], run: RunStamp) -> int:
+    """Queue each (identifier, canonical node) pair of an ambiguous co-citation; accepting one
+    (`judge`) merges the identifier there."""
+    queued = {r["pair_id"] for r in store.query(
+        "MATCH (i:ReviewItem) WHERE i.label = $label RETURN i.pair_id AS pair_id", {"label": label})}
+    rows = []
+    for other, uids in ambiguous.items():
+        for uid in uids:
+            a, b = sorted((other, uid))
+            row = {"pair_id": f"{label}:{a}|{b}", "label": label, "uid_a": a, "uid_b": b, "resolve_run": run.run_id,
+                   "reason": f"{other} is cited with {len(uids)} {label} identifiers: {', '.join(uids)}"}
+            if row["pair_id"] not in queued:
+                row["status"] = "open"
+            rows.append(row)
+    if rows:
+        store.upsert_nodes("ReviewItem", rows, run)
+    return len(rows)
+
+
 def resolve_store(store: Store, run: RunStamp | None = None,
                   progress: Callable[[str, str], None] | None = None) -> ResolveReport:
     """Resolve every entity type in the store; see the module docstring."""
     run = run or RunStamp.now()
     report = ResolveReport()
-    for label, config, props in RESOLVED:
-        report.records[label] = report.merged[label] = report.review[label] = 0
+    linked = {label: (config, props) for label, config, props in RESOLVED}
+    for label in REPORTED:
+        for counts in (report.records, report.merged, report.review, report.co_cited, report.ambiguous):
+            counts[label] = 0
         if not store.query(f"MATCH (n:{label}) RETURN n.uid AS uid LIMIT 1"):
+            continue
+        if label in CO_CITED:
+            if progress:
+                progress(label, "merging co-cited identifiers")
+            report.co_cited[label], report.ambiguous[label], report.review[label] = fold_co_citations(store, label, run)
+            report.merged[label] = report.co_cited[label]
+        if label not in linked:
+            report.records[label] = store.query(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"]
             continue
         if progress:
             progress(label, "linking")
-        resolution = link_label(store, label, config, props)
+        resolution = link_label(store, label, *linked[label])
         keep = canonical_ids(resolution)
         merges = {uid: kept for uid, kept in keep.items() if uid != kept}
         report.records[label] = len(resolution.records)
         if progress:
             progress(label, f"merging {len(merges)}")
-        report.merged[label] = merge_entities(store, label, merges, run, _match_details(resolution, merges))
-        report.review[label] = _review_items(store, label, resolution, run)
+        report.merged[label] += merge_entities(store, label, merges, run, _match_details(resolution, merges))
+        report.review[label] += _review_items(store, label, resolution, run)
         if label == "Enterprise" and not resolution.related.empty:
             related = resolution.related[resolution.related["kind"] == "BRANCH_OF"]
             branches = [{"from": keep.get(a, a), "to": keep.get(b, b)}
@@ -217,7 +290,7 @@ def review_items(store: Store, status: str | None = "open", label: str | None = 
     # Only the names of the given filters reach the text; their values stay parameters.
     rows = store.query(f"MATCH (i:ReviewItem) {'WHERE ' + where if where else ''} RETURN i.pair_id AS pair_id, "
                        "i.label AS label, i.uid_a AS uid_a, i.uid_b AS uid_b, i.score AS score, "
-                       "i.status AS status, i.contributions AS contributions",
+                       "i.status AS status, i.contributions AS contributions, i.reason AS reason",
                        {k: v for k, v in given.items() if v is not None})
     return sorted(rows, key=lambda r: (-(r["score"] or 0), r["pair_id"]))
 
@@ -232,7 +305,8 @@ def judge(store: Store, pair_id: str, same: bool, by: str, note: str | None = No
     if not found:
         raise ReviewError(f"no review item {pair_id!r}; see `crossaudit review list`")
     label, a, b = found[0]["label"], found[0]["a"], found[0]["b"]
-    if same and not is_provisional(a) and not is_provisional(b):
+    cited = co_citation(store, label, a, b)
+    if same and not is_provisional(a) and not is_provisional(b) and cited is None:
         raise ReviewError(f"{a} and {b} are both identifiers (credit code or ID number): two different "
                           "identifiers are never one entity; reject the pair instead")
     store.upsert_nodes("Judgement", [{"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b,
@@ -241,11 +315,20 @@ def judge(store: Store, pair_id: str, same: bool, by: str, note: str | None = No
     store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "status": "accepted" if same else "rejected"}], run)
     if same:
         kept, merged = (a, b) if not is_provisional(a) or (is_provisional(b) and a < b) else (b, a)
+        if cited is not None:  # the second identifier goes into the canonical one
+            merged, kept = cited
         existing = {r["uid"] for r in store.query(f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid",
                                                   {"uids": [a, b]})}
         if existing == {a, b}:
             merge_entities(store, label, {merged: kept}, run, {merged: {"method": "judgement", "score": 1.0}})
     return {"pair_id": pair_id, "label": label, "decision": "match" if same else "no_match"}
+
+
+def co_citation(store: Store, label: str, a: str, b: str) -> tuple[str, str] | None:
+    """(other identifier, canonical identifier) if a row cited `a` and `b` as one object."""
+    rows = store.query("UNWIND $ids AS i MATCH (c:CoCitation {cocitation_id: i}) RETURN c.other_uid AS other, "
+                       "c.uid AS uid", {"ids": [f"{label}:{a}|{b}", f"{label}:{b}|{a}"]})
+    return (rows[0]["other"], rows[0]["uid"]) if rows else None
 
 
 def entity_of(store: Store, key: str) -> list[tuple[str, str]]:

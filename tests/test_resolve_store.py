@@ -103,7 +103,8 @@ def test_resolving_again_changes_nothing_and_keeps_ids(store):
     report = resolve_store(store, RunStamp.now("resolve-2"))
     assert report.merged["Enterprise"] == 1
     assert store.counts()["nodes"]["Enterprise"] == before["nodes"]["Enterprise"]
-    assert resolve_store(store, RunStamp.now("resolve-3")).merged == {"Enterprise": 0, "Person": 0, "Property": 0}
+    assert resolve_store(store, RunStamp.now("resolve-3")).merged == {"Enterprise": 0, "Person": 0, "Property": 0,
+                                                                   "Contract": 0}
 
 
 def test_a_rejected_pair_stays_apart_and_an_accepted_one_merges(store):

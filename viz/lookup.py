@@ -13,6 +13,8 @@ from dataclasses import dataclass, replace
 
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
+from crossaudit.engine.merge import CO_CITED
+from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.viz.subgraph import NodeId
 
 # (label, property) pairs holding identifiers a user may type, in the order tried.
@@ -88,6 +90,9 @@ def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> li
         value = key.upper() if prop in ("credit_code", "id_number") else key
         for candidate in _candidates(store, label, f"n.{prop} = $value", value, limit):
             found.setdefault(candidate.ident, candidate)
+    for label in CO_CITED:
+        for candidate in _candidates(store, label, "n.uid IN $value", _object_uids(store, label, key), limit):
+            found.setdefault(candidate.ident, candidate)
     if found:
         return list(found.values())
     for where in ("n.name = $value", "n.name CONTAINS $value"):
@@ -97,6 +102,18 @@ def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> li
         if found:
             return list(found.values())[:limit]
     return []
+
+
+def _object_uids(store: Store, label: str, key: str) -> list[str]:
+    """The uids of the properties or contracts `key` is a number of, however it is written
+    (width, brackets): a node keyed by it, the node it was merged into, or the node a row cited
+    it with (a certificate beside its unit number)."""
+    keys = sorted({number for _, normalise in OBJECT_IDENTIFIERS[label] if (number := normalise(key))})
+    return sorted({r["uid"] for r in store.query(
+        f"UNWIND $keys AS k MATCH (n:{label} {{uid: k}}) RETURN n.uid AS uid "
+        "UNION UNWIND $aliases AS i MATCH (a:EntityAlias {alias_id: i}) RETURN a.uid AS uid "
+        "UNION UNWIND $keys AS k MATCH (c:CoCitation {other_uid: k}) WHERE c.label = $label RETURN c.uid AS uid",
+        {"keys": keys, "aliases": [f"{label}:{k}" for k in keys], "label": label})})
 
 
 def find_entity(store: Store, key: str) -> Candidate:

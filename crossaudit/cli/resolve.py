@@ -16,9 +16,12 @@ from crossaudit.resolve.graph import ReviewError, explain, judge, resolve_store,
 @format_option("table", "json")
 @click.pass_context
 def resolve(ctx: click.Context, fmt: str) -> None:
-    """Resolve the loaded mentions into canonical enterprises, persons and properties.
+    """Resolve the loaded mentions into canonical enterprises, persons, properties and contracts.
 
-    Mentions keyed by a valid credit code or ID number keep it as their uid; the others
+    A property or contract node keyed by a second identifier (a certificate number) is merged
+    into the node of the identifier a row cited it with (the unit number); one cited with
+    several is ambiguous, merged into none and queued for review. Mentions keyed by a valid
+    credit code or ID number keep it as their uid; the others
     (no identifier in their row) are scored against them field by field (Fellegi–Sunter,
     weights estimated without labels) and merged when the match probability passes the
     threshold. Pairs between the two thresholds go to `crossaudit review`. Judgements win
@@ -38,8 +41,9 @@ def resolve(ctx: click.Context, fmt: str) -> None:
     if fmt == "json":
         print_json(report.to_json())
         return
-    print_table("resolution", ["entity", "nodes read", "merged", "for review"],
-                [(label, f"{count:,}", f"{report.merged[label]:,}", f"{report.review[label]:,}")
+    print_table("resolution", ["entity", "nodes read", "merged", "of them co-cited", "ambiguous", "for review"],
+                [(label, f"{count:,}", f"{report.merged[label]:,}", f"{report.co_cited[label]:,}",
+                  f"{report.ambiguous[label]:,}", f"{report.review[label]:,}")
                  for label, count in report.records.items()])
     click.echo(f"{report.branches:,} branch links (BRANCH_OF)")
 
@@ -83,7 +87,8 @@ def review() -> None:
 @review.command("list")
 @click.option("--status", type=click.Choice(["open", "accepted", "rejected", "all"]), default="open",
               show_default=True, help="Which items to list.")
-@click.option("--label", type=click.Choice(["Enterprise", "Person", "Property"]), help="One entity type only.")
+@click.option("--label", type=click.Choice(["Enterprise", "Person", "Property", "Contract"]),
+              help="One entity type only.")
 @format_option("table", "json")
 @click.pass_context
 def review_list(ctx: click.Context, status: str, label: str | None, fmt: str) -> None:
@@ -96,7 +101,8 @@ def review_list(ctx: click.Context, status: str, label: str | None, fmt: str) ->
         print_json([{**i, "contributions": json.loads(i["contributions"] or "{}")} for i in items])
         return
     print_table(f"review queue ({len(items)})", ["pair", "score", "status", "strongest fields"],
-                [(i["pair_id"], f"{i['score']:.3f}", i["status"], _strongest(i["contributions"])) for i in items])
+                [(i["pair_id"], "" if i["score"] is None else f"{i['score']:.3f}", i["status"],
+                  i["reason"] or _strongest(i["contributions"])) for i in items])
 
 
 def _strongest(contributions: str | None, count: int = 3) -> str:
