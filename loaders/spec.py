@@ -157,7 +157,7 @@ import yaml
 from crossaudit.engine.schema import (
     BOOL, DATE, ENTITY_LABELS, FLOAT, INT, PARTY_LABELS, SCHEMA, STRING, TIMESTAMP, Prop,
 )
-from crossaudit.loaders.fields import FIELD_TYPES, Derive, FieldSpec, arrow_type, as_text, clean_text
+from crossaudit.loaders.fields import FIELD_TYPES, Derive, FieldSpec, arrow_type, as_text
 
 GRADES = ("public", "internal", "sensitive", "secret")
 SCHEDULES = ("daily", "weekly", "monthly", "quarterly", "yearly", "once")
@@ -461,28 +461,53 @@ def _when(declared: Any, where: str, line: Any, produced: dict) -> tuple[Conditi
         at = f"{where} line {declared['__lines__'][name]}: when {name!r}"
         if name not in produced:
             raise SpecError(f"{at}: no column produces the field {name!r}")
-        conditions.append(_condition(name, test, at))
+        conditions.append(_condition(name, test, at, produced[name][1]))
     return tuple(conditions)
 
 
-def _condition(name: str, test: Any, at: str) -> Condition:
+def _condition(name: str, test: Any, at: str, spec: FieldSpec) -> Condition:
     if not isinstance(test, dict):
-        return Condition(name, "one_of", _texts(test, at))
+        return Condition(name, "one_of", _texts(test, at, spec))
     keys = {key for key, _ in _items(test)}
     if keys == {"not"}:
-        return Condition(name, "none_of", _texts(test["not"], at))
+        return Condition(name, "none_of", _texts(test["not"], at, spec))
     if keys == {"given"} and isinstance(test["given"], bool):
         return Condition(name, "given" if test["given"] else "blank")
     raise SpecError(f"{at} must be a value, a list of values, {{not: [values]}} or {{given: true}} (false: blank)")
 
 
-def _texts(values: Any, at: str) -> tuple[str, ...]:
-    """Values as a filter compares them: text cleaned like a cell, others in their text form."""
+def _texts(values: Any, at: str, spec: FieldSpec) -> tuple[str, ...]:
+    """Values as a filter compares them: of the field's type, in their text form (`as_text`);
+    a value the field can never hold is an error, not a filter that silently passes no row."""
     values = values if isinstance(values, list) else [values]
     if not values or any(value is None or isinstance(value, (dict, list)) for value in values):
         raise SpecError(f"{at}: compare with values (text, numbers, dates); a blank is {{given: false}}")
-    return tuple(clean_text(value) if isinstance(value, str) else as_text(pa.array([value]))[0].as_py()
-                 for value in values)
+    try:
+        texts = as_text(pa.array([_as_field_type(value, spec) for value in values], arrow_type(spec))).to_pylist()
+    except (TypeError, ValueError, pa.ArrowException):
+        raise SpecError(f"{at}: {values} are not all {spec.type} values (dates as 2024-01-31, numbers as "
+                        "the column holds them once read, a code column's mapped values)") from None
+    if spec.type == "code":
+        known = as_text(pa.array(list(spec.codes.values()))).to_pylist()
+        unknown = [text for text in texts if text not in known]
+        if unknown:
+            raise SpecError(f"{at}: {unknown} is not a value of the code column (it maps to {', '.join(known)}); "
+                            "compare with the mapped value")
+    return tuple(texts)
+
+
+_CONDITION_TYPES = {"date": lambda value: value if isinstance(value, dt.date) else dt.date.fromisoformat(value),
+                    "amount": float, "number": float, "percent": float, "integer": int}
+
+
+def _as_field_type(value: Any, spec: FieldSpec) -> Any:
+    """A filter's value as the field holds it: a date, a number, a code's mapped value, or text
+    read as a cell of the column is (cleaned; a name simplified; an identifier checked)."""
+    if isinstance(value, bool) != (spec.type == "bool") and spec.type != "code":
+        raise ValueError(value)
+    if spec.type in _CONDITION_TYPES:
+        return _CONDITION_TYPES[spec.type](value)
+    return value if spec.type in ("bool", "code") else FIELD_TYPES[spec.type](value, spec)
 
 
 # --- node and relationship yields ----------------------------------------------------------

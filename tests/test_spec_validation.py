@@ -161,3 +161,12 @@ def test_the_docstring_examples_validate(tmp_path):
     assert first.columns["联系电话"].on_invalid == "null"  # YAML's null, unquoted
     second = load_spec(_write(tmp_path, specs[1]))
     assert [n.role for n in second.nodes if n.when] == ["sale"] and second.when
+
+
+def test_a_filter_compares_a_code_column_by_its_mapped_value(tmp_path):
+    coded = GOOD.replace("nodes:\n", "  登记状态: {field: status, type: code, codes: {存续: operating, 注销: deregistered}}\n"
+                                     "nodes:\n")
+    message = _error(tmp_path, coded.replace("grade: internal", "grade: internal\nwhen: {status: 存续}"))
+    assert "t.yaml line 6" in message and "'存续'" in message and "operating, deregistered" in message
+    spec = load_spec(_write(tmp_path, coded.replace("grade: internal", "grade: internal\nwhen: {status: operating}")))
+    assert [(c.field, c.test, c.values) for c in spec.when] == [("status", "one_of", ("operating",))]
