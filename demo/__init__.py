@@ -26,6 +26,7 @@ from crossaudit.demo.flows import build_filings, build_invoices
 from crossaudit.demo.geography import Addresses, build_offices
 from crossaudit.demo.mess import CELL_KINDS, QUARANTINE_KINDS
 from crossaudit.demo.population import build_population
+from crossaudit.demo.registrations import build_registrations
 from crossaudit.demo.world import World
 from crossaudit.demo.writer import write_file
 
@@ -50,6 +51,7 @@ def build_world(scale: str, seed: int) -> World:
     Planter(world, events, registry, rng_for(seed, "cases"), size).plant_all()
     build_invoices(world, rng_for(seed, "invoices"))
     build_filings(world, rng_for(seed, "filings"))
+    build_registrations(world, rng_for(seed, "registrations"))
     return world
 
 

@@ -25,6 +25,11 @@ def registration_authority(county: str) -> str:
     return DIVISIONS[d.parent].name if d.name.endswith("区") else d.name
 
 
+def court_of(county: str) -> str:
+    """The basic people's court of a county (a district's court names its city)."""
+    return f"{registration_authority(county) if DIVISIONS[county].name.endswith('区') else ''}{DIVISIONS[county].name}人民法院"
+
+
 def parcel_name(rng: random.Random) -> str:
     a, b = rng.sample(STREETS, 2)
     return f"{a}以{rng.choice('东西')}、{b}以{rng.choice('南北')}地块"
@@ -140,14 +145,27 @@ class Events:
             appraised = round(rng.uniform(300_000, 3_000_000) / 100) * 100.0
             start = round(appraised * 0.7 / 100) * 100.0
             price = round(start * rng.uniform(1.0, 1.3) / 100) * 100.0
-            court = f"{registration_authority(county) if DIVISIONS[county].name.endswith('区') else ''}{DIVISIONS[county].name}人民法院"
-            case_no = f"({date.year})宁{county[2:]}执{self.world.next_number(f'court:{county}:{date.year}')}号"
-            old_cert = self.cert_no(county, rng.randint(2012, 2020))
-            self.world.auctions.append(Auction(case_no, court, unit, old_cert, location, county, start, price,
-                                               buyer, debtor.id_number, date))
+            case_no, old_cert = self.enforcement_case(county, date), self.cert_no(county, rng.randint(2012, 2020))
+            self.world.auctions.append(Auction(case_no, court_of(county), unit, old_cert, location, county, start,
+                                               price, buyer, debtor.id_number, date))
             self.property_record(unit, county, location, "住宅", round(rng.uniform(60, 180), 2), buyer,
                                  debtor.id_number, price, date + dt.timedelta(days=rng.randint(20, 60)), "司法裁定",
                                  TaxPlan(delay_days=-rng.randint(1, 15)))
+
+    def enforcement_case(self, county: str, date: dt.date) -> str:
+        return f"({date.year})宁{county[2:]}执{self.world.next_number(f'court:{county}:{date.year}')}号"
+
+    def failed_auction(self, debtor, date: dt.date) -> Auction:
+        """A judicial auction nobody bid at (流拍): no buyer, no price, the debtor keeps the unit."""
+        rng, county = self.rng, self.county_of(debtor)
+        unit = self.new_unit(county)
+        location = self.registry.addresses.street_address(county, home=True)
+        start = round(rng.uniform(300_000, 3_000_000) * 0.7 / 100) * 100.0
+        auction = Auction(self.enforcement_case(county, date), court_of(county), unit,
+                          self.cert_no(county, rng.randint(2012, 2020)), location, county, start, None, None,
+                          debtor.id_number, date, status="流拍")
+        self.world.auctions.append(auction)
+        return auction
 
     def land(self, n: int) -> None:
         buyers = self.firms("realestate", "manufacturing", "metallurgy", "food")
@@ -156,15 +174,21 @@ class Events:
 
     # --- equity --------------------------------------------------------------------------
     def equity_transfer(self, firm, date: dt.date, tax: TaxPlan | None = None, gain: float | None = None,
-                        transferee: str | None = None) -> EquityTransfer | None:
+                        transferee: str | None = None, holding: Holding | None = None,
+                        cost: float | None = None) -> EquityTransfer | None:
+        """A person's transfer of (part of) a holding. The cost basis is the paid-in capital of the
+        share unless `cost` says otherwise (the price the holder paid for it); `holding` given, all of it."""
         rng = self.rng
         holdings = [h for h in firm.holdings if h.holder_type == "person"]
         if not holdings:
             return None
-        holding = rng.choice(holdings)
-        part = 1.0 if rng.random() < 0.5 else round(rng.uniform(0.2, 0.8), 2)
+        if holding is None:
+            holding = rng.choice(holdings)
+            part = 1.0 if rng.random() < 0.5 else round(rng.uniform(0.2, 0.8), 2)
+        else:
+            part = 1.0
         amount = round(holding.amount * part, 4)
-        cost = round(amount * 10_000, 2)
+        cost = round(amount * 10_000 if cost is None else cost, 2)
         price = round(cost * (gain if gain is not None else rng.uniform(1.0, 2.5)), 2)
         if transferee is None:
             transferee = self.registry.next_rep().id_number

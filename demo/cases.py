@@ -9,7 +9,7 @@ import datetime as dt
 import random
 
 from crossaudit.demo.activity import Events
-from crossaudit.demo.config import HISTORY_START, MONTHS, PERIOD_END, Scale, month_index, random_date
+from crossaudit.demo.config import AS_OF, HISTORY_START, MONTHS, PERIOD_END, Scale, month_index, random_date
 from crossaudit.demo.enterprises import Registry
 from crossaudit.demo.flows import DEED_TAX_RATE, RENTAL_RATE_ENTERPRISE, RENTAL_RATE_PERSON, add_invoice
 from crossaudit.demo.names import GOODS, INDUSTRY
@@ -530,6 +530,132 @@ class Planter:
                      f"Permit {permit.permit_no} expired on {permit.valid_to} and was cancelled (已注销); the firm does "
                      "not operate in 2023, so no environmental protection tax is due.")
 
+    # --- near misses grounded in tax law ----------------------------------------------
+    def plant_lawful_look_alikes(self) -> None:
+        """Near misses a rule must tell from its positives by the tax law itself."""
+        self.plant_equity_at_cost()
+        self.plant_wages_below_threshold()
+        self.plant_failed_auctions()
+        self.plant_late_deed_tax()
+        self.plant_first_registrations()
+        self.plant_deregistered()
+
+    def plant_equity_at_cost(self) -> None:
+        """A transfer at or below the transferor's cost basis: no gain, no IIT (财产转让所得 = 0).
+        Alternately the cost is the paid-in capital of the share, or the price the transferor paid
+        in an earlier registered transfer (the price is then above the paid-in capital)."""
+        firms = [f for f in self.all_firms() if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)]
+        bought = [t for t in self.world.equity_transfers
+                  if t.date <= dt.date(2022, 12, 31) and t.price > t.cost * 1.05 and not t.protected
+                  and self.world.enterprises[t.enterprise] in firms
+                  and any(h.holder == t.transferee and h.since == t.date and h.amount == t.amount
+                          for h in self.world.enterprises[t.enterprise].holdings)]
+        for n in range(self.near_misses):
+            if n % 2 == 0:
+                firm = self.take(firms, 1)[0]
+                date = random_date(self.rng, max(HISTORY_START, firm.established), dt.date(2023, 6, 30))
+                t = self.events.equity_transfer(firm, date, TaxPlan(filed=False), gain=self.rng.uniform(0.6, 1.0))
+                basis = f"the paid-in capital of the share, {yuan(t.cost)}"
+            else:
+                earlier = self.take(bought, 1, lambda t: [t.enterprise, t.transferee])[0]
+                firm = self.world.enterprises[earlier.enterprise]
+                holding = next(h for h in firm.holdings if h.holder == earlier.transferee and h.since == earlier.date)
+                date = random_date(self.rng, earlier.date + dt.timedelta(days=30), dt.date(2023, 6, 30))
+                t = self.events.equity_transfer(firm, date, TaxPlan(filed=False), gain=self.rng.uniform(0.85, 1.0),
+                                                holding=holding, cost=earlier.price)
+                basis = f"the {yuan(earlier.price)} the transferor paid for it on {earlier.date} (registered transfer)"
+            t.protected = True
+            self.add("equity_transfer_iit", "equity_transfer_without_iit", NEAR_MISS, t.transferor,
+                     [self.key(t.transferor), self.key(t.enterprise), self.key(t.transferee),
+                      f"equity_transfer:{t.enterprise}/{t.transferor}/{t.date:%Y%m%d}"], 0.0, firm.tax_county,
+                     f"{self.world.name_of(t.transferor)} transferred {t.amount} 万元 of {firm.name} on {t.date} for "
+                     f"{yuan(t.price)}, not above the cost basis ({basis}): no gain, so no individual income tax "
+                     "is due and none was declared.")
+
+    def plant_wages_below_threshold(self) -> None:
+        """Every employee earns below the 5,000 元 monthly basic deduction: no wage IIT is due and the
+        employer files no withholding return; social insurance is paid as usual."""
+        firms = [f for f in self.all_firms(employees=2) if f.kind == "local"]
+        for firm in self.take(firms, self.near_misses):
+            for person in firm.employees:
+                self.world.persons[person].wage = float(self.rng.randint(3_978, 4_900))
+            firm.wage_ratio, firm.wage_iit_filed = 1.0, False
+            self.add("payroll_underreporting", "payroll_iit_underreported", NEAR_MISS, firm.code,
+                     [self.key(firm.code)], 0.0, firm.tax_county,
+                     f"All {len(firm.employees)} staff earn below the 5,000 元 monthly basic deduction (wage bases "
+                     "3,978-4,900 元): no individual income tax is due on wages, and no withholding return was filed.")
+
+    def plant_failed_auctions(self) -> None:
+        """A judicial auction without a bidder (流拍): nothing was sold or transferred."""
+        for debtor in self.take(self.events.homeowners, self.near_misses, lambda p: [p.id_number]):
+            a = self.events.failed_auction(debtor, random_date(self.rng, HISTORY_START, dt.date(2023, 9, 30)))
+            self.add("judicial_auction_deed_tax", "judicial_auction_without_deed_tax", NEAR_MISS, a.case_no,
+                     [f"auction:{a.case_no}", f"property_unit:{a.unit_no}", f"property_cert:{a.cert_no}",
+                      self.key(a.debtor)], 0.0, a.county,
+                     f"The judicial auction {a.case_no} of {a.unit_no} on {a.date} drew no bid (流拍): no buyer, no "
+                     "transfer, so no deed tax.")
+
+    def plant_late_deed_tax(self) -> None:
+        """Deed tax declared and paid 91-400 days after the transfer: late, not missing."""
+        sales = [r for r in self.world.properties if r.reason == "买卖" and r.tax and r.tax.filed
+                 and r.tax.declared_ratio >= 0.95 and r.date <= dt.date(2023, 1, 31)]
+        for r in self.take(sales, self.near_misses, lambda r: [r.owner, r.unit_no]):
+            r.tax.delay_days = self.rng.randint(91, min(400, (AS_OF - r.date).days))
+            r.protected = True
+            self.add("property_transfer_deed_tax", "property_transfer_without_deed_tax", NEAR_MISS, r.cert_no,
+                     [f"property_cert:{r.cert_no}", f"property_unit:{r.unit_no}", f"sale_contract:{r.contract_no}",
+                      self.key(r.owner)], 0.0, r.county,
+                     f"Deed tax for the sale of {r.unit_no} (registered {r.date}) was declared and paid "
+                     f"{r.tax.delay_days} days later: late, but declared.")
+        contracts = [c for c in self.world.land_contracts if c.tax.filed and not c.protected
+                     and c.signed <= dt.date(2023, 6, 30)]
+        for c in self.take(contracts, self.near_misses, lambda c: [c.buyer]):
+            c.tax.delay_days, c.protected = self.rng.randint(91, 150), True
+            self.add("land_transfer_deed_tax", "land_transfer_without_deed_tax", NEAR_MISS, c.contract_no,
+                     [f"land_contract:{c.contract_no}", f"land_supervision:{c.supervision_no}", self.key(c.buyer)],
+                     0.0, c.county,
+                     f"Deed tax for {c.contract_no} was declared {c.tax.delay_days} days after signing, just past the "
+                     "90-day grace: late, but declared.")
+
+    def plant_first_registrations(self) -> None:
+        """A developer's 首次登记 of a new unit: ownership created, not transferred; no deed tax."""
+        firsts = [r for r in self.world.properties if r.kind == "首次登记" and r.date <= PERIOD_END]
+        for r in self.take(firsts, self.near_misses, lambda r: [r.unit_no]):
+            r.protected = True
+            self.add("property_transfer_deed_tax", "property_transfer_without_deed_tax", NEAR_MISS, r.cert_no,
+                     [f"property_cert:{r.cert_no}", f"property_unit:{r.unit_no}", self.key(r.owner)], 0.0, r.county,
+                     f"首次登记 of the new unit {r.unit_no} by its developer {self.world.name_of(r.owner)} on {r.date}: "
+                     "a first registration, not a sale, so no deed tax source is expected.")
+
+    def involved(self) -> set[str]:
+        """Enterprises an event of the region names (payments, leases, property, land, permits,
+        equity) or with a branch: their activity does not simply stop with their own."""
+        world = self.world
+        named = {p.vendor for p in world.payments} | {l.lessor for l in world.leases} | \
+            {l.lessee for l in world.leases} | {r.owner for r in world.properties} | \
+            {r.seller for r in world.properties if r.seller} | {c.buyer for c in world.land_contracts} | \
+            {p.builder for p in world.construction_permits} | {p.contractor for p in world.construction_permits} | \
+            {t.enterprise for t in world.equity_transfers} | {p.holder for p in world.discharge_permits} | \
+            {p.holder for p in world.transport_permits} | {a.buyer for a in world.auctions if a.buyer}
+        return named | {e.parent for e in world.enterprises.values() if e.parent}
+
+    def plant_deregistered(self) -> None:
+        """A firm deregistered (注销) in 2023 whose social insurance, payroll returns and electricity
+        stop with it: gone, not under-declaring."""
+        involved = self.involved()
+        for family, kind, firms in (
+                ("payroll_underreporting", "payroll_iit_underreported", self.all_firms(employees=2)),
+                ("electricity_revenue_mismatch", "electricity_revenue_mismatch", self.firms("manufacturing", "food"))):
+            candidates = [f for f in firms if f.kind == "local" and f.code not in involved and f.general_taxpayer]
+            for firm in self.take(candidates, self.near_misses):
+                date = random_date(self.rng, dt.date(2023, 4, 5), dt.date(2023, 9, 25))
+                firm.status, firm.status_date = "注销", date
+                firm.tax_status, firm.tax_status_date = "注销", date
+                firm.active_until = month_index(date)
+                self.add(family, kind, NEAR_MISS, firm.code, [self.key(firm.code)], 0.0, firm.tax_county,
+                         f"{firm.name} was deregistered (注销) on {date}; its social insurance, wage returns, "
+                         "electricity and sales all stop that month: it no longer operates.")
+
     def plant_all(self) -> None:
         self.plant_land()
         self.plant_property()
@@ -548,4 +674,5 @@ class Planter:
         # last, so that the cases above draw the same random numbers as before these two existed
         self.plant_related_property()
         self.plant_auctions()
+        self.plant_lawful_look_alikes()
 

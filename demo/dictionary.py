@@ -54,9 +54,12 @@ def render_dictionary(departments: tuple[Department, ...]) -> str:
               "  other_province, government; local or other_province for persons), division, parent (a branch's",
               "  head office), household, spouse, father, mother.",
               ]
+    used = {c.format for d in departments for spec in d.files for c in spec.columns}
+    styles = {spec.date_style for d in departments for spec in d.files}
     lines += ["", "## Formats", "", "| format | meaning |", "|---|---|"]
-    lines += [f"| `{name}` | {meaning} |" for name, meaning in FORMATS.items()]
-    lines += ["", "Date styles: " + ", ".join(f"`{k}` ({v[1]})" for k, v in DATE_STYLES.items()) + ".", ""]
+    lines += [f"| `{name}` | {meaning} |" for name, meaning in FORMATS.items() if name in used]
+    lines += ["", "Date styles: " + ", ".join(f"`{k}` ({v[1]})" for k, v in DATE_STYLES.items() if k in styles) + ".",
+              ""]
     for department in departments:
         lines += [f"## {department.folder}/ — {department.name}", ""]
         for spec in department.files:

@@ -147,7 +147,7 @@ def build_filings(world: World, rng: random.Random) -> None:
                 half = [m for m in half if m in live]
                 if half:
                     file(firm.code, office, "房产税", "从价计征", half, value * 0.7 * len(half) / 12, 0.012)
-        if firm.employees:
+        if firm.employees and firm.wage_iit_filed:
             wage_base = sum(world.persons[p].wage for p in firm.employees)
             for m in live:
                 file(firm.code, office, "个人所得税", "工资薪金所得(代扣代缴)", [m], wage_base * firm.wage_ratio,

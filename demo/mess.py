@@ -55,7 +55,7 @@ def inject(spec: FileSpec, rows: list[Row], rng: random.Random, prefixes: tuple[
     id_columns = [headers.index(r.id_column) for r in roles if r.id_column]
     name_columns = [headers.index(r.name_column) for r in roles if r.name_column and r.entity != "person"]
     date_columns = [i for i, c in enumerate(spec.columns) if c.format == "date"]
-    amount_columns = [i for i, c in enumerate(spec.columns) if c.format in ("yuan", "wan")]
+    amount_columns = [i for i, c in enumerate(spec.columns) if c.format in ("yuan", "wan", "yuan_sep")]
     split_columns = [i for i, c in enumerate(spec.columns) if c.format in ("address", "name") and i != len(headers) - 1]
 
     free = [i for i, row in enumerate(rows) if not row.protected]

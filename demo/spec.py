@@ -27,33 +27,47 @@ FORMATS = {
     "number": "decimal number",
     "integer": "whole number",
     "percent": "percentage with a % sign (35.50%)",
+    "yuan_sep": "amount in 元, 2 decimals, thousands separated (1,234,567.89)",
+    "fraction": "share as a decimal fraction, 4 decimals (0.3550 is 35.5 %)",
+    "percent_number": "percentage as a bare number, no % sign (35.5 is 35.5 %)",
+    "date_range": "a range of two dates in one cell, start-end (2021.03.15-2026.03.14)",
+    "period_range": "a period of two dates in one cell, start至end (2023-01-01至2023-03-31)",
+    "datetime": "date and time (2023-01-05 14:03:27)",
+    "month_chinese": "month as YYYY年MM月 (2023年01月)",
 }
 DATE_STYLES = {
     "iso": ("%Y-%m-%d", "2016-08-30"),
     "slash": ("{y}/{m}/{d}", "2016/8/30"),
     "compact": ("%Y%m%d", "20160830"),
     "chinese": ("{y}年{m}月{d}日", "2016年8月30日"),
+    "dotted": ("%Y.%m.%d", "2016.08.30"),
+    "excel": ("an Excel date cell", "a cell of type date, shown 2016-08-30"),
 }
 
 
 def format_date(day: dt.date, style: str) -> str:
-    if style == "iso":
+    """A date written in `style`; an Excel date is written as ISO text, made a date cell by the writer."""
+    if style in ("iso", "excel"):
         return day.isoformat()
     if style == "compact":
         return f"{day:%Y%m%d}"
     if style == "slash":
         return f"{day.year}/{day.month}/{day.day}"
+    if style == "dotted":
+        return f"{day:%Y.%m.%d}"
     return f"{day.year}年{day.month}月{day.day}日"
 
 
 def impossible_date(year: int, month: int, day: int, style: str) -> str:
-    """A date that cannot exist (2019-02-30) written in `style`."""
-    if style == "iso":
+    """A date that cannot exist (2019-02-30) written in `style` (as text in an Excel date column)."""
+    if style in ("iso", "excel"):
         return f"{year}-{month:02d}-{day:02d}"
     if style == "compact":
         return f"{year}{month:02d}{day:02d}"
     if style == "slash":
         return f"{year}/{month}/{day}"
+    if style == "dotted":
+        return f"{year}.{month:02d}.{day:02d}"
     return f"{year}年{month}月{day}日"
 
 
@@ -95,6 +109,7 @@ class FileSpec:
     date_style: str = "iso"
     mess: dict = field(default_factory=dict, compare=False)  # kind → rate (share of rows) or count (int)
     messy_roles: tuple[str, ...] | None = None  # roles whose identifiers may be messed; None: all
+    title_row: str | None = None  # a title line above the header (the header is then on line 2)
 
     @property
     def path(self) -> str:

@@ -74,6 +74,7 @@ class Enterprise:
     dormant: bool = False  # registered, files zero returns, does nothing
     employees: list[str] = field(default_factory=list)
     wage_ratio: float = 1.15  # wages declared for IIT / social-insurance wage base
+    wage_iit_filed: bool = True  # files wage withholding returns (none when no employee owes IIT)
     kwh: list[int] = field(default_factory=list)  # per month of the period
     revenue: list[float] = field(default_factory=list)  # declared sales per month, 元
     rank: float = 0.0  # invoices flow from lower to higher rank: no background cycles
@@ -156,10 +157,11 @@ class Auction:
     location: str
     county: str
     start_price: float
-    price: float
-    buyer: str
+    price: float | None  # None: unsold (流拍)
+    buyer: str | None
     debtor: str
     date: dt.date
+    status: str = "成交"  # 成交 | 流拍
 
 
 @dataclass(slots=True)
@@ -206,6 +208,28 @@ class Lease:
     status: str  # 有效 | 已到期 | 已注销
     taxed: bool = True
     protected: bool = False
+    unit_no: str | None = None  # the registered unit let, when the lessor's own (see registrations.py)
+
+
+@dataclass(slots=True)
+class RegisterEntry:
+    """A registration besides the period's 首次登记 and sales: a mortgage (抵押登记: the bank holds the
+    right, the owner is the obligor; it issues a 登记证明), a change (变更登记: a new certificate), or
+    the earlier registration of a unit a court later auctioned (its debtor's certificate)."""
+    business_no: str
+    unit_no: str
+    cert_no: str  # 不动产权证书号, or 不动产登记证明号 of a mortgage
+    kind: str  # 抵押登记 | 变更登记 | 转移登记
+    reason: str
+    county: str
+    location: str
+    use: str
+    area: float
+    holder: str | None  # the owner's entity id; None for a bank
+    holder_name: str  # the right holder as registered (the bank for a mortgage)
+    obligor: str | None
+    amount: float | None  # 元: secured claim of a mortgage
+    date: dt.date
 
 
 @dataclass(slots=True)
@@ -331,6 +355,7 @@ class World:
     cross_region_reports: list[tuple[str, str, dt.date, str]] = field(default_factory=list)  # (contractor, county, date, permit)
     filings: list[Filing] = field(default_factory=list)
     deed_tax_sources: list[DeedTaxSource] = field(default_factory=list)
+    register_entries: list[RegisterEntry] = field(default_factory=list)
     cases: list[Case] = field(default_factory=list)
     counters: dict[str, int] = field(default_factory=dict)
 

@@ -16,10 +16,11 @@ from crossaudit.demo.spec import FileSpec, format_date
 FIXED_ZIP_TIME = (2024, 3, 31, 0, 0, 0)
 FIXED_DOC_TIME = "2024-03-31T00:00:00Z"
 NUMERIC = ("yuan", "wan", "number", "integer")
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
 def _date(style: str):
-    if style == "iso":
+    if style in ("iso", "excel"):
         return lambda d: d if isinstance(d, str) else f"{d.year}-{d.month:02d}-{d.day:02d}"
     if style == "compact":
         return lambda d: d if isinstance(d, str) else f"{d.year}{d.month:02d}{d.day:02d}"
@@ -41,6 +42,13 @@ def formatter(fmt: str, date_style: str):
         "number": _trimmed(4),
         "integer": lambda v: str(int(v)),
         "percent": lambda v: f"{v * 100:.2f}%",
+        "yuan_sep": lambda v: f"{v:,.2f}",
+        "fraction": lambda v: f"{v:.4f}",
+        "percent_number": _trimmed(2, 0.01),
+        "date_range": lambda v: f"{v[0]:%Y.%m.%d}-{v[1]:%Y.%m.%d}",
+        "period_range": lambda v: f"{v[0].isoformat()}至{v[1].isoformat()}",
+        "datetime": lambda v: f"{v:%Y-%m-%d %H:%M:%S}",
+        "month_chinese": lambda v: f"{v[0]}年{v[1]:02d}月",
     }.get(fmt, str)
 
 
@@ -53,6 +61,8 @@ def render(spec: FileSpec, records) -> list[Row]:
 def csv_bytes(spec: FileSpec, rows: list[Row]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=spec.delimiter, lineterminator=spec.line_terminator)
+    if spec.title_row:
+        writer.writerow([spec.title_row])
     writer.writerow([c.header for c in spec.columns])
     for row in rows:
         if row.raw_cut is not None:  # the export stopped mid-line: no quoting, no line end
@@ -69,13 +79,18 @@ def xlsx_bytes(spec: FileSpec, rows: list[Row]) -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(spec.title[:31])
+    if spec.title_row:
+        sheet.append([spec.title_row])
     sheet.append([c.header for c in spec.columns])
     numeric = [c.format in NUMERIC for c in spec.columns]
+    dates = [c.format == "date" and spec.date_style == "excel" for c in spec.columns]
     for row in rows:
         cells = []
         for i, cell in enumerate(row.cells):
             if i < len(numeric) and numeric[i] and re.fullmatch(r"-?\d+(\.\d+)?", cell):
                 cells.append(int(cell) if cell.lstrip("-").isdigit() else float(cell))
+            elif i < len(dates) and dates[i] and (day := _excel_date(cell)) is not None:
+                cells.append(day)
             else:
                 cells.append(cell)
         sheet.append(cells)
@@ -84,6 +99,17 @@ def xlsx_bytes(spec: FileSpec, rows: list[Row]) -> bytes:
     raw = io.BytesIO()
     workbook.save(raw)
     return restamp_zip(raw.getvalue())
+
+
+def _excel_date(cell: str) -> dt.date | None:
+    """An ISO date as a date cell; an impossible one stays text, as a clerk's typing does."""
+    match = ISO_DATE.fullmatch(cell)
+    if not match:
+        return None
+    try:
+        return dt.date(*map(int, match.groups()))
+    except ValueError:
+        return None
 
 
 def restamp_zip(data: bytes) -> bytes:
@@ -130,7 +156,7 @@ def write_file(spec: FileSpec, records, out: Path, rng: random.Random, prefixes:
         "encoding": spec.encoding if spec.format == "csv" else None,
         "delimiter": spec.delimiter if spec.format == "csv" else None,
         "line_terminator": spec.line_terminator if spec.format == "csv" else None,
-        "date_style": spec.date_style, "header_rows": 1, "columns": [c.header for c in spec.columns],
+        "date_style": spec.date_style, "header_rows": 2 if spec.title_row else 1, "columns": [c.header for c in spec.columns],
         "rows": len(rows), "clean_rows": len(rows) - duplicates - quarantined, "duplicates": duplicates,
         "quarantined": quarantined, "mess": counts,
         "roles": {r.name: {"entity": r.entity, "name_column": r.name_column, "id_column": r.id_column}

@@ -212,6 +212,9 @@ def test_answer_key_has_every_family_with_positives_and_near_misses(region):
     assert (positives >= 3).all()
     assert set(key[key.label == "near_miss"].family) == families
     assert key.case_id.is_unique
+    # seed 7, small: 63 positives (21 kinds x 3), 44 near misses, and 16 lawful look-alikes planted
+    # last (equity at cost, wages below the deduction, 流拍, late deed tax, 首次登记, deregistered)
+    assert (key.label == "positive").sum() == 63 and (key.label == "near_miss").sum() == 60
 
 
 def test_every_planted_entity_and_document_is_in_the_exports(region, manifest, frames):

@@ -32,7 +32,7 @@ def shareholder_rows(world):
             person = h.holder_type == "person"
             yield record(world, (e.code, e.name, name, "自然人股东" if person else "企业法人",
                                  "居民身份证" if person else "统一社会信用代码", holder_id, h.amount * 10_000,
-                                 h.amount / total, h.since),
+                                 h.amount / total, h.since, h.amount * 10_000),
                          (("enterprise", e.code), ("holder", h.holder)))
 
 
@@ -50,7 +50,7 @@ def equity_rows(world):
         a_name, a_id = party(world, t.transferor)
         b_name, b_id = party(world, t.transferee)
         yield record(world, (e.code, e.name, t.date, a_name, a_id, b_name, b_id, t.amount * 10_000, t.ratio,
-                             t.price), (("enterprise", e.code), ("transferor", t.transferor),
+                             t.price, t.amount * 10_000), (("enterprise", e.code), ("transferor", t.transferor),
                                         ("transferee", t.transferee)), t.protected)
 
 
@@ -81,7 +81,8 @@ DEPARTMENT = Department(FOLDER, "宁夏回族自治区市场监督管理厅", (
               Column("证照类型", "居民身份证 / 统一社会信用代码"),
               Column("证照号码", "shareholder's ID number or credit code", "id_code"),
               Column("认缴出资额(万元)", "subscribed capital", "wan"), Column("出资比例", "share", "percent"),
-              Column("认缴出资日期", "since when", "date")),
+              Column("认缴出资日期", "since when", "date"),
+              Column("实缴出资额(万元)", "paid-in capital (the shareholder's cost of an original subscription)", "wan")),
              (ENTERPRISE, Role("holder", "any", "股东名称", "证照号码")), shareholder_rows,
              mess={"id_mistyped": 0.02, "id_missing": 0.03, "duplicate": 0.003}, messy_roles=("holder",), **COMMON),
     FileSpec(FOLDER, "主要人员信息.csv", "主要人员信息", "Legal representatives, directors, supervisors.",
@@ -97,7 +98,8 @@ DEPARTMENT = Department(FOLDER, "宁夏回族自治区市场监督管理厅", (
               Column("受让方", "transferee", "name"), Column("受让方证件号码", "transferee's ID", "id_code"),
               Column("转让出资额(万元)", "capital transferred", "wan"),
               Column("转让比例", "share of the registered capital", "percent"),
-              Column("转让价款(元)", "price in the transfer agreement", "yuan")),
+              Column("转让价款(元)", "price in the transfer agreement", "yuan"),
+              Column("实缴出资额(万元)", "capital paid in on the transferred share", "wan")),
              (ENTERPRISE, Role("transferor", "any", "转让方", "转让方证件号码"),
               Role("transferee", "any", "受让方", "受让方证件号码")), equity_rows,
              mess={"id_missing": 0.03, "duplicate": 1, "impossible_date": 1}, messy_roles=("transferee",), **COMMON),
