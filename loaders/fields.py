@@ -51,8 +51,8 @@ class FieldSpec:
             raise ValueError(f"unknown field type {self.type!r}")
         if self.unit is not None and self.unit not in UNITS.get(self.type, ()):
             allowed = " or ".join(UNITS.get(self.type, ()))
-            raise ValueError(f"a {self.type} column's unit must be {allowed}, got {self.unit!r}" if allowed
-                             else f"a {self.type} column has no unit (amount and percent columns do), got {self.unit!r}")
+            raise ValueError(f"a {self.type} column's unit must be {allowed}, got {self.unit!r}" if allowed else
+                             f"a {self.type} column has no unit (amount and percent columns do), got {self.unit!r}")
         if self.type == "code" and not self.codes:
             raise ValueError("a code column needs its code table under 'codes'")
         if self.type == "code":
@@ -72,7 +72,8 @@ class Derive(FieldSpec):
     `slice` = (start, end) (0-based, end excluded). Null where the text has no such part or is
     shorter than `end`.
 
-        >>> Derive("valid_until", "date", split="-", part=1).cut(pa.array(["2021.03.15-2026.03.14", "2021"])).to_pylist()
+        >>> until = Derive("valid_until", "date", split="-", part=1)
+        >>> until.cut(pa.array(["2021.03.15-2026.03.14", "2021"])).to_pylist()
         ['2026.03.14', None]
     """
 

@@ -50,8 +50,9 @@ More forms, where an export needs them:
   (`{kind: [转移登记, 变更登记]}`), `{status: {not: [流拍, 撤回]}}` "none of" (a blank passes),
   `{price: {given: true}}` "has a value" (`false`: is blank); several fields must all hold.
   The field is compared after its column's type (a code column by its mapped value, dates as
-  YYYY-MM-DD). A filtered row is still loaded (its record is kept): it yields nothing there,
-  and a relationship to a node it did not yield is not written.
+  YYYY-MM-DD); a value it can never hold is an error. A filtered row is still loaded (its
+  record is kept): it yields nothing there, and a relationship to a node it did not yield is
+  not written.
 - `derive:` on a column: fields cut from its text, each typed like a column (type, formats,
   unit, codes, allow_negative, on_invalid, required); a piece that fails its type is reported
   as column `<header>→<field>`. `split: "-", part: 1` is the second piece between dashes
@@ -67,7 +68,7 @@ More forms, where an export needs them:
   dropped) when no single column is unique; a Contract without a contract number is keyed so.
 - An entity's id field must fill the prop it is keyed by: an Enterprise's credit_code or name,
   a Person's id_number or name, a Property's unit_no, cert_no or address, a Contract's
-  contract_no (or an `id:` list), a Party's code or name. Another label is keyed by its id.
+  contract_no or record_no (or an `id:` list), a Party's code or name. Another label is keyed by its id.
 - `id: [employer_code, employer_no]` on an Enterprise, Person or Property: the identifier
   first, then the department's own number, which keys a mention named without the identifier
   (`record:<dataset>:<number>`; resolution then links it) instead of its bare name.
@@ -167,7 +168,8 @@ PARTY = "Party"  # a node yield that is an Enterprise or a Person, decided row b
 PARTY_PROPS = ("code", "name")
 # The props each entity label is keyed by (transform.entity_keys tries them in this order).
 KEYED_BY = {"Enterprise": ("credit_code", "name"), "Person": ("id_number", "name"),
-            "Property": ("unit_no", "cert_no", "address"), "Contract": ("contract_no",), PARTY: PARTY_PROPS}
+            "Property": ("unit_no", "cert_no", "address"), "Contract": ("contract_no", "record_no"),
+            PARTY: PARTY_PROPS}
 
 
 def is_literal(source: str) -> bool:

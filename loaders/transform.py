@@ -335,7 +335,8 @@ def _sourced(sources: dict[str, str], owner: NodeType | RelType | None, fields: 
     """Each property's values over the rows: its field's, or its literal (of the property's type;
     a Party's, with no `owner`, text) on every row."""
     return {prop: pa.repeat(pa.scalar(literal_value(source, owner.prop(prop).type if owner else STRING)), size)
-            if is_literal(source) else fields.get(source, pa.nulls(size, pa.string())) for prop, source in sources.items()}
+            if is_literal(source) else fields.get(source, pa.nulls(size, pa.string()))
+            for prop, source in sources.items()}
 
 
 def passes(conditions: tuple[Condition, ...], fields: dict[str, pa.Array], size: int) -> pa.Array:

@@ -143,7 +143,8 @@ def test_a_number_out_of_range_or_not_finite_is_quarantined_and_the_rest_loads(s
                                 "F6,7,-Infinity\n"
                                 "F7,2,300\n")
     assert _counts(load_sources(region, store, specs)) == (7, 2, 5, 0)
-    loaded = store.query("MATCH (f:TaxFiling) RETURN f.filing_id AS id, f.headcount AS n, f.tax_paid AS tax ORDER BY id")
+    loaded = store.query("MATCH (f:TaxFiling) RETURN f.filing_id AS id, f.headcount AS n, f.tax_paid AS tax "
+                         "ORDER BY id")
     assert loaded == [{"id": "F1", "n": 3, "tax": 450.0}, {"id": "F7", "n": 2, "tax": 300.0}]
     assert [(q["row"], q["column"], q["reason"]) for q in list_quarantine(store)] == [
         (2, "车辆数", "whole number out of range: '1e300' is beyond ±9,223,372,036,854,775,807"),
