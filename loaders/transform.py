@@ -97,7 +97,8 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
     """Validate and normalise a chunk of (row number, cells) of one file.
 
     A row with the wrong number of fields, or with bytes its encoding could not decode, has
-    that one problem; otherwise each declared column's problems, in column order."""
+    that one problem; otherwise each declared column's problems, in column order (a derived
+    field's after its column's, named `<header>→<field>`)."""
     problems: dict[int, list[Problem]] = {}
     for index, (_, cells) in enumerate(rows):
         shape = _shape_problem(headers, cells)
@@ -386,7 +387,9 @@ def payloads(headers: list[str], rows: list[list[Any]]) -> pa.Array:
 
 
 def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
-    """Nodes, relationships, SourceRecords and DESCRIBES for the good rows of one chunk."""
+    """Nodes, relationships, SourceRecords and DESCRIBES for the good rows of one chunk. A row a
+    `when:` filters out of a yield keeps its SourceRecord and yields nothing there (nor a
+    relationship to that node)."""
     size = len(checked.numbers)
     out = Facts()
     if not size:
