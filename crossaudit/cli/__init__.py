@@ -18,6 +18,7 @@ from crossaudit.cli import ledger as _ledger  # noqa: F401  (registers `ledger`)
 from crossaudit.cli import load as _load  # noqa: F401  (registers `load`, `quarantine`)
 from crossaudit.cli import resolve as _resolve  # noqa: F401  (registers `resolve`, `review`)
 from crossaudit.cli import rules as _rules  # noqa: F401  (registers `rules`)
+from crossaudit.cli import specs as _specs  # noqa: F401  (registers `specs`)
 from crossaudit.cli import stats as _stats  # noqa: F401  (registers `stats`)
 from crossaudit.cli import store as _store  # noqa: F401  (registers `store`)
 

@@ -9,8 +9,8 @@ gives that label to its bare uses in the branch.
     ...                    "RETURN c.amount AS rent")
     >>> reads.labels, reads.rels
     (('Contract',), (RelRead(types=('PARTY_TO',), start=None, end='Contract', directed=True),))
-    >>> [(v.owner, v.prop, v.value) for v in reads.values][:1]
-    [(('Contract',), 'kind', 'lease')]
+    >>> [(v.prop, v.value) for v in reads.values]
+    [('role', 'lessor'), ('kind', 'lease')]
 
 What is required, and what only weakens a rule:
 - every label, relationship type (with its end labels) and literal property value of a pattern
@@ -35,11 +35,12 @@ from crossaudit.engine.rules.lint import _NAME, CHAIN, LABELS, NODE_RE, REL_RE, 
 from crossaudit.engine.schema import SCHEMA
 
 _STRING = r"'((?:\\.|[^'\\])*)'"
-_MAP_ENTRY = re.compile(rf"({_NAME})\s*:\s*(?:{_STRING}|(\$?)[^,}}]*)")
+_MAP_ENTRY = re.compile(rf"({_NAME})\s*:\s*(?:{_STRING}|[^,}}]*)")
 _PROPERTY = re.compile(rf"(?<![\w$.])({_NAME})\.({_NAME})\b")
 _COMPARED = re.compile(rf"(?<![\w$.])({_NAME})\.({_NAME})\s*=\s*{_STRING}|{_STRING}\s*=\s*({_NAME})\.({_NAME})\b")
 _CLAUSE = re.compile(r"(?<![\w$.])(?:(STARTS|ENDS)\s+WITH|(OPTIONAL\s+MATCH)|MATCH|WITH|RETURN|UNWIND)\b", re.I)
 _COALESCE = re.compile(r"(?<![\w$.])coalesce\s*\(", re.I)
+_SPACE = re.compile(r"\s*")
 
 
 @dataclass(frozen=True)
@@ -82,14 +83,10 @@ def _steps(branch: str):
     for chain in CHAIN.finditer(branch):
         left = NODE_RE.match(branch, chain.start())
         while left.end() < chain.end():
-            rel = REL_RE.match(branch, _after_space(branch, left.end()))
-            right = NODE_RE.match(branch, _after_space(branch, rel.end()))
+            rel = REL_RE.match(branch, _SPACE.match(branch, left.end()).end())
+            right = NODE_RE.match(branch, _SPACE.match(branch, rel.end()).end())
             yield left, rel, right
             left = right
-
-
-def _after_space(text: str, at: int) -> int:
-    return re.compile(r"\s*").match(text, at).end()
 
 
 def _map_entries(text: str) -> list[tuple[str, str | None]]:
@@ -139,7 +136,8 @@ def rule_reads(text: str) -> RuleReads:
         props[(owner, prop)] = props.get((owner, prop), True) and weak
 
     def literals(owner: Owner, match: re.Match, weak: bool) -> None:
-        for key, literal in _map_entries(texts[match.start("props"):match.end("props")] if match.group("props") else ""):
+        entries = texts[match.start("props"):match.end("props")] if match.group("props") else ""
+        for key, literal in _map_entries(entries):
             if literal is None:
                 read(owner, key, weak)
             else:
