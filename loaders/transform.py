@@ -433,7 +433,8 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
             order = pc.add(pc.multiply(rows.filter(kept), width), number)
             picked = {name: values.filter(kept) for name, values in {**props, **provenance}.items()}
             nodes.add(label, order, picked)
-            out.nodes["CoCitation"].extend(co_citations(label, picked))
+            for cited in co_citations(label, picked):  # no empty batch: Ladybug stops reading a table at one
+                out.nodes["CoCitation"].append(cited)
             method = methods.filter(kept)
             rels.add(("DESCRIBES", "SourceRecord", label), order, {
                 "from": records.filter(kept), "to": picked[node.key], "role": pa.repeat(_text(mention.role), len(order)),

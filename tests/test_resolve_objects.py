@@ -238,3 +238,14 @@ def test_a_contract_cited_by_its_number_and_its_record_number_is_one_contract(st
     contracts = store.query("MATCH (c:Contract)<-[r:CONCERNS]-(t:TaxFiling) RETURN DISTINCT c.uid AS uid, "
                             "c.record_no AS record_no")
     assert contracts == [{"uid": "YC-2023-0001", "record_no": "WQ2023-77"}]
+
+
+def test_every_co_citation_of_a_load_is_written(store, tmp_path):
+    """A file between two that co-cite yields none: the ones after it are still written."""
+    region, specs = _region(tmp_path, {
+        "deed.csv": ["税源编号,不动产单元号,合同编号,网签备案号", "S1,,YC-2023-0001,WQ2023-77"],
+        "leases.csv": ["备案编号,房屋坐落", f"ZL2023-001,{ADDRESS}"],
+        "register.csv": ["业务号,不动产单元号,不动产权证书号,坐落,面积", f"B1,{UNIT},{CERT},,"]})
+    load_sources(region, store, specs)
+    cited = store.query("MATCH (c:CoCitation) RETURN c.other_uid AS other, c.uid AS uid ORDER BY other")
+    assert cited == [{"other": "WQ2023-77", "uid": "YC-2023-0001"}, {"other": CERT, "uid": UNIT}]
