@@ -53,6 +53,7 @@ CREATE INDEX finding_event_finding_id IF NOT EXISTS FOR (n:FindingEvent) ON (n.f
 CREATE CONSTRAINT audit_entry_entry_id_unique IF NOT EXISTS FOR (n:AuditEntry) REQUIRE n.entry_id IS UNIQUE;
 CREATE INDEX audit_entry_user IF NOT EXISTS FOR (n:AuditEntry) ON (n.user);
 CREATE INDEX audit_entry_action IF NOT EXISTS FOR (n:AuditEntry) ON (n.action);
+CREATE CONSTRAINT governance_name_unique IF NOT EXISTS FOR (n:Governance) REQUIRE n.name IS UNIQUE;
 CREATE CONSTRAINT rule_run_run_id_unique IF NOT EXISTS FOR (n:RuleRun) REQUIRE n.run_id IS UNIQUE;
 CREATE CONSTRAINT entity_alias_alias_id_unique IF NOT EXISTS FOR (n:EntityAlias) REQUIRE n.alias_id IS UNIQUE;
 CREATE INDEX entity_alias_uid IF NOT EXISTS FOR (n:EntityAlias) ON (n.uid);

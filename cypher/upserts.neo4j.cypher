@@ -191,6 +191,15 @@ ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file 
 SET n.at = coalesce(r.at, n.at), n.user = coalesce(r.user, n.user), n.role = coalesce(r.role, n.role), n.action = coalesce(r.action, n.action), n.target = coalesce(r.target, n.target), n.outcome = coalesce(r.outcome, n.outcome), n.detail = coalesce(r.detail, n.detail), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
+// upsert Governance
+UNWIND $rows AS r
+OPTIONAL MATCH (old:Governance {name: r.name})
+WITH r, old IS NULL AS is_new
+MERGE (n:Governance {name: r.name})
+ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
+SET n.users_digest = coalesce(r.users_digest, n.users_digest), n.users_file = coalesce(r.users_file, n.users_file), n.recorded_by = coalesce(r.recorded_by, n.recorded_by), n.recorded_at = coalesce(r.recorded_at, n.recorded_at), n.last_seen = $at
+RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
+
 // upsert RuleRun
 UNWIND $rows AS r
 OPTIONAL MATCH (old:RuleRun {run_id: r.run_id})

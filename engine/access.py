@@ -34,15 +34,18 @@ This is also the one masking module. A `Clearance` says what a reader may see; e
 """
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 import yaml
 
 from crossaudit.engine.merge import NAME_UID
+from crossaudit.engine.offices import nests_under
 from crossaudit.engine.schema import PROVENANCE_NAMES, SCHEMA
 from crossaudit.loaders.identifiers import is_valid_id_number
 
@@ -68,8 +71,54 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "stats": ("admin", "analyst", "inspector"),
         "ledger": ("admin", "analyst"),
         "audit.list": ("admin",),
+        "audit.purge": ("admin",),
+        "store.init": ("admin",),
+        "store.info": ("admin", "analyst"),
+        "store.clear": ("admin",),
+        "store.offices": ("admin",),
+        "demo": ("admin",),
+        "demo.generate": ("admin", "analyst"),
+        "rules.list": ("admin", "analyst", "investigator", "inspector"),
+        "rules.author": ("admin", "analyst"),
     }.items()}
 ROLES = ("admin", "analyst", "investigator", "inspector")
+
+# Every command (as typed after `crossaudit`) → the action it performs. The CLI checks the acting
+# user against this table before a command runs; a command missing here is refused (and fails
+# tests/test_governance_cli.py), so a new command cannot run unchecked.
+COMMANDS: dict[str, str] = {
+    "audit list": "audit.list", "audit purge": "audit.purge",
+    "demo": "demo", "demo generate": "demo.generate",
+    "explore": "explore", "export": "export",
+    "findings list": "findings.list", "findings show": "findings.show", "findings push": "findings.push",
+    "findings verify": "findings.verify",
+    "ledger": "ledger", "ledger report": "ledger",
+    "load": "load", "quarantine list": "load", "quarantine export": "load",
+    "resolve": "resolve", "resolve explain": "review",
+    "review list": "review", "review accept": "review", "review reject": "review",
+    "rules list": "rules.list", "rules run": "rules.run", "rules test": "rules.author", "rules new": "rules.author",
+    "rules lint": "rules.author", "rules stats": "stats",
+    "specs check": "load",
+    "stats": "stats",
+    "store init": "store.init", "store info": "store.info", "store clear": "store.clear",
+    "store offices": "store.offices",
+}
+# Commands that open no store of the user's (files only, or a store of their own): no users file
+# check against a store, and a denial is not recorded in one.
+OFFLINE_COMMANDS = frozenset({"rules list", "rules lint", "rules new", "rules test", "demo", "demo generate",
+                              "specs check"})
+
+
+def command_action(command: str) -> str:
+    """The action `command` performs; AccessDenied for a command the table does not list.
+
+    >>> command_action("rules run")
+    'rules.run'
+    """
+    if command not in COMMANDS:
+        raise AccessDenied(f"the command `{command}` has no entry in crossaudit/engine/access.py COMMANDS: "
+                           "it may not run until the roles allowed to use it are declared there")
+    return COMMANDS[command]
 
 
 class AccessDenied(PermissionError):
@@ -114,11 +163,19 @@ DEFAULT_USER = User("admin", "admin", "secret")
 
 @dataclass(frozen=True)
 class Users:
+    """The declared users; `digest` is the sha256 of the users file (None: the built-in admin)."""
+
     users: Mapping[str, User]
     source: str = "(built in)"
+    digest: str | None = None
 
     def get(self, name: str | None) -> User:
-        name = name or next(iter(self.users))
+        """The user `name`; without a name, the built-in admin only when there is no users file."""
+        if name is None:
+            if self.digest is None:
+                return DEFAULT_USER
+            raise AccessDenied(f"no acting user: with the users file {self.source}, name one with --user or "
+                               f"CROSSAUDIT_USER (declared: {', '.join(sorted(self.users))})")
         if name not in self.users:
             raise AccessDenied(f"unknown user {name!r}: declare it in {self.source} "
                                f"(known: {', '.join(sorted(self.users))})")
@@ -159,26 +216,78 @@ def load_users(path: str | os.PathLike | None = None) -> Users:
         return Users({DEFAULT_USER.name: DEFAULT_USER})
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        content = path.read_bytes()
+        text = content.decode("utf-8")
     except OSError as exc:
         raise UsersFileError(f"{path}: cannot read the users file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise UsersFileError(f"{path}: not UTF-8 text: {exc}") from exc
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise UsersFileError(f"{path}: not valid YAML: {exc}") from exc
-    return parse_users(data, str(path))
+    return replace(parse_users(data, str(path)), digest=file_digest(content))
+
+
+def file_digest(content: bytes) -> str:
+    """The sha256 of a users file's bytes, as the store records it."""
+    return hashlib.sha256(content).hexdigest()
+
+
+# --- which users file governs a store ------------------------------------------------------
+
+GOVERNANCE_KEY = "users"
+
+
+def governing_file(store) -> dict | None:
+    """The users file the store records ({digest, file, recorded_by, recorded_at}), None if none."""
+    rows = store.query("MATCH (g:Governance {name: $name}) RETURN g.users_digest AS digest, g.users_file AS file, "
+                       "g.recorded_by AS recorded_by, g.recorded_at AS recorded_at", {"name": GOVERNANCE_KEY})
+    return rows[0] if rows and rows[0]["digest"] else None
+
+
+def require_governing(users: Users, recorded: Mapping[str, Any] | None, adopting: str | None = None) -> None:
+    """AccessDenied unless `users` is the users file the store records (`recorded`, from
+    governing_file). A store that records none runs without a users file (the built-in admin),
+    or with the very file being recorded (`adopting`, the digest `store init --users` records)."""
+    if recorded is None:
+        if users.digest is None or users.digest == adopting:
+            return
+        raise AccessDenied(f"{users.source}: this store records no users file, so it cannot be governed by one yet: "
+                           f"an admin must run `crossaudit store init --users {users.source}` first")
+    if users.digest is None:
+        raise AccessDenied(f"this store is governed by the users file {recorded['file']} (sha256 "
+                           f"{recorded['digest'][:12]}…): set CROSSAUDIT_USERS to that file")
+    if users.digest != recorded["digest"]:
+        raise AccessDenied(f"the users file {users.source} (sha256 {users.digest[:12]}…) is not the one that governs "
+                           f"this store ({recorded['file']}, sha256 {recorded['digest'][:12]}…): use that file, or "
+                           f"an admin must re-init the store with `crossaudit store init --users {users.source}`")
+
+
+def govern(store, users_file: str | os.PathLike, by: User) -> dict:
+    """Record `users_file` (its sha256) as the users file that governs the store."""
+    path = Path(users_file)
+    digest = load_users(path).digest  # a malformed file is refused before it is recorded
+    row = {"name": GOVERNANCE_KEY, "users_digest": digest, "users_file": str(path.resolve()),
+           "recorded_by": by.name, "recorded_at": dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)}
+    store.upsert_nodes("Governance", [row])
+    return row
 
 
 def office_scope(offices: Iterable[Mapping[str, str | None]], office: str) -> set[str]:
-    """The office and every office below it, from rows {code, parent}.
+    """The office and every office below it, from rows {code, parent}; a parent link whose codes
+    do not nest (a county's code under a province's is fine, a province under a county is not)
+    is ignored, so loaded data cannot widen anyone's scope.
 
-    >>> sorted(office_scope([{"code": "R", "parent": None}, {"code": "C", "parent": "R"},
-    ...                      {"code": "K", "parent": "C"}], "C"))
-    ['C', 'K']
+    >>> sorted(office_scope([{"code": "16400000000", "parent": None},
+    ...                      {"code": "16401000000", "parent": "16400000000"},
+    ...                      {"code": "16401040000", "parent": "16401000000"},
+    ...                      {"code": "16400000000", "parent": "16401040000"}], "16401000000"))
+    ['16401000000', '16401040000']
     """
     children: dict[str, list[str]] = {}
     for row in offices:
-        if row.get("parent"):
+        if row.get("parent") and nests_under(row["code"], row["parent"]):
             children.setdefault(row["parent"], []).append(row["code"])
     scope, frontier = {office}, [office]
     while frontier:
@@ -258,11 +367,32 @@ class Clearance:
     grade: str = GRADES[-1]
     ids: bool = True
     grades: Mapping[str, str] = field(default_factory=dict, compare=False)
+    offices: frozenset[str] | None = None  # the tax offices whose findings the reader sees; None: all
 
     @classmethod
-    def of(cls, user: User, grades: Mapping[str, str], mask_ids: bool = False) -> "Clearance":
-        """The user's clearance; `mask_ids` masks ID numbers even for a user cleared to see them."""
-        return cls(user.clearance, user.can_see(ID_NUMBER_GRADE) and not mask_ids, grades)
+    def of(cls, user: User, grades: Mapping[str, str], mask_ids: bool = False,
+           offices: Iterable[str] | None = None) -> "Clearance":
+        """The user's clearance; `mask_ids` masks ID numbers even for a user cleared to see them;
+        `offices` is their office scope (an inspector's office and those below it)."""
+        return cls(user.clearance, user.can_see(ID_NUMBER_GRADE) and not mask_ids, grades,
+                   None if offices is None else frozenset(offices))
+
+    def sees_finding(self, finding: Mapping[str, Any]) -> bool:
+        """Whether the finding's office is in the reader's scope; one outside it is not mentioned at all."""
+        return self.offices is None or finding.get("office_code") in self.offices
+
+    def quarantined(self, row: Mapping[str, Any]) -> dict:
+        """A quarantined cell as the reader may see it: its raw value masked like the fact it would
+        have been (and where the reason quotes it), ID numbers masked unless cleared."""
+        shown = dict(row)
+        raw, grade = row.get("raw_value"), self.hides(row)
+        if raw and grade:
+            shown["raw_value"] = masked(grade)
+            shown["reason"] = (row.get("reason") or "").replace(raw, masked(grade))
+        elif raw and not self.ids and _ID_CANDIDATE.fullmatch(raw):  # an invalid ID number is still one
+            shown["raw_value"] = mask_id_number(raw)
+            shown["reason"] = (row.get("reason") or "").replace(raw, shown["raw_value"])
+        return {name: self.text(value) for name, value in shown.items()}
 
     @classmethod
     def coerce(cls, cleared: "bool | Clearance") -> "Clearance":

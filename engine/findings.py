@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
-from crossaudit.engine.access import Clearance
+from crossaudit.engine.access import Clearance, office_scope
 from crossaudit.engine.schema import PROVENANCE_NAMES
 from crossaudit.engine.store import Store, StoreError
 
@@ -28,15 +28,7 @@ FILTERS = {"rule": "f.rule_id = $rule", "pack": "f.pack = $pack", "severity": "f
 
 def offices_under(store: Store, code: str) -> list[str]:
     """A tax office and every office below it (a city office takes its counties' findings)."""
-    rows = store.query("MATCH (o:TaxOffice) RETURN o.code AS code, o.parent AS parent")
-    children: dict[str, list[str]] = {}
-    for row in rows:
-        children.setdefault(row["parent"], []).append(row["code"])
-    found, frontier = [code], [code]
-    while frontier:
-        frontier = sorted(child for parent in frontier for child in children.get(parent, []))
-        found += frontier
-    return found
+    return sorted(office_scope(store.query("MATCH (o:TaxOffice) RETURN o.code AS code, o.parent AS parent"), code))
 
 
 def list_findings(store: Store, rule: str | None = None, pack: str | None = None, severity: str | None = None,

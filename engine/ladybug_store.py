@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any, Collection, Iterator, Mapping
 
 import ladybug
 import pyarrow as pa
@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
-from crossaudit.engine.schema import SCHEMA, NodeType, RelType
+from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
     RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict, to_created_nodes,
 )
@@ -95,6 +95,20 @@ class LadybugStore(Store):
             return [dict(zip(columns, (_plain_value(v) for v in row))) for row in result.get_all()]
         finally:
             result.close()
+
+    def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        # Ladybug refuses any write (SET, CREATE, COPY, DDL …) inside a read-only transaction.
+        self._conn.execute("BEGIN TRANSACTION READ ONLY")
+        try:
+            rows = self.query(cypher, params)
+        except RuntimeError:
+            try:
+                self._conn.execute("ROLLBACK")  # a refused write leaves the transaction open …
+            except RuntimeError:
+                pass  # … a statement that did not bind has ended it already
+            raise
+        self._conn.execute("COMMIT")
+        return rows
 
     def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         result = self._conn.execute(cypher, dict(params or {}))
@@ -254,13 +268,14 @@ class LadybugStore(Store):
         raise self._missing_endpoints_error(rel, from_label, to_label, table["from"].to_pylist(),
                                             table["to"].to_pylist()) from missing
 
-    def clear(self) -> None:
+    def clear(self, keep: Collection[str] = PRESERVED) -> None:
         # Dropped and re-created: Ladybug 0.22 crashes on a COPY that brings back the keys of a
         # table emptied by MATCH (n) DELETE n.
         for rel in SCHEMA.rels:
             self._conn.execute(f"DROP TABLE IF EXISTS {rel.type}")
         for node in SCHEMA.nodes:
-            self._conn.execute(f"DROP TABLE IF EXISTS {node.label}")
+            if node.label not in keep:
+                self._conn.execute(f"DROP TABLE IF EXISTS {node.label}")
         self.apply_schema()
 
     def close(self) -> None:

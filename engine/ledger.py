@@ -10,6 +10,7 @@ datasets are expected every month of the ledger, so a month without one counts a
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from crossaudit.engine.store import Store
@@ -35,10 +36,33 @@ def deliveries(store: Store) -> list[dict]:
     return list(latest.values())
 
 
+class LedgerError(ValueError):
+    """A period the ledger cannot report: malformed, or with no deliveries; the message says which have."""
+
+
+PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$")
+
+
+def check_period(period: str) -> str:
+    """`period` if it is a month (2026-11), a quarter (2026-Q4) or a year (2026); LedgerError otherwise.
+
+    >>> check_period("2026-Q4")
+    '2026-Q4'
+    """
+    if not PERIOD.match(period):
+        raise LedgerError(f"period {period!r} is not a month YYYY-MM, a quarter YYYY-Qn or a year YYYY")
+    return period
+
+
 def ledger(store: Store, period: str | None = None) -> list[dict]:
-    """One row per department and month (only `period` when given), ranked by score."""
+    """One row per department and month (only `period` when given), ranked by score. A period
+    with no delivery is a LedgerError naming the months that have some (never a table of zeros)."""
     files = deliveries(store)
     periods = sorted({f["period"] for f in files})
+    if period is not None and period not in periods:
+        check_period(period)
+        raise LedgerError(f"no deliveries in period {period}; the ledger is kept by month and has "
+                          + (", ".join(periods) if periods else "no deliveries yet: load data first"))
     monthly = defaultdict(set)
     names = {r["code"]: r["name"] for r in store.query("MATCH (d:Department) RETURN d.code AS code, d.name AS name")}
     for f in files:

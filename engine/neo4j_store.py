@@ -7,7 +7,7 @@ Credentials come from NEO4J_USER / NEO4J_PASSWORD and are never logged.
 from __future__ import annotations
 
 import os
-from typing import Any, Mapping
+from typing import Any, Collection, Mapping
 
 import neo4j
 import pyarrow as pa
@@ -16,9 +16,9 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from crossaudit.engine import cypher_gen
-from crossaudit.engine.schema import SCHEMA, NodeType, RelType
+from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, rel_dict, to_created_nodes,
+    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, redact_uris, rel_dict, to_created_nodes,
 )
 
 
@@ -48,7 +48,7 @@ class Neo4jStore(Store):
 
     def __init__(self, uri: str, batch_size: int = 5000, database: str | None = None) -> None:
         super().__init__(batch_size)
-        self.uri = uri
+        self.uri = redact_uris(uri)  # what messages show; the driver gets the URI as given
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = os.environ.get("NEO4J_USER", "neo4j")
         password = os.environ.get("NEO4J_PASSWORD")
@@ -60,25 +60,29 @@ class Neo4jStore(Store):
             self._driver.verify_connectivity()
         except (ServiceUnavailable, OSError) as exc:
             self._driver.close()
-            raise StoreError(f"cannot reach Neo4j at {uri}: {exc}. Is the server running? "
+            raise StoreError(f"cannot reach Neo4j at {self.uri}: {redact_uris(str(exc))}. Is the server running? "
                              "(python tools/neo4j/launch.py starts one)") from exc
         except AuthError as exc:
             self._driver.close()
-            raise StoreError(f"Neo4j at {uri} refused the credentials from NEO4J_USER / NEO4J_PASSWORD") from exc
+            raise StoreError(f"Neo4j at {self.uri} refused the credentials from NEO4J_USER / NEO4J_PASSWORD") from exc
 
     def _session(self):
         return self._driver.session(database=self.database)
 
     # --- reads ------------------------------------------------------------------------
 
-    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
-        def work(tx):
-            result = tx.run(cypher, _param(dict(params or {})))
-            return [{k: _plain_value(v) for k, v in record.items()} for record in result]
+    @staticmethod
+    def _rows(tx, cypher: str, params: Mapping[str, Any] | None) -> list[dict]:
+        return [{k: _plain_value(v) for k, v in record.items()} for record in tx.run(cypher, _param(dict(params or {})))]
 
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         with self._session() as session:
             # A statement that writes must not be routed to a reader.
-            return session.execute_write(work)
+            return session.execute_write(self._rows, cypher, params)
+
+    def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        with self._session() as session:
+            return session.execute_read(self._rows, cypher, params)  # the server refuses a write in it
 
     def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         # The driver builds a Record per row, which costs more than the query when a precompute
@@ -154,13 +158,14 @@ class Neo4jStore(Store):
             self._write_batches(session, cypher_gen.neo4j_update_rels(rel, from_label, to_label), old, run)
         return UpsertResult(len(new), len(old))
 
-    def clear(self) -> None:
+    def clear(self, keep: Collection[str] = PRESERVED) -> None:
         # Relationships first, then nodes, in batches: a DETACH DELETE of a hub (an enterprise
         # with thousands of facts) in one transaction can exceed the server's transaction memory.
         with self._session() as session:
             for cypher in ("MATCH ()-[r]->() WITH r LIMIT 20000 DELETE r RETURN count(*) AS c",
-                           "MATCH (n) WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c"):
-                while session.execute_write(lambda tx: tx.run(cypher).single()["c"]):
+                           "MATCH (n) WHERE NONE(label IN labels(n) WHERE label IN $keep) "
+                           "WITH n LIMIT 20000 DETACH DELETE n RETURN count(*) AS c"):
+                while session.execute_write(lambda tx: tx.run(cypher, keep=list(keep)).single()["c"]):
                     pass
 
     def close(self) -> None:

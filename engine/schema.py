@@ -292,6 +292,12 @@ NODES = (
         Prop("target", doc="what was read or changed: a finding id, an entity key, a file"),
         Prop("outcome", doc="allowed or denied"), "detail",
     ), doc="One read or change by a user, allowed or denied; the audit log only grows."),
+    NodeType("Governance", "name", _props(
+        Prop("name", doc="what is recorded: users (the users file that governs the store)"),
+        Prop("users_digest", doc="sha256 of the users file's bytes"), Prop("users_file", doc="its path when recorded"),
+        Prop("recorded_by", doc="the admin who recorded it"), Prop("recorded_at", TIMESTAMP),
+    ), doc="Which users file governs the store (set by an admin with `store init --users`); every command "
+           "refuses another file."),
     NodeType("RuleRun", "run_id", _props(
         "run_id", Prop("started_at", TIMESTAMP), Prop("finished_at", TIMESTAMP), Prop("rules", INT),
         Prop("findings", INT), Prop("new_findings", INT), Prop("params", doc="parameter overrides as JSON"),
@@ -372,3 +378,6 @@ RELS = (
 )
 
 SCHEMA = Schema(NODES, RELS)
+# Node types `Store.clear` keeps unless told otherwise: the audit log (an admin purges it with
+# `crossaudit audit purge`) and the record of which users file governs the store.
+PRESERVED = ("AuditEntry", "Governance")

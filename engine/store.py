@@ -12,24 +12,37 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import uuid
 from abc import ABC, abstractmethod
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, ContextManager, Iterable, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine.schema import (
-    BOOL, DATE, FLOAT, INT, PROVENANCE_NAMES, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
+    BOOL, DATE, FLOAT, INT, PRESERVED, PROVENANCE_NAMES, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
     NodeType, Prop, RelType,
 )
 
 
 class StoreError(RuntimeError):
     """A store operation failed in a way the user can act on; the message says how."""
+
+
+_URI_PASSWORD = re.compile(r"([A-Za-z][\w+.-]*://[^/@\s:]*):[^/@\s]*@")
+
+
+def redact_uris(text: str) -> str:
+    """The text with the password of every URI in it replaced, for errors and logs.
+
+    >>> redact_uris("cannot reach Neo4j at bolt://neo4j:s3cret@db:7687 (bolt://db:7688 too)")
+    'cannot reach Neo4j at bolt://neo4j:***@db:7687 (bolt://db:7688 too)'
+    """
+    return _URI_PASSWORD.sub(r"\1:***@", text)
 
 
 @dataclass(frozen=True)
@@ -326,6 +339,11 @@ class Store(ABC):
         """Run one parameterised Cypher statement; rows as dicts of plain values."""
 
     @abstractmethod
+    def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        """`query` in a read-only transaction: a statement that would write fails on both engines
+        (rule queries run this way)."""
+
+    @abstractmethod
     def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         """Run one read returning scalar columns, as an Arrow table (a column per returned name,
         also when no row matches): for precomputes that read a whole projection of the graph,
@@ -346,8 +364,9 @@ class Store(ABC):
         return nullcontext()
 
     @abstractmethod
-    def clear(self) -> None:
-        """Delete every node and relationship; the schema stays."""
+    def clear(self, keep: Collection[str] = PRESERVED) -> None:
+        """Delete every node and relationship but the nodes of the labels in `keep` (by default the
+        audit log and the governance record); the schema stays."""
 
     @abstractmethod
     def close(self) -> None: ...
@@ -501,7 +520,7 @@ def open_store(uri: str, **options: Any) -> Store:
         from crossaudit.engine.neo4j_store import Neo4jStore
 
         return Neo4jStore(uri, **options)
-    raise StoreError(f"unknown store URI {uri!r}: use ladybug:PATH, bolt://HOST:PORT or neo4j://HOST:PORT")
+    raise StoreError(f"unknown store URI {redact_uris(uri)!r}: use ladybug:PATH, bolt://HOST:PORT or neo4j://HOST:PORT")
 
 
 __all__ = [

@@ -21,6 +21,7 @@ from typing import Callable
 
 import pyarrow as pa
 
+from crossaudit.engine.offices import OfficeError, check_delivered_parents, delivered_parents
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, node_table, rel_table
 from crossaudit.loaders.aliases import Aliases
@@ -133,6 +134,7 @@ class FactBuffer:
     def add(self, facts: Facts) -> None:
         """Check and type a chunk's facts (a StoreError names what is wrong); write when full."""
         self.aliases.apply(facts)
+        check_delivered_parents(self.store, delivered_parents(facts.nodes, facts.rels))  # reference data
         for label, batches in facts.nodes.items():
             self.nodes[label].append(node_table(SCHEMA.node(label), batches))
             self.rows += self.nodes[label][-1].num_rows
@@ -210,7 +212,7 @@ def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: Ru
                         if progress:
                             progress(report.read)
                 _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
-        except (BrokenFile, SpecError) as exc:
+        except (BrokenFile, SpecError, OfficeError) as exc:
             report.error = str(exc)
         except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte
             report.error = f"{relative}: undecodable bytes: {exc}"

@@ -50,7 +50,7 @@ def _empty_store_uri(request, folder: Path) -> str:
         return f"ladybug:{folder / 'graph.db'}"
     uri = request.getfixturevalue("neo4j_uri")
     with open_store(uri) as store:
-        store.clear()
+        store.clear(keep=())  # the audit log and the governance record too
     return uri
 
 

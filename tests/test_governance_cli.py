@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
+from crossaudit.engine.access import DEFAULT_USER, govern
 from crossaudit.engine.store import RunStamp
 
 REGION, CITY, COUNTY_A, COUNTY_B = "16400000000", "16401000000", "16401040000", "16401050000"
@@ -27,6 +28,7 @@ def cli(store_uri, tmp_path, monkeypatch):
     monkeypatch.setenv("CROSSAUDIT_USERS", str(users))
     with open_store(store_uri) as store:
         store.apply_schema()
+        govern(store, users, DEFAULT_USER)  # as `crossaudit store init --users users.yaml` does
         run = RunStamp.now("rules-1")
         store.upsert_nodes("TaxOffice", [{"code": REGION}, {"code": CITY, "parent": REGION},
                                          {"code": COUNTY_A, "parent": CITY}, {"code": COUNTY_B, "parent": CITY}], run)

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
-from crossaudit.engine.access import Clearance, masked
+from crossaudit.engine.access import DEFAULT_USER, Clearance, govern, masked
 from crossaudit.engine.store import RunStamp
 from case_fixture import planted
 from test_export import documented_schema
@@ -85,6 +85,8 @@ def graded_uri(module_store_uri):
 def cli(graded_uri, tmp_path_factory):
     users = tmp_path_factory.mktemp("users") / "users.yaml"
     users.write_text(USERS, encoding="utf-8")
+    with open_store(graded_uri) as store:
+        govern(store, users, DEFAULT_USER)
 
     def invoke(user: str, *args: str):
         result = CliRunner().invoke(main_group, ["--store", graded_uri, "--user", user, *args],

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
+from crossaudit.engine.access import DEFAULT_USER, govern
 from crossaudit.demo import generate
 
 
@@ -118,6 +119,8 @@ def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loade
     users = tmp_path / "users.yaml"
     users.write_text(USERS % "", encoding="utf-8")
     monkeypatch.setenv("CROSSAUDIT_USERS", str(users))
+    with open_store(uri) as store:
+        govern(store, users, DEFAULT_USER)
     assert cli("wang", "resolve", ok=False).exit_code == 1  # an inspector does not resolve
     cli("li", "resolve")
     cli("li", "rules", "run", "--format", "json")
@@ -131,7 +134,10 @@ def test_the_whole_loop_runs_from_the_cli_with_access_enforced_and_audited(loade
     assert len(every) > 20 and len(offices) > 1
     counties = [o for o in offices if o[5:7] != "00"]  # 1 64 01 04 0000: a county office has no office below it
     county = max(counties, key=lambda o: (sum(f["office_code"] == o for f in every), o))
-    users.write_text(USERS % county, encoding="utf-8")
+    wang_placed = tmp_path / "users-wang.yaml"  # a changed users file: an admin records it, as the store demands
+    wang_placed.write_text(USERS % county, encoding="utf-8")
+    cli("admin", "store", "init", "--users", str(wang_placed))
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(wang_placed))
     assert cli("wang", "findings", "push", ok=False).exit_code == 1  # inspectors do not push
     cli("li", "findings", "push")
 

@@ -16,6 +16,7 @@ from typing import Iterable
 import networkx as nx
 
 from crossaudit.engine import SCHEMA, Store
+from crossaudit.engine.access import Clearance
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
 from crossaudit.viz.vocab import SEVERITY_WEIGHTS
 
@@ -44,9 +45,9 @@ class Case:
     sources: dict[NodeId, list[dict]] = field(default_factory=dict)
     departments: dict[str, str] = field(default_factory=dict)
 
-    def risk(self, ident: NodeId) -> int:
-        """Sum of severity weights of the open findings flagging the node."""
-        return sum(SEVERITY_WEIGHTS.get(f["severity"], 1) for f in self.findings.get(ident, ()))
+    def seen_findings(self, ident: NodeId, clearance: Clearance) -> list[dict]:
+        """The open findings flagging the node that the reader may know of (their office scope)."""
+        return [f for f in self.findings.get(ident, ()) if clearance.sees_finding(f)]
 
     def path_rels(self) -> set[tuple[str, str]]:
         """The (type, rid) keys of the relationships on the evidence paths."""
@@ -98,7 +99,7 @@ def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list
             f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}})<-[r:FLAGS]-(f:Finding) "
             "WHERE f.status IS NULL OR f.status <> 'dismissed' "
             "RETURN DISTINCT k, f.finding_id AS finding_id, f.rule_id AS rule_id, f.severity AS severity, "
-            "f.title AS title, f.status AS status", {"keys": keys})
+            "f.title AS title, f.status AS status, f.office_code AS office_code", {"keys": keys})
         for row in rows:
             found.setdefault((label, row.pop("k")), []).append(row)
     for items in found.values():
@@ -182,6 +183,11 @@ def build_case(store: Store, seeds: Iterable[NodeId] = (), finding_id: str | Non
     case.departments = {row["code"]: row["name"] for row in store.query(
         "MATCH (d:Department) RETURN d.code AS code, d.name AS name ORDER BY code")}
     return case
+
+
+def risk(findings: Iterable[dict]) -> int:
+    """Sum of the findings' severity weights: the size of a node on a page."""
+    return sum(SEVERITY_WEIGHTS.get(f["severity"], 1) for f in findings)
 
 
 def finding_summary(finding: dict) -> dict:

@@ -18,7 +18,7 @@ from crossaudit.engine import SCHEMA
 from crossaudit.engine.access import Clearance
 from crossaudit.engine.findings import seen_finding
 from crossaudit.engine.schema import PROVENANCE_NAMES
-from crossaudit.viz.case import Case, finding_summary
+from crossaudit.viz.case import Case, finding_summary, risk
 from crossaudit.viz.subgraph import LABEL_PRIORITY, NodeId
 from crossaudit.viz.vocab import LABEL_NAMES, REL_KIND_FIELDS, REL_NAMES, node_caption, rel_caption
 
@@ -65,11 +65,12 @@ def case_document(case: Case, cleared: bool | Clearance, generated_at: dt.dateti
         shown = clearance.fact(label, case.network.nodes[ident])
         key = shown[SCHEMA.node(label).key]
         properties, provenance = _split(shown, ())
+        findings = case.seen_findings(ident, clearance)  # out of the reader's office scope: not mentioned
         nodes.append({
             "id": node_id, "type": label, "type_name": LABEL_NAMES[label], "key": key,
             "caption": node_caption(label, shown, key), "properties": properties, "provenance": provenance,
-            "sources": case.sources.get(ident, []), "findings": case.findings.get(ident, []),
-            "flagged_roles": case.flagged.get(ident, []), "risk": case.risk(ident),
+            "sources": case.sources.get(ident, []), "findings": findings,
+            "flagged_roles": case.flagged.get(ident, []), "risk": risk(findings),
             "seed": ident in case.network.seeds,
         })
     rels, rel_ids, shown_rels = [], {}, {}

@@ -8,7 +8,6 @@ same nodes, relationships, evidence and provenance, masked alike for their reade
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 import re
@@ -23,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
+from crossaudit.engine.cells import inert_cell, write_csv
 from crossaudit.engine.findings import list_findings
 from crossaudit.viz.case import build_case
 from crossaudit.viz.document import case_document
@@ -92,6 +92,7 @@ def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> N
         sheet.column_dimensions[sheet.cell(1, index).column_letter].width = min(max(width, 8), 60)
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
+            inert_cell(cell)
             if isinstance(cell.value, dt.datetime):
                 cell.number_format = "yyyy-mm-dd hh:mm:ss"
             elif isinstance(cell.value, dt.date):
@@ -252,9 +253,7 @@ def export_findings(store: Store, out_dir: Path, fmt: str, cleared: bool | Clear
                                                               "office_code", "tax_at_risk")},
                                   file=name, nodes=len(doc["nodes"]), relationships=len(doc["relationships"])))
     with (out_dir / "index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(INDEX_COLUMNS.values())
-        writer.writerows([getattr(e, k) for k in INDEX_COLUMNS] for e in entries)
+        write_csv(handle, INDEX_COLUMNS.values(), ([getattr(e, k) for k in INDEX_COLUMNS] for e in entries))
     if fmt == "html":
         (out_dir / "index.html").write_text(index_page(entries, rule or office or ""), encoding="utf-8")
     return entries

@@ -38,6 +38,7 @@ def ledger_report(rows: list[dict], period: str) -> str:
     body = "".join("<tr>" + "".join(f"<td>{_cell(name, row.get(name) if name != 'department_name' else label)}</td>"
                                     for name, _ in COLUMNS) + "</tr>" for row, label in zip(rows, names))
     images = "".join(f'<img alt="chart" src="{uri}">' for uri in charts)
+    period = html_lib.escape(period)
     worst = min(rows, key=lambda r: r["score"]) if rows else None
     summary = (f"本期共 {len(rows)} 个部门交付数据，合计 {sum(r['rows_delivered'] for r in rows):,} 行；"
                + (f"得分最低：{html_lib.escape(worst['department_name'] or worst['department'])}"

@@ -9,6 +9,7 @@ import sys
 import click
 
 from crossaudit.cli.common import CliError, main_group
+from crossaudit.engine.store import redact_uris
 from crossaudit.cli import audit as _audit  # noqa: F401  (registers `audit`)
 from crossaudit.cli import demo as _demo  # noqa: F401  (registers `demo`)
 from crossaudit.cli import explore as _explore  # noqa: F401  (registers `explore`)
@@ -27,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI; errors become one line on stderr unless --debug."""
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
-        main_group.main(args=argv, prog_name="crossaudit", standalone_mode=False)
+        # Without standalone mode, click returns a command's ctx.exit(code) instead of exiting.
+        code = main_group.main(args=argv, prog_name="crossaudit", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(1)
@@ -39,8 +41,10 @@ def main(argv: list[str] | None = None) -> None:
     except Exception as exc:  # one clear line, no traceback, unless --debug
         if debug:
             raise
-        click.echo("error: " + " ".join(str(exc).split()), err=True)
+        click.echo("error: " + redact_uris(" ".join(str(exc).split())), err=True)
         sys.exit(1)
+    if isinstance(code, int) and code:
+        sys.exit(code)
 
 
 __all__ = ["main", "main_group", "CliError"]

@@ -1,11 +1,11 @@
-"""`crossaudit audit list`: who read or changed what, and what was denied."""
+"""`crossaudit audit list` and `audit purge`: who read or changed what, and what was denied."""
 from __future__ import annotations
 
 import click
 
 from crossaudit.cli.common import format_option, guard, main_group, print_json, print_table, store_uri
 from crossaudit.engine import open_store
-from crossaudit.engine.audit import entries
+from crossaudit.engine.audit import entries, purge
 
 
 @main_group.group("audit")
@@ -30,3 +30,17 @@ def audit_list(ctx: click.Context, user_filter: str | None, action: str | None, 
         print_table(f"audit log ({len(rows)})", ["at", "user", "role", "action", "target", "outcome", "detail"],
                     [(r["at"], r["user"], r["role"], r["action"], r["target"], r["outcome"], r["detail"])
                      for r in rows])
+
+
+@audit.command("purge")
+@click.option("--before", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="Delete the entries recorded before this day (YYYY-MM-DD).")
+@click.confirmation_option(prompt="Delete these audit entries for good?")
+@click.pass_context
+def audit_purge(ctx: click.Context, before) -> None:
+    """Delete the audit entries older than --before (admins only); the purge is itself recorded.
+    Nothing else ever deletes an audit entry."""
+    with open_store(store_uri(ctx)) as store:
+        user = guard(ctx, store, "audit.purge")
+        deleted = purge(store, before.date(), user)
+    click.echo(f"{deleted} audit entries before {before:%Y-%m-%d} deleted; the purge is in the audit log")

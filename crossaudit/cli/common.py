@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Iterable
 
 import click
@@ -14,11 +15,29 @@ DEFAULT_STORE = "ladybug:./crossaudit.db"
 class CliError(click.ClickException):
     """A user-facing error: printed as one line, exit code 1."""
 
-    def format_message(self) -> str:  # pragma: no cover - trivial
-        return self.message
+    def format_message(self) -> str:
+        from crossaudit.engine.store import redact_uris
+
+        return redact_uris(self.message)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class GuardedCommand(click.Command):
+    """A command that runs only once `check_command` lets the acting user run it."""
+
+    def invoke(self, ctx: click.Context):
+        if ctx.invoked_subcommand is None:  # a group runs as a command only without a sub-command
+            check_command(ctx)
+        return super().invoke(ctx)
+
+
+class GuardedGroup(click.Group, GuardedCommand):
+    """A group whose commands and sub-groups are all guarded."""
+
+    command_class = GuardedCommand
+    group_class = type
+
+
+@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     "store_uri",
@@ -41,6 +60,9 @@ def main_group(ctx: click.Context, store_uri: str, user_name: str | None, debug:
     networks and export cases. The store is embedded Ladybug by default, or a
     Neo4j 5 server.
     """
+    from crossaudit.engine.private import owner_only
+
+    owner_only()  # stores, exports, reports and pages are readable by their owner only
     ctx.ensure_object(dict)
     ctx.obj["store_uri"] = store_uri
     ctx.obj["user_name"] = user_name
@@ -81,13 +103,67 @@ def print_table(title: str | None, columns: list[str], rows: Iterable[Iterable[A
 
 
 def acting_user(ctx: click.Context):
-    """The user named by --user / CROSSAUDIT_USER in the users file (or the built-in admin)."""
+    """The user named by --user / CROSSAUDIT_USER in the users file (the built-in admin when
+    there is no users file and no name)."""
     from crossaudit.engine.access import AccessDenied, UsersFileError, load_users
 
     try:
         return load_users().get(ctx.find_root().obj.get("user_name"))
     except (AccessDenied, UsersFileError) as exc:
         raise CliError(str(exc)) from exc
+
+
+def command_name(ctx: click.Context) -> str:
+    """The command as typed after `crossaudit`: `rules run`."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name)
+        ctx = ctx.parent
+    return " ".join(reversed(names))
+
+
+def _first_argument(ctx: click.Context) -> str | None:
+    """The value of the command's first argument given, as the audit log names a target."""
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name) if isinstance(param, click.Argument) else None
+        if value not in (None, ()):
+            return " ".join(map(str, value)) if isinstance(value, tuple) else str(value)
+    return None
+
+
+def check_command(ctx: click.Context) -> None:
+    """Before any command runs: the users file in use is the one the store records, the acting user
+    is declared (or the built-in admin where there is no users file), and their role may run the
+    command (engine.access.COMMANDS); a denial is recorded in the store's audit log."""
+    from crossaudit.engine import audit, open_store
+    from crossaudit.engine.access import (
+        OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, governing_file, load_users,
+        require_governing,
+    )
+
+    command = command_name(ctx)
+    try:
+        action = command_action(command)
+        users = load_users()
+        user = users.get(ctx.find_root().obj.get("user_name"))
+    except (AccessDenied, UsersFileError) as exc:
+        raise CliError(str(exc)) from exc
+    denied = f"access denied: user {user.name!r} ({user.role}) may not {action}"
+    if command in OFFLINE_COMMANDS:
+        if not user.may(action):
+            raise CliError(denied)
+        return
+    adopting = ctx.params.get("users_file") if command == "store init" else None
+    with open_store(store_uri(ctx)) as store:
+        store.apply_schema()  # a new store, or one from an older version: the tables read and written here
+        try:
+            require_governing(users, governing_file(store),
+                              file_digest(Path(adopting).read_bytes()) if adopting else None)
+        except AccessDenied as exc:
+            raise CliError(str(exc)) from exc
+        if not user.may(action):
+            audit.record(store, user, action, _first_argument(ctx), "denied", f"role {user.role} may not {action}")
+            raise CliError(denied)
 
 
 def guard(ctx: click.Context, store, action: str, target: str | None = None):
@@ -119,11 +195,11 @@ def spec_grades() -> dict[str, str]:
 
 def clearance_of(store, user, mask_ids: bool = False):
     """What `user` may see of the store's facts: the grade of each dataset looked up once (the
-    specs' grades, raised to any higher grade recorded at load), the user's clearance and
-    whether they see ID numbers (not with --mask-ids)."""
+    specs' grades, raised to any higher grade recorded at load), the user's clearance, whether
+    they see ID numbers (not with --mask-ids) and the offices whose findings they see."""
     from crossaudit.engine.access import Clearance, dataset_grades
 
-    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids)
+    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids, office_scope_of(store, user))
 
 
 def office_scope_of(store, user) -> set[str] | None:

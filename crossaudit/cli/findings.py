@@ -1,7 +1,6 @@
 """`crossaudit findings …`: list findings with filters, show one with its evidence and provenance."""
 from __future__ import annotations
 
-import csv
 import sys
 
 import click
@@ -11,6 +10,7 @@ from crossaudit.cli.common import (
     print_table, require_finding, require_office, store_uri,
 )
 from crossaudit.engine import SCHEMA, audit, open_store
+from crossaudit.engine.cells import write_csv
 from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, seen_findings, show_finding
 from crossaudit.engine.lifecycle import TransitionError, push, verify
 
@@ -48,10 +48,7 @@ def findings_list(ctx: click.Context, rule, pack, severity, office, status, limi
     if fmt == "json":
         print_json(rows)
     elif fmt == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(LIST_COLUMNS)
-        for row in rows:
-            writer.writerow([_cell(row[c]) for c in LIST_COLUMNS])
+        write_csv(sys.stdout, LIST_COLUMNS, ([_cell(row[c]) for c in LIST_COLUMNS] for row in rows))
     else:
         print_table(f"{len(rows)} findings", ["id", "rule", "severity", "office", "tax at risk", "status", "identity"],
                     [(r["finding_id"], r["rule_id"], r["severity"], r["office_code"],

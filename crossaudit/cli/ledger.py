@@ -1,7 +1,6 @@
 """`crossaudit ledger`: each department's deliveries scored for quality, quantity, timeliness."""
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -9,7 +8,8 @@ import click
 
 from crossaudit.cli.common import CliError, format_option, guard, main_group, print_json, print_table, store_uri
 from crossaudit.engine import open_store
-from crossaudit.engine.ledger import ledger as ledger_rows
+from crossaudit.engine.cells import write_csv
+from crossaudit.engine.ledger import LedgerError, ledger as ledger_rows
 
 FIELDS = ("period", "rank", "department", "department_name", "score", "files", "datasets_expected",
           "datasets_delivered", "on_time", "rows_delivered", "rows_loaded", "quarantine_rate", "duplicate_rate",
@@ -19,7 +19,10 @@ FIELDS = ("period", "rank", "department", "department_name", "score", "files", "
 def _rows(ctx: click.Context, period: str | None) -> list[dict]:
     with open_store(store_uri(ctx)) as store:
         guard(ctx, store, "ledger")
-        return ledger_rows(store, period)
+        try:
+            return ledger_rows(store, period)
+        except LedgerError as exc:
+            raise CliError(str(exc)) from exc
 
 
 def _pct(value) -> str:
@@ -39,9 +42,7 @@ def ledger(ctx: click.Context, period: str | None, fmt: str) -> None:
     if fmt == "json":
         print_json(rows)
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, FIELDS, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv(sys.stdout, FIELDS, ([row.get(name) for name in FIELDS] for row in rows))
     else:
         print_table("department ledger", ["period", "rank", "department", "score", "datasets", "on time", "rows",
                                           "quarantined", "duplicates", "ID valid", "complete"],
@@ -62,7 +63,7 @@ def report(ctx: click.Context, period: str | None, output: Path) -> None:
 
     rows = _rows(ctx, period)
     if not rows:
-        raise CliError("no deliveries in the store" + (f" for {period}" if period else "") + "; load data first")
+        raise CliError("no deliveries in the store; load data first")  # a period without any is refused above
     period = period or max(r["period"] for r in rows)
     output.write_text(ledger_report(rows, period), encoding="utf-8")
     click.echo(f"wrote {output} ({period}, {sum(1 for r in rows if r['period'] == period)} departments)")

@@ -1,14 +1,17 @@
 """`crossaudit load` and `crossaudit quarantine …`: department files into the store."""
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import format_option, guard, main_group, print_json, print_table, store_uri
+from crossaudit.cli.common import (
+    clearance_of, format_option, guard, main_group, print_json, print_table, store_uri,
+)
 from crossaudit.engine import audit, open_store
+from crossaudit.engine.cells import write_csv
+from crossaudit.engine.store import redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
 
@@ -28,6 +31,9 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     Each row is loaded or quarantined with its reason; exact duplicate rows are counted.
     The run is recorded in the store. Loading the same folder again changes nothing but
     last_seen (and adds the new run's record).
+
+    Exit status: 0 when every file loaded (rows may be quarantined), 2 when any file could
+    not be read or was refused (each printed as `error: …`), 1 for any other error.
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -60,7 +66,7 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
             click.echo(f"no spec matches {name}", err=True)
     for source in report.sources:
         if source.error:
-            click.echo(f"error: {source.error}", err=True)
+            click.echo(f"error: {redact_uris(source.error)}", err=True)
     if any(s.error for s in report.sources):
         ctx.exit(2)
 
@@ -84,7 +90,7 @@ def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
     """List quarantined rows."""
     with open_store(store_uri(ctx)) as store:
         user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
-        rows = list_quarantine(store, source)
+        rows = _seen_quarantine(store, user, source)
         audit.record(store, user, "quarantine", source, "allowed")
     if fmt == "json":
         print_json(rows)
@@ -103,15 +109,18 @@ def quarantine_export(ctx: click.Context, source: str | None, output: Path) -> N
     """Export quarantined rows to CSV, to send back to the department."""
     with open_store(store_uri(ctx)) as store:
         user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
-        rows = list_quarantine(store, source)
+        rows = _seen_quarantine(store, user, source)
         audit.record(store, user, "quarantine", source, "allowed")
     with open(output, "w", encoding="utf-8-sig", newline="") as handle:
         _write_csv(rows, handle)
     click.echo(f"{len(rows)} quarantined cells written to {output}")
 
 
+def _seen_quarantine(store, user, source: str | None) -> list[dict]:
+    """The quarantined cells as `user` may see them (masked like every other output)."""
+    clearance = clearance_of(store, user)
+    return [clearance.quarantined(row) for row in list_quarantine(store, source)]
+
+
 def _write_csv(rows: list[dict], handle) -> None:
-    writer = csv.writer(handle)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([row[c] for c in COLUMNS])
+    write_csv(handle, COLUMNS, ([row[c] for c in COLUMNS] for row in rows))

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from crossaudit.engine.rules.cypher import parameters, return_columns, strip_comments
+from crossaudit.engine.rules.cypher import code_only, line_of, parameters, return_columns, strip_comments
 from crossaudit.engine.schema import SCHEMA
 
 SEVERITIES = ("low", "medium", "high", "critical")
@@ -233,7 +233,7 @@ def parse_rule(path: Path) -> Rule:
 
 
 def _check_query(rule: Rule, header_line: int) -> None:
-    """The query returns the declared columns and uses exactly the declared parameters."""
+    """The query only reads, returns the declared columns and uses exactly the declared parameters."""
     body = strip_comments(rule.text)
     if not body.strip():
         raise _fail(rule.path, header_line, "the file has a header but no query")
@@ -256,11 +256,32 @@ def rule_files(directory: Path) -> list[Path]:
     return sorted(p for p in Path(directory).glob("*/*.cypher") if p.is_file())
 
 
+# Clauses that write, load files or change the database (Neo4j and Ladybug): a rule only reads.
+WRITE_CLAUSE = re.compile(
+    r"(?<![\w$.`])(CREATE|MERGE|SET|DELETE|DETACH|REMOVE|LOAD|FOREACH|COPY|DROP|ALTER|INSTALL|ATTACH|EXPORT|"
+    r"IMPORT|CHECKPOINT|BEGIN|COMMIT|ROLLBACK|IN\s+TRANSACTIONS|CALL\s+[A-Za-z_][\w.]*\s*\()(?![\w$])", re.I)
+
+
+def write_clauses(text: str) -> list[tuple[int, str]]:
+    """(line, clause) of every clause in a query that is not a read (strings and comments aside).
+
+    >>> write_clauses("MATCH (f:Finding)\nSET f.office_code = 'x' // CREATE\nRETURN f")
+    [(2, 'SET')]
+    """
+    code = code_only(text)
+    return [(line_of(code, m.start()), " ".join(m.group(1).rstrip("(").split())) for m in WRITE_CLAUSE.finditer(code)]
+
+
 def shipped_rules_dir() -> Path:
     """The folder of the packs shipped with crossaudit (`rules/`, the package crossaudit.rules)."""
     import crossaudit.rules
 
     return Path(crossaudit.rules.__file__).resolve().parent
+    writes = write_clauses(rule.text)
+    if writes:
+        line, clause = writes[0]
+        raise _fail(rule.path, line, f"{clause}: a rule only reads the graph; clauses that write, load files, call "
+                    "procedures or change the database are refused")
 
 
 def load_rules(*directories: Path | str, include_shipped: bool = True, pack: str | None = None,

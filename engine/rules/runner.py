@@ -299,7 +299,7 @@ def run_rules(store: Store, rules: list[Rule], overrides: Mapping[str, Any] | No
             progress(rule.id, done, total)
         started = time.perf_counter()
         try:
-            rows = store.query(rule.text, params[rule.id])
+            rows = store.query_read(rule.text, params[rule.id])
         except Exception as exc:  # the engine's own message, with the file it came from
             raise RuleError(f"{rule.path}: the query failed on {store.engine}: {exc}") from exc
         findings, duplicates = build_findings(rule, rows, offices, run.run_id)
