@@ -43,7 +43,7 @@ FAMILY_RULES: dict[str, tuple[str, ...]] = {
 }
 # Answer-key identifiers specific to one case (documents), beside its primary key.
 DOCUMENT_KEYS = ("land_contract", "land_supervision", "property_cert", "property_unit", "sale_contract", "auction",
-                 "construction_permit", "lease", "payment", "discharge_permit", "invoice")
+                 "construction_permit", "lease", "payment", "discharge_permit", "invoice", "equity_change")
 Progress = Callable[[str, int, int], None]
 
 
@@ -55,21 +55,37 @@ def _norm(value: Any) -> str:
 
 # --- the steps ---------------------------------------------------------------------------
 
-def prepare_region(workdir: Path, scale: str = "medium", seed: int = 7) -> Path:
-    """The demo region in `workdir/region-<scale>-<seed>`: generated once, then reused."""
+def region_name(scale: str, seed: int, dialect: str = "ningxia") -> str:
+    """`<scale>-<seed>` for the default dialect (so existing folders and stores are reused),
+    `<dialect>-<scale>-<seed>` for another."""
+    from crossaudit.demo.dialects import DEFAULT_DIALECT
+
+    return f"{scale}-{seed}" if dialect == DEFAULT_DIALECT else f"{dialect}-{scale}-{seed}"
+
+
+def prepare_region(workdir: Path, scale: str = "medium", seed: int = 7, dialect: str = "ningxia") -> Path:
+    """The demo region of a dialect in `workdir/region-<name>` (see region_name): generated once,
+    then reused."""
     from crossaudit.demo import generate
 
-    region = (Path(workdir) / f"region-{scale}-{seed}").resolve()
+    region = (Path(workdir) / f"region-{region_name(scale, seed, dialect)}").resolve()
     if not (region / "manifest.json").exists():
-        generate(region, scale, seed)
+        generate(region, scale, seed, dialect)
     return region
 
 
+def dialect_specs(dialect: str = "ningxia") -> Path:
+    """The folder of the source specs a dialect's exports are read with."""
+    from crossaudit.demo.dialects import dialect as dialect_named
+
+    return dialect_named(dialect).specs
+
+
 def load_region(store: Store, region: Path, progress: Callable[[str, int], None] | None = None,
-                force: bool = False) -> dict | None:
-    """Load the region unless a finished load run of the same folder is in the store; the
-    load report as JSON, or None when skipped. `force` empties the store first (the demo's own
-    store: a reload starts from nothing, whatever an interrupted run left)."""
+                force: bool = False, dialect: str = "ningxia") -> dict | None:
+    """Load the region with its dialect's specs unless a finished load run of the same folder is
+    in the store; the load report as JSON, or None when skipped. `force` empties the store first
+    (the demo's own store: a reload starts from nothing, whatever an interrupted run left)."""
     from crossaudit.loaders import load_sources
 
     if force:
@@ -78,7 +94,7 @@ def load_region(store: Store, region: Path, progress: Callable[[str, int], None]
     if not force and store.query("MATCH (r:LoadRun) WHERE r.source_dir = $dir AND r.rows_loaded > 0 "
                                  "RETURN r.run_id AS id LIMIT 1", {"dir": str(region)}):
         return None
-    return load_sources(region, store, progress=progress).to_json()
+    return load_sources(region, store, dialect_specs(dialect), progress=progress).to_json()
 
 
 def resolve(store: Store, progress: Callable[[str, str], None] | None = None) -> dict | None:

@@ -19,7 +19,7 @@ from crossaudit.loaders.regions import NINGXIA
 from crossaudit.demo.activity import build_events
 from crossaudit.demo.cases import Planter
 from crossaudit.demo.config import AS_OF, HISTORY_START, PERIOD_END, PERIOD_START, SCALES, rng_for
-from crossaudit.demo.departments import DEPARTMENTS
+from crossaudit.demo.dialects import DEFAULT_DIALECT, DIALECTS, Dialect, dialect as dialect_named
 from crossaudit.demo.dictionary import render_dictionary
 from crossaudit.demo.enterprises import Registry, build_enterprises, region_prefixes
 from crossaudit.demo.flows import build_filings, build_invoices
@@ -71,28 +71,32 @@ def _entity_rows(world: World):
                "", p.household or "", p.spouse or "", p.father or "", p.mother or "")
 
 
-def _answer_key_rows(world: World):
+def _answer_key_rows(world: World, dialect: Dialect):
+    written = dialect.answer_keys(world)
     for n, case in enumerate(world.cases, start=1):
-        yield (f"C{n:04d}", case.family, case.kind, case.label, case.primary_key, ";".join(case.keys),
+        primary, keys = written(case)
+        yield (f"C{n:04d}", case.family, case.kind, case.label, primary, ";".join(keys),
                f"{case.amount_at_risk:.2f}", case.office, case.description)
 
 
-def generate(out: Path | str, scale: str = "small", seed: int = 7) -> Manifest:
-    """Write the demo region into `out` and return its manifest (also written as manifest.json)."""
+def generate(out: Path | str, scale: str = "small", seed: int = 7, dialect: str = DEFAULT_DIALECT) -> Manifest:
+    """Write the demo region into `out` as the departments of `dialect` export it, and return its
+    manifest (also written as manifest.json). The World depends on scale and seed alone."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
+    chosen = dialect_named(dialect)
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     collecting = gc.isenabled()
     gc.disable()  # hundreds of thousands of long-lived objects: the cycle collector only slows us down
     try:
-        return _generate(out, scale, seed)
+        return _generate(out, scale, seed, chosen)
     finally:
         if collecting:
             gc.enable()
 
 
-def _generate(out: Path, scale: str, seed: int) -> Manifest:
+def _generate(out: Path, scale: str, seed: int, dialect: Dialect) -> Manifest:
     world = build_world(scale, seed)
     prefixes = tuple(dict.fromkeys(p for county in sorted({e.county for e in world.local_enterprises()})
                                    for p in region_prefixes(county)))
@@ -104,15 +108,15 @@ def _generate(out: Path, scale: str, seed: int) -> Manifest:
         truth, mess_log = csv.writer(truth_file, lineterminator="\n"), csv.writer(mess_file, lineterminator="\n")
         truth.writerow(TRUTH_COLUMNS)
         mess_log.writerow(MESS_COLUMNS)
-        for department in DEPARTMENTS:
+        for department in dialect.departments:
             for spec in department.files:
                 entry = write_file(spec, spec.rows(world), out, rng_for(seed, f"mess:{spec.path}"), prefixes,
                                    truth, mess_log, entity_type)
                 entry["department_name"] = department.name
                 files.append(entry)
     (out / "truth" / "entities.csv").write_bytes(_csv_text(ENTITY_COLUMNS, _entity_rows(world)))
-    (out / "answer_key.csv").write_bytes(_csv_text(ANSWER_KEY_COLUMNS, _answer_key_rows(world)))
-    dictionary = render_dictionary(DEPARTMENTS).encode("utf-8")
+    (out / "answer_key.csv").write_bytes(_csv_text(ANSWER_KEY_COLUMNS, _answer_key_rows(world, dialect)))
+    dictionary = dictionary_markdown(dialect.name).encode("utf-8")
     (out / "DATA_DICTIONARY.md").write_bytes(dictionary)
     outputs = {}
     for name in ("answer_key.csv", "DATA_DICTIONARY.md", "truth/records.csv", "truth/mess.csv", "truth/entities.csv"):
@@ -120,7 +124,7 @@ def _generate(out: Path, scale: str, seed: int) -> Manifest:
         outputs[name] = {"bytes": len(data), "sha256": hashlib.sha256(data).hexdigest(),
                          "rows": data.count(b"\n") - 1 if name.endswith(".csv") else None}
     manifest = {
-        "generator": "crossaudit.demo", "format_version": 1, "seed": seed, "scale": scale,
+        "generator": "crossaudit.demo", "format_version": 1, "dialect": dialect.name, "seed": seed, "scale": scale,
         "region": NINGXIA, "history_start": HISTORY_START.isoformat(), "period_start": PERIOD_START.isoformat(),
         "period_end": PERIOD_END.isoformat(), "as_of": AS_OF.isoformat(),
         "cell_mess_kinds": list(CELL_KINDS), "quarantine_kinds": list(QUARANTINE_KINDS),
@@ -129,13 +133,18 @@ def _generate(out: Path, scale: str, seed: int) -> Manifest:
                    "government_units": sum(1 for e in world.enterprises.values() if e.kind == "government"),
                    "persons": len(world.persons), "cases": len(world.cases),
                    "source_rows": sum(f["rows"] for f in files)},
-        "departments": [d.folder for d in DEPARTMENTS],
+        "departments": [d.folder for d in dialect.departments],
         "files": files, "outputs": outputs,
     }
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return manifest
 
 
-def dictionary_markdown() -> str:
-    """The data dictionary, as docs/demo-data-dictionary.md holds it."""
-    return render_dictionary(DEPARTMENTS)
+def dictionary_markdown(dialect: str = DEFAULT_DIALECT) -> str:
+    """The data dictionary of a dialect (the default's is docs/demo-data-dictionary.md)."""
+    chosen = dialect_named(dialect)
+    source = "crossaudit.demo.departments" if chosen.name == DEFAULT_DIALECT else f"crossaudit.demo.{chosen.name}"
+    return render_dictionary(chosen.departments, chosen.intro, chosen.key_types, source)
+
+
+__all__ = ["DIALECTS", "build_world", "dictionary_markdown", "generate"]

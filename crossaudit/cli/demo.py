@@ -19,19 +19,28 @@ def _console():
     return Console(stderr=True)
 
 
-def _store_uri(ctx: click.Context, workdir: Path, scale: str, seed: int) -> str:
+def _store_uri(ctx: click.Context, workdir: Path, region: str) -> str:
     """The --store given on the command line or in CROSSAUDIT_STORE, else a store in the working folder."""
     root = ctx.find_root()
     if root.get_parameter_source("store_uri") in (click.core.ParameterSource.COMMANDLINE,
                                                    click.core.ParameterSource.ENVIRONMENT):
         return root.obj["store_uri"]
-    return f"ladybug:{workdir / f'graph-{scale}-{seed}.db'}"
+    return f"ladybug:{workdir / f'graph-{region}.db'}"
+
+
+def _dialect_option():
+    from crossaudit.demo.dialects import DEFAULT_DIALECT, DIALECTS
+
+    return click.option("--dialect", type=click.Choice(list(DIALECTS)), default=DEFAULT_DIALECT, show_default=True,
+                        help="Whose export conventions the departments write the region in (the same region; "
+                             "each dialect is read with its own specs).")
 
 
 @main_group.group(invoke_without_command=True)
 @click.option("--scale", type=click.Choice(SCALES), default="medium", show_default=True,
               help="Size of the demo region (small: ~2,000 enterprises; medium: ~20,000; large: >1M rows).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Seed of the demo region.")
+@_dialect_option()
 @click.option("--workdir", type=click.Path(file_okay=False, path_type=Path), default=Path("crossaudit-demo"),
               show_default=True, help="Working folder: the region is generated there once and reused, and so is "
                                       "the embedded store (unless --store is given).")
@@ -41,7 +50,8 @@ def _store_uri(ctx: click.Context, workdir: Path, scale: str, seed: int) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
               help="Output format.")
 @click.pass_context
-def demo(ctx: click.Context, scale: str, seed: int, workdir: Path, reload: bool, evaluate: bool, fmt: str) -> None:
+def demo(ctx: click.Context, scale: str, seed: int, dialect: str, workdir: Path, reload: bool, evaluate: bool,
+         fmt: str) -> None:
     """The main job: generate the demo region (or reuse it), load it, resolve it, run every rule
     pack, and summarise the findings by pack, severity and office with the tax at risk.
 
@@ -57,13 +67,13 @@ def demo(ctx: click.Context, scale: str, seed: int, workdir: Path, reload: bool,
 
     console, quiet = _console(), fmt == "json"
     started = time.perf_counter()
-    with console.status(f"demo region {scale}, seed {seed} in {workdir}", spinner="dots") if not quiet \
-            else nullcontext():
-        region = pipeline.prepare_region(workdir, scale, seed)
+    with console.status(f"demo region {scale}, seed {seed}, dialect {dialect} in {workdir}", spinner="dots") \
+            if not quiet else nullcontext():
+        region = pipeline.prepare_region(workdir, scale, seed, dialect)
     console.print(f"region: {region}")
-    with open_store(_store_uri(ctx, workdir, scale, seed)) as store:
+    with open_store(_store_uri(ctx, workdir, pipeline.region_name(scale, seed, dialect))) as store:
         console.print(f"store: {store.uri}")
-        loaded = _load(store, region, reload, quiet)
+        loaded = _load(store, region, reload, quiet, dialect)
         console.print("load: " + ("already in the store" if loaded is None else
                                   f"{loaded['totals']['loaded']:,} rows loaded, "
                                   f"{loaded['totals']['quarantined']:,} quarantined in {loaded['seconds']:.0f} s"))
@@ -88,7 +98,7 @@ def demo(ctx: click.Context, scale: str, seed: int, workdir: Path, reload: bool,
         _print_scores(scores)
 
 
-def _load(store, region: Path, reload: bool, quiet: bool):
+def _load(store, region: Path, reload: bool, quiet: bool, dialect: str):
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from crossaudit import pipeline
@@ -103,7 +113,7 @@ def _load(store, region: Path, reload: bool, quiet: bool):
                 tasks[file] = bar.add_task(file, total=None)
             bar.update(tasks[file], completed=rows)
 
-        return pipeline.load_region(store, region, progress, force=reload)
+        return pipeline.load_region(store, region, progress, force=reload, dialect=dialect)
 
 
 def _print_summary(totals: dict) -> None:
@@ -127,9 +137,10 @@ def _print_scores(scores: dict) -> None:
 @click.option("--scale", type=click.Choice(SCALES), default="small", show_default=True,
               help="small: ~2,000 enterprises (tests); medium: ~20,000 (the demo); large: >1M rows (benchmarks).")
 @click.option("--seed", type=int, default=7, show_default=True, help="Same seed and scale give byte-identical files.")
+@_dialect_option()
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the region into (created if missing).")
-def generate(scale: str, seed: int, out: Path) -> None:
+def generate(scale: str, seed: int, dialect: str, out: Path) -> None:
     """Generate the demo region: department exports, answer key, manifest, data dictionary."""
     from rich.console import Console
     from rich.table import Table
@@ -137,9 +148,9 @@ def generate(scale: str, seed: int, out: Path) -> None:
     from crossaudit.demo import generate as generate_region
 
     started = time.perf_counter()
-    manifest = generate_region(out, scale, seed)
+    manifest = generate_region(out, scale, seed, dialect)
     seconds = time.perf_counter() - started
-    table = Table(title=f"demo region {scale}, seed {seed} → {out}")
+    table = Table(title=f"demo region {scale}, seed {seed}, dialect {dialect} → {out}")
     for column in ("file", "format", "encoding", "rows", "duplicates", "quarantined"):
         table.add_column(column, justify="right" if column in ("rows", "duplicates", "quarantined") else "left")
     for f in manifest["files"]:
