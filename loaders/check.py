@@ -247,7 +247,7 @@ def feeds(specs: Iterable[SourceSpec]) -> Feeds:
 class RuleCoverage:
     rule: str
     missing: list[str]  # what the rule needs and no spec feeds, in plain words
-    warnings: list[str]  # properties read only in OPTIONAL MATCH or as a coalesce() argument, unfed
+    warnings: list[str]  # unfed properties the rule does without (`reads.PropRead.defaulted`)
 
     @property
     def covered(self) -> bool:
@@ -301,7 +301,8 @@ def rule_coverage(rule: str, reads: RuleReads, fed: Feeds) -> RuleCoverage:
             where = " or ".join(f"{owner if isinstance(owner, str) else owner[0]}.{read.prop}"
                                 for owner in dict.fromkeys(owners))
             if read.defaulted:
-                warnings.append(f"no spec fills {where} (read only in OPTIONAL MATCH or as a coalesce() argument)")
+                warnings.append(f"no spec fills {where} (read only where the rule does without it: "
+                                "OPTIONAL MATCH, coalesce(), IS NULL)")
             else:
                 missing.append(f"no spec fills {where}")
     return RuleCoverage(rule, list(dict.fromkeys(missing)), list(dict.fromkeys(warnings)))

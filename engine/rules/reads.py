@@ -17,10 +17,12 @@ What is required, and what only weakens a rule:
   is required, wherever the pattern is: MATCH, OPTIONAL MATCH, EXISTS, a WHERE pattern — an
   absent one either silences the rule or makes it flag every candidate. So is a literal a
   property is compared with (`e.status = 'operating'`);
-- a property read anywhere is required too, unless every read of it is inside an OPTIONAL MATCH
-  clause or a direct argument of coalesce() (`coalesce(c.status, '')`): then it is `defaulted`,
-  and an unfed one is a warning (the rule runs, with the default or without the optional rows).
-  `coalesce(sum(t.base), 0)` is an aggregate's default, not the property's: that read is required.
+- a property read anywhere is required too, unless every read of it is one where the query says
+  what to do without it: inside an OPTIONAL MATCH clause, a direct argument of coalesce()
+  (`coalesce(c.status, '')`) or a null test (`c.cost_basis IS NOT NULL`). Then it is `defaulted`,
+  and an unfed one is a warning: the rule runs, with the default or without the optional rows,
+  though it may then flag more or less. `coalesce(sum(t.base), 0)` is an aggregate's default,
+  not the property's: that read is required.
 
 A bare variable (`(lessor)-[:PARTY_TO]->…`) may be any label its relationships allow: its
 properties are looked up on each of them. Only string literals are read as values.
@@ -41,6 +43,7 @@ _COMPARED = re.compile(rf"(?<![\w$.])({_NAME})\.({_NAME})\s*=\s*{_STRING}|{_STRI
 _CLAUSE = re.compile(r"(?<![\w$.])(?:(STARTS|ENDS)\s+WITH|(OPTIONAL\s+MATCH)|MATCH|WITH|RETURN|UNWIND)\b", re.I)
 _COALESCE = re.compile(r"(?<![\w$.])coalesce\s*\(", re.I)
 _SPACE = re.compile(r"\s*")
+_NULL_TEST = re.compile(rf"{_PROPERTY.pattern}\s+IS\s+(?:NOT\s+)?NULL\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ Owner = tuple[str, ...] | RelRead  # a node variable's possible labels, or a rel
 class PropRead:
     owner: Owner
     prop: str
-    defaulted: bool = False  # read only in OPTIONAL MATCH or as a coalesce() argument
+    defaulted: bool = False  # read only in OPTIONAL MATCH, as a coalesce() argument or in a null test
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,8 @@ class _Branch:
         self.node_vars, self.rel_vars = bindings(code)
         self.clauses = [(m.start(), bool(m.group(2))) for m in _CLAUSE.finditer(code)
                         if self.depths[m.start()] == 0 and not m.group(1)]
-        self.coalesced = set()  # offsets of whole direct arguments of coalesce()
+        # Offsets of reads the query does without: null tests, whole direct arguments of coalesce().
+        self.defaulted = {m.start() for m in _NULL_TEST.finditer(code)}
         for call in _COALESCE.finditer(code):
             opened = call.end() - 1
             close = next(i for i in range(opened + 1, len(code))
@@ -111,7 +115,7 @@ class _Branch:
             at = opened + 1
             for argument in _split_top(code[opened + 1:close]):
                 if _PROPERTY.fullmatch(argument.strip()):
-                    self.coalesced.add(at + len(argument) - len(argument.lstrip()))
+                    self.defaulted.add(at + len(argument) - len(argument.lstrip()))
                 at += len(argument) + 1
 
     def optional(self, offset: int) -> bool:
@@ -183,7 +187,7 @@ def rule_reads(text: str) -> RuleReads:
         for match in _PROPERTY.finditer(code_branch):
             owner = owner_of(match.group(1))
             if owner is not None:
-                read(owner, match.group(2), branch.optional(match.start()) or match.start() in branch.coalesced)
+                read(owner, match.group(2), branch.optional(match.start()) or match.start() in branch.defaulted)
         for match in _COMPARED.finditer(text):
             var, prop, literal = match.group(1, 2, 3) if match.group(1) else match.group(5, 6, 4)
             owner = owner_of(var)
