@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
-from crossaudit.engine.access import DEFAULT_USER, govern
+from crossaudit.engine.access import COMMANDS, DEFAULT_USER, PERMISSIONS, govern
 from crossaudit.engine.store import RunStamp
 
 REGION, CITY, COUNTY_A, COUNTY_B = "16400000000", "16401000000", "16401040000", "16401050000"
@@ -137,3 +138,220 @@ def test_an_inspector_may_not_load(cli, tmp_path):
     assert ("wang", "load", str(tmp_path), "denied") in _audit(cli)
     assert cli("li", "load", str(tmp_path)).exit_code == 0  # an analyst may (an empty folder)
     assert ("li", "load", str(tmp_path), "allowed") in _audit(cli)
+
+
+# --- the hostile review of issue #15, planted ------------------------------------------------
+
+ROLE_USERS = {"admin": "admin", "analyst": "li", "investigator": "zhao", "inspector": "wang"}
+GOVERNED_USERS = USERS + "  zhao: {role: investigator, clearance: sensitive}\n"
+
+
+def _commands(group: click.Group, prefix: tuple = ()):
+    """Every command a user can run, as typed: a group that runs without a sub-command counts too."""
+    for name, command in group.commands.items():
+        path = prefix + (name,)
+        if not isinstance(command, click.Group) or command.invoke_without_command:
+            yield path, command
+        if isinstance(command, click.Group):
+            yield from _commands(command, path)
+
+
+def _required_args(command: click.Command, tmp_path) -> list[str]:
+    """Values for the command's required parameters, enough for it to parse."""
+    args = []
+    for param in command.params:
+        if param.name == "yes":  # a confirmation prompt comes first
+            args.append("--yes")
+        if not param.required:
+            continue
+        if isinstance(param.type, click.Choice):
+            value = param.type.choices[0]
+        elif isinstance(param.type, click.Path):
+            value = str(tmp_path / "users.yaml") if not param.type.dir_okay else str(tmp_path)
+        elif isinstance(param.type, click.types.DateTime):
+            value = "2026-01-01"
+        else:
+            value = "x"
+        args += [value] if isinstance(param, click.Argument) else [param.opts[-1], value]
+    return args
+
+
+@pytest.fixture
+def governed(cli, tmp_path, monkeypatch):
+    """The store of `cli`, governed by a users file with one user of each role."""
+    users = tmp_path / "users.yaml"
+    users.write_text(GOVERNED_USERS, encoding="utf-8")
+    with open_store(cli.store_uri) as store:
+        govern(store, users, DEFAULT_USER)
+    return cli
+
+
+def test_every_command_refuses_an_undeclared_user_and_the_roles_it_does_not_allow(governed, tmp_path):
+    commands = dict(_commands(main_group))
+    assert set(map(" ".join, commands)) == set(COMMANDS), \
+        "declare which roles may run each command in crossaudit/engine/access.py COMMANDS"
+    for path, command in commands.items():
+        args = [*path, *_required_args(command, tmp_path)]
+        result = governed("mallory", *args)
+        assert result.exit_code == 1 and "unknown user 'mallory'" in result.output, (args, result.output)
+        allowed = PERMISSIONS[COMMANDS[" ".join(path)]]
+        for role, user in ROLE_USERS.items():
+            if role not in allowed:
+                result = governed(user, *args)
+                assert result.exit_code == 1 and f"access denied: user {user!r} ({role})" in result.output, \
+                    (args, result.output)
+    entries = _audit(governed)
+    assert ("wang", "rules.run", None, "denied") in entries and ("li", "store.clear", None, "denied") in entries
+
+
+def test_without_a_user_name_a_users_file_runs_nothing(governed):
+    result = CliRunner().invoke(main_group, ["--store", governed.store_uri, "findings", "list"])
+    assert result.exit_code == 1 and "no acting user: with the users file" in result.output
+
+
+def test_a_users_file_the_store_does_not_record_is_refused(governed, tmp_path, monkeypatch):
+    mine = tmp_path / "mine.yaml"
+    mine.write_text("users:\n  me: {role: admin, clearance: secret}\n", encoding="utf-8")
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(mine))
+    for args in (("findings", "list"), ("store", "clear", "--yes"), ("store", "init", "--users", str(mine))):
+        result = governed("me", *args)
+        assert result.exit_code == 1 and f"the users file {mine}" in result.output \
+            and "an admin must re-init the store" in result.output, result.output
+    monkeypatch.delenv("CROSSAUDIT_USERS")  # and no users file at all: no built-in admin either
+    result = CliRunner().invoke(main_group, ["--store", governed.store_uri, "store", "clear", "--yes"])
+    assert result.exit_code == 1 and "governed by the users file" in result.output
+    with open_store(governed.store_uri) as store:
+        assert store.query("MATCH (f:Finding) RETURN count(f) AS n")[0]["n"] == 2
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(tmp_path / "users.yaml"))  # the admin of the recorded file re-inits
+    assert governed("admin", "store", "init", "--users", str(mine)).exit_code == 0
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(mine))
+    assert governed("me", "findings", "list").exit_code == 0
+
+
+def test_a_rule_that_writes_is_refused_and_rule_queries_cannot_write(governed, tmp_path):
+    pack = tmp_path / "evilrules" / "evil"
+    pack.mkdir(parents=True)
+    (pack / "evil-rule.cypher").write_text(EVIL_RULE, encoding="utf-8")
+    args = ("rules", "run", "--rules-dir", str(tmp_path / "evilrules"), "--rule", "evil-rule")
+    assert "access denied: user 'wang' (inspector) may not rules.run" in governed("wang", *args).output
+    refused = governed("li", *args)
+    assert refused.exit_code == 1 and f"{pack / 'evil-rule.cypher'}:18: SET: a rule only reads" in str(refused.exception)
+    with open_store(governed.store_uri) as store:
+        assert store.query("MATCH (f:Finding) RETURN f.office_code AS o ORDER BY o") == [
+            {"o": COUNTY_A}, {"o": COUNTY_B}]
+        assert store.query("MATCH (a:AuditEntry) RETURN count(a) AS n")[0]["n"] > 0
+        for write in ("MATCH (f:Finding) SET f.office_code = $office RETURN f.finding_id AS id",
+                      "MATCH (a:AuditEntry) DETACH DELETE a", "CREATE (:Finding {finding_id: 'F-x'})"):
+            with pytest.raises(Exception):
+                store.query_read(write, {"office": REGION} if "$office" in write else {})
+        assert store.query_read("MATCH (f:Finding) RETURN count(f) AS n") == [{"n": 2}]
+        assert store.query("MATCH (a:AuditEntry) RETURN count(a) AS n")[0]["n"] > 0
+
+
+EVIL_RULE = """/*
+id: evil-rule
+title: Evil
+pack: evil
+severity: low
+tax: [vat]
+description: Rewrites office codes.
+basis: 税收征收管理法 第一条
+sources: [tax_returns]
+identity: [id]
+entities: {id: Enterprise}
+office: [id]
+amount: n
+tax_at_risk: n
+version: 1
+*/
+MATCH (f:Finding)
+SET f.office_code = '16401040000'
+WITH f MATCH (a:AuditEntry) DETACH DELETE a
+RETURN f.finding_id AS id, 0 AS n
+"""
+
+
+def test_clearing_the_store_keeps_the_audit_log_unless_an_admin_asks(governed, monkeypatch):
+    assert governed("li", "findings", "list").exit_code == 0
+    assert governed("admin", "store", "clear", "--yes").exit_code == 0
+    entries = _audit(governed)
+    assert ("li", "findings.list", "office (all)", "allowed") in entries
+    assert ("admin", "store.clear", governed.store_uri, "allowed") in entries
+    assert governed("wang", "findings", "list").exit_code == 0  # the governance record stayed too
+    assert governed("admin", "store", "clear", "--yes", "--include-audit").exit_code == 0
+    assert [e[1] for e in _audit(governed)] == ["store.clear"]
+
+
+def test_only_an_admin_purges_the_audit_log_and_the_purge_is_recorded(governed):
+    assert governed("li", "findings", "list").exit_code == 0
+    denied = governed("li", "audit", "purge", "--before", "2999-01-01", "--yes")
+    assert denied.exit_code == 1 and "may not audit.purge" in denied.output
+    kept = governed("admin", "audit", "purge", "--before", "2000-01-01", "--yes")
+    assert kept.exit_code == 0 and "0 audit entries" in kept.output
+    assert ("li", "findings.list", "office (all)", "allowed") in _audit(governed)
+    purged = governed("admin", "audit", "purge", "--before", "2999-01-01", "--yes")
+    assert purged.exit_code == 0
+    entries = _audit(governed)
+    assert [(e[0], e[1], e[3]) for e in entries] == [("admin", "audit.purge", "allowed")]
+
+
+OFFICES_HEADER = "税务机关代码,税务机关名称,行政区划代码,级次,上级税务机关代码\n"
+
+
+def test_a_delivery_cannot_move_an_office_and_only_an_admin_replaces_the_hierarchy(governed, tmp_path):
+    delivery = tmp_path / "delivery" / "tax"
+    delivery.mkdir(parents=True)
+    # the hostile delivery: the provincial office under county A, whose inspector would then see everything
+    (delivery / "税务机关.csv").write_text(OFFICES_HEADER + f"{REGION},宁夏,640000,省级,{COUNTY_A}\n"
+                                           f"{COUNTY_A},兴庆区,640104,县级,{CITY}\n", encoding="utf-8")
+    loaded = governed("li", "load", str(tmp_path / "delivery"))
+    assert loaded.exit_code == 2 and f"tax office {REGION} cannot be under {COUNTY_A}" in loaded.output
+    assert _ids(governed("wang", "findings", "list", "--format", "json")) == ["F-a"]
+    cycle = tmp_path / "cycle.csv"
+    cycle.write_text(OFFICES_HEADER + f"{REGION},宁夏,640000,省级,{COUNTY_A}\n{CITY},银川,640100,市级,{REGION}\n"
+                     f"{COUNTY_A},兴庆区,640104,县级,{CITY}\n", encoding="utf-8")
+    assert "may not store.offices" in governed("li", "store", "offices", str(cycle)).output
+    refused = governed("admin", "store", "offices", str(cycle))
+    assert refused.exit_code == 1 and "the tax office hierarchy is refused" in refused.output \
+        and "form a cycle" in refused.output and "exactly one root" in refused.output
+    moved = tmp_path / "moved.csv"  # an admin moves county B under the region directly: a sound hierarchy
+    moved.write_text(OFFICES_HEADER + f"{REGION},宁夏,640000,省级,\n{CITY},银川,640100,市级,{REGION}\n"
+                     f"{COUNTY_A},兴庆区,640104,县级,{CITY}\n{COUNTY_B},西夏区,640105,县级,{REGION}\n", encoding="utf-8")
+    assert governed("admin", "store", "offices", str(moved)).exit_code == 0
+    assert _ids(governed("zhou", "findings", "list", "--format", "json")) == ["F-a"]
+    # and a delivery now giving county B its former parent is refused: the hierarchy is the admin's
+    (delivery / "税务机关.csv").write_text(OFFICES_HEADER + f"{COUNTY_B},西夏区,640105,县级,{CITY}\n", encoding="utf-8")
+    assert f"tax office {COUNTY_B} is under {REGION} in the store" in governed("li", "load", str(tmp_path / "delivery")).output
+
+
+def test_pages_and_exports_never_mention_another_offices_findings(governed, tmp_path):
+    with open_store(governed.store_uri) as store:
+        store.upsert_nodes("Enterprise", [{"uid": "91640105B", "name": "西夏某公司"}])
+        store.upsert_nodes("Finding", [{"finding_id": "F-b", "title": "B县疑点标题"}])
+        store.upsert_relationships("FLAGS", "Finding", "Enterprise", [{"from": "F-b", "to": "91640105B",
+                                                                         "role": "firm"}])
+    page = tmp_path / "page.html"
+    assert governed("wang", "explore", "91640105B", "-o", str(page)).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert "F-b" not in html and "B县疑点标题" not in html
+    assert governed("li", "explore", "91640105B", "-o", str(page)).exit_code == 0
+    assert "F-b" in page.read_text(encoding="utf-8")  # an analyst sees every office: the page can show it
+
+
+def test_quarantine_output_is_masked_like_every_other(governed, tmp_path, monkeypatch):
+    users = tmp_path / "users.yaml"
+    users.write_text(GOVERNED_USERS + "  qian: {role: analyst, clearance: internal}\n", encoding="utf-8")
+    with open_store(governed.store_uri) as store:
+        govern(store, users, DEFAULT_USER)
+        store.upsert_nodes("QuarantineEntry", [
+            {"entry_id": "q1", "file": "p.csv", "row": 2, "column_name": "住址", "raw_value": "银川市兴庆区某街1号",
+             "reason": "地址无法解析：银川市兴庆区某街1号", "department": "police", "dataset": "police_household_register"},
+            {"entry_id": "q2", "file": "t.csv", "row": 3, "column_name": "证件号码", "raw_value": "640104198003010113",
+             "reason": "日期不符", "department": "tax", "dataset": "tax_returns"}])
+    out = tmp_path / "quarantine.csv"
+    assert governed("qian", "quarantine", "export", "-o", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "兴庆区某街" not in text and "640104198003010113" not in text
+    assert "［已屏蔽：sensitive］" in text and "6401**********0113" in text
+    assert governed("li", "quarantine", "export", "-o", str(out)).exit_code == 0  # cleared: sees the values
+    assert "兴庆区某街" in out.read_text(encoding="utf-8-sig")
