@@ -136,6 +136,10 @@ MARKET = Department(AMR, "宁夏回族自治区市场监督管理厅", (
 # --- 税务局 ----------------------------------------------------------------------------------
 TAX = "swj"
 TAXPAYER_STATUS = {"正常": "正常", "非正常": "非正常户", "注销": "注销"}
+ITEMS = {"工资薪金所得(代扣代缴)": "工资、薪金所得", "财产租赁所得": "财产租赁所得", "财产转让所得(股权转让)": "股权转让所得",
+         "应纳税所得额(预缴)": "应纳税所得额（季度预缴）", "买卖合同": "买卖合同", "预征": "土地增值税预征",
+         "建筑服务(跨区域预缴)": "建筑服务（异地预缴）", "销售货物": "货物", "销售货物(小规模纳税人)": "货物（小规模纳税人）",
+         "从价计征": "从价计征", "从租计征": "从租计征", "大气污染物": "大气污染物", "水污染物": "水污染物"}
 
 
 def tax_office_rows(world):
@@ -177,7 +181,7 @@ def tax_filing_rows(world):
         name, code = party(world, f.taxpayer)
         lease = leases.get(f.ref)
         invested = f.related if f.item.startswith("财产转让所得") else ""
-        yield record(world, (code, name, f.tax, f.item, (f.period_start, f.period_end), f.date, f.base, f.amount,
+        yield record(world, (code, name, f.tax, ITEMS[f.item], (f.period_start, f.period_end), f.date, f.base, f.amount,
                              f.headcount, tax_office_code(f.office), invested,
                              lease.location if lease else "", reports.get(f.ref, "")),
                      (("taxpayer", f.taxpayer), ("invested", invested or None)))
@@ -251,7 +255,9 @@ TAXATION = Department(TAX, "国家税务总局宁夏回族自治区税务局", (
              "Returns by tax, item and period (VAT, enterprise and individual income tax, property tax, stamp "
              "duty, land VAT, environmental protection tax, cross-region prepayments).",
              (C("纳税人识别号", "credit code, or ID number of a person", "id_code"),
-              C("纳税人名称", "taxpayer", "name"), C("征收项目", "tax"), C("征收品目", "item"),
+              C("纳税人名称", "taxpayer", "name"),
+              C("征收项目", "tax: 增值税, 企业所得税, 个人所得税, 房产税, 印花税, 土地增值税, 环境保护税"),
+              C("征收品目", "item: " + ", ".join(dict.fromkeys(ITEMS.values()))),
               C("税款所属期", "the period the return covers", "period_range"),
               C("申报日期", "declaration date", "date"),
               C("计税依据", "tax base in 元: sales, wages, gain, rent, pollution equivalents …", "yuan_sep"),
