@@ -69,7 +69,7 @@ class FileCheck:
     missing: list[str] = field(default_factory=list)  # declared columns the file lacks
     extra: list[str] = field(default_factory=list)  # columns the file has and the spec does not declare
     sampled: int = 0
-    quarantined: int = 0  # sampled rows the loader would quarantine
+    quarantined: int = 0  # sampled rows the loader would quarantine (it would drop exact duplicates first)
     malformed: int = 0  # sampled rows with more or fewer fields than the header
     columns: list[ColumnCheck] = field(default_factory=list)
     error: str | None = None  # the file cannot be read at all

@@ -208,6 +208,13 @@ def test_a_missing_column_fails_the_check_and_the_others_are_still_sampled(tmp_p
     assert {c.column: c.failed for c in file.columns}["有效期限→valid_until"] == 1
 
 
+def test_a_file_that_cannot_be_read_fails_the_check(tmp_path):
+    specs, region = delivery(tmp_path, rows="")
+    report = check_delivery(region, specs)
+    file = report.specs[0].files[0]
+    assert "no header row" in file.error and file.sampled == 0 and not report.ok()
+
+
 def test_a_when_filter_narrows_the_values_a_code_column_feeds(tmp_path, rules):
     spec = load_spec(delivery(tmp_path)[0] / "leases.yaml")
     assert feeds([spec]).values[("Contract", "kind")] == {"lease", "property_sale"}
@@ -294,3 +301,18 @@ def test_cli_is_for_analysts_and_admins(tmp_path):
     assert invoke("--user", "li", "specs", "check", small, "--specs", specs, env=env).exit_code == 0
     denied = invoke("--user", "zhao", "specs", "check", small, "--specs", specs, env=env)
     assert denied.exit_code == 1 and "access denied" in denied.output
+
+
+def test_cli_checks_the_rules_of_rules_dir_too(region, tmp_path):
+    """A rule of one's own needing a literal only free text could hold is not covered."""
+    from crossaudit.engine.rules import new_rule
+
+    rule, _ = new_rule(tmp_path, "yacht-owner", "my-pack")
+    header = rule.read_text(encoding="utf-8").split("*/")[0]
+    rule.write_text(header + "*/\nMATCH (e:Enterprise)-[o:OWNS]->(v:Vehicle {kind: 'yacht'})\n"
+                    "WHERE e.status = $status\n"
+                    "RETURN e.uid AS enterprise, 0.0 AS amount, 0.0 * $rate AS tax_at_risk\n", encoding="utf-8")
+    result = invoke("specs", "check", region, "--rules-dir", tmp_path, "--format", "json", "--strict")
+    assert result.exit_code == 1
+    assert json.loads(result.output)["rules"]["yacht-owner"] == {
+        "covered": False, "missing": ["no spec yields a Vehicle with kind 'yacht'"], "warnings": []}
