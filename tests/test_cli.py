@@ -71,3 +71,17 @@ def test_a_held_ladybug_file_names_the_holder(tmp_path):
         result = run_cli("--store", f"ladybug:{path}", "store", "info")
     assert result.returncode == 1
     assert "cannot open the Ladybug database" in result.stderr and "Only one process may write" in result.stderr
+
+
+def test_a_password_in_a_store_uri_is_never_echoed():
+    result = run_cli("--store", "bolt://neo4j:s3cret-pw@127.0.0.1:1", "store", "info")
+    assert result.returncode == 1 and "bolt://neo4j:***@127.0.0.1:1" in result.stderr
+    assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+def test_load_exits_non_zero_when_a_file_fails(tmp_path):
+    folder = tmp_path / "delivery" / "tax"
+    folder.mkdir(parents=True)
+    (folder / "税务机关.csv").write_text("编号,名称\n1,甲\n", encoding="utf-8")  # not the spec's headers
+    result = run_cli("--store", f"ladybug:{tmp_path / 'graph.db'}", "load", str(tmp_path / "delivery"))
+    assert result.returncode == 2 and "missing from tax/税务机关.csv" in result.stderr, result.stderr

@@ -176,3 +176,77 @@ def test_cli_export_errors_are_clear(case_uri, tmp_path, monkeypatch, args, mess
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main_group, ["--store", case_uri, "export", *args], catch_exceptions=False)
     assert result.exit_code == 1 and message in result.output
+
+
+# --- spreadsheet cells are data, never formulas (issue #15) ------------------------------------
+
+FORMULAS = ('=HYPERLINK("http://evil.example/x","查看详情")', "@SUM(1)+cmd|'/C calc'!A0", "-2+3", "+1", "\tx")
+
+
+def _unescaped(cells) -> list[str]:
+    """CSV cells a spreadsheet would run as formulas (a plain negative number is a number)."""
+    return [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+            and not re.fullmatch(r"-\d+(\.\d+)?", cell)]
+
+
+def test_department_text_that_looks_like_a_formula_stays_text_in_xlsx_and_csv(store_uri, tmp_path):
+    from crossaudit.engine import open_store
+    from crossaudit.engine.store import RunStamp
+    from openpyxl import load_workbook
+
+    with open_store(store_uri) as store:
+        store.apply_schema()
+        run = RunStamp.now()
+        store.upsert_nodes("Enterprise", [{"uid": "91640100X", "name": FORMULAS[0], "industry": FORMULAS[1],
+                                           "registered_capital": -5.0}], run)
+        store.upsert_nodes("Finding", [{"finding_id": "F-f", "rule_id": "r", "severity": "low", "title": FORMULAS[2],
+                                        "status": "new", "office_code": "16401040000", "tax_at_risk": -2.0,
+                                        "identity": "{}", "evidence": json.dumps({"note": FORMULAS[3]})}], run)
+        store.upsert_relationships("FLAGS", "Finding", "Enterprise", [{"from": "F-f", "to": "91640100X",
+                                                                         "role": "firm"}], run)
+    result = CliRunner().invoke(main_group, ["--store", store_uri, "export", "--rule", "r", "-f", "xlsx",
+                                             "-o", str(tmp_path / "cases")])
+    assert result.exit_code == 0, result.output
+    book = load_workbook(tmp_path / "cases" / "F-f.xlsx")
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    values = {cell.value for cell in cells}
+    assert {FORMULAS[0], FORMULAS[2]} <= values  # kept as text, not lost
+    assert all(cell.quotePrefix for cell in cells if cell.value in FORMULAS)
+    assert -2.0 in values  # numbers stay numbers
+    with open(tmp_path / "cases" / "index.csv", encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert not _unescaped(c for row in rows for c in row) and f"'{FORMULAS[2]}" in rows[1]
+    listed = CliRunner().invoke(main_group, ["--store", store_uri, "findings", "list", "--format", "csv"])
+    rows = list(csv.reader(listed.stdout.splitlines()))
+    assert not _unescaped(c for row in rows for c in row) and f"'{FORMULAS[2]}" in rows[1]
+
+
+def test_quarantine_export_writes_formula_like_raw_values_as_text(store_uri, tmp_path):
+    from crossaudit.engine import open_store
+
+    with open_store(store_uri) as store:
+        store.apply_schema()
+        store.upsert_nodes("QuarantineEntry", [
+            {"entry_id": f"q{i}", "file": "amr/企业登记.csv", "row": i, "column_name": "住所", "raw_value": value,
+             "reason": "bad", "department": "amr", "dataset": "amr_enterprise_register"}
+            for i, value in enumerate(FORMULAS[:3], 1)])
+    out = tmp_path / "quarantine.csv"
+    result = CliRunner().invoke(main_group, ["--store", store_uri, "quarantine", "export", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with open(out, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert [row[5] for row in rows[1:]] == ["'" + value for value in FORMULAS[:3]]
+    assert not _unescaped(c for row in rows for c in row)
+
+
+def test_what_the_cli_writes_is_readable_by_its_owner_only(case_uri, tmp_path):
+    out = tmp_path / "cases"
+    result = CliRunner().invoke(main_group, ["--store", case_uri, "export", "--rule", "related-party-test",
+                                             "-f", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.stat().st_mode & 0o777 == 0o700
+    assert {p.name: p.stat().st_mode & 0o777 for p in out.iterdir()} == {"F-related.xlsx": 0o600, "index.csv": 0o600}
+    store = tmp_path / "new" / "graph.db"
+    assert CliRunner().invoke(main_group, ["--store", f"ladybug:{store}", "store", "init"]).exit_code == 0
+    assert store.stat().st_mode & 0o777 == 0o600 and store.parent.stat().st_mode & 0o777 == 0o700

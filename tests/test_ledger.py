@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from crossaudit.engine.ledger import ledger
+from crossaudit.engine.ledger import LedgerError, ledger
 from crossaudit.engine.store import RunStamp
 from crossaudit.viz.ledger_report import ledger_report
 
@@ -64,3 +64,34 @@ def test_the_report_ranks_departments_with_charts(store, deliveries):
     assert table.index("市场监管厅") < table.index("电力公司")  # ranked by score
     assert "得分最低：电力公司" in page
     assert "http://" not in page and "https://" not in page  # self-contained
+
+
+def test_a_period_is_checked_and_one_without_deliveries_is_an_error_not_a_report_of_zeros(store, deliveries):
+    with pytest.raises(LedgerError, match="period '<script>alert[(]1[)]</script>' is not a month YYYY-MM"):
+        ledger(store, "<script>alert(1)</script>")
+    with pytest.raises(LedgerError, match="no deliveries in period 2026-10; the ledger is kept by month and has 2026-11"):
+        ledger(store, "2026-10")
+    with pytest.raises(LedgerError, match="no deliveries in period 2026-Q4"):
+        ledger(store, "2026-Q4")
+
+
+def test_the_report_escapes_the_period(store, deliveries):
+    page = ledger_report(ledger(store), "<script>alert(1)</script>")
+    assert "<script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_cli_ledger_report_refuses_a_period_without_data(store_uri, tmp_path):
+    from click.testing import CliRunner
+
+    from crossaudit.cli import main_group
+    from crossaudit.engine import open_store
+
+    with open_store(store_uri) as store:
+        store.apply_schema()
+        store.upsert_nodes("FileLoad", [_file("r1", "amr", "register", dt.date(2026, 11, 3), 10, 0, 0)])
+    out = tmp_path / "通报.html"
+    for period, message in (("<script>x</script>", "is not a month YYYY-MM, a quarter YYYY-Qn or a year YYYY"),
+                            ("2026-12", "no deliveries in period 2026-12; the ledger is kept by month and has 2026-11")):
+        result = CliRunner().invoke(main_group, ["--store", store_uri, "ledger", "report", "--period", period,
+                                                 "-o", str(out)])
+        assert result.exit_code == 1 and message in result.output and not out.exists()
