@@ -12,11 +12,14 @@ files no spec matches; and for each rule whether the specs feed what it reads.
     [r.missing for r in report.rules if not r.covered]
 
 What the specs feed (`feeds`) is what their yields write, with what the pipeline fills itself
-(FILLED_BY_PIPELINE), and the literal values each property can take: a `"=lease"` literal, or a
+(`filled_by_pipeline`), and the literal values each property can take: a `"=lease"` literal, or a
 code column's mapped values, narrowed by the `when:` filters of the yield and its spec. A yield
-whose filters no row can pass (a code field compared with a value its table cannot map to)
-feeds nothing, and neither does a relationship to it. Values of free-text columns cannot be
-known in advance, so they never count for a literal a rule requires.
+whose filters no row can pass (the spec's and the yield's wanting different values of one
+field) feeds nothing, and neither does a relationship to it. Values of free-text columns cannot
+be known in advance, so they never count for a literal a rule requires. Each requirement is
+checked on its own: a rule needing a PARTY_TO with role 'lessor' to a Contract with kind 'lease'
+is covered by one spec yielding the role and another the kind. Relationships resolution writes
+(BRANCH_OF from linked records) do not count: only the specs' do.
 """
 from __future__ import annotations
 
