@@ -19,6 +19,7 @@ pack: test-pack
 severity: high
 tax: [vat]
 description: A revoked enterprise that issues invoices.
+basis: 税收征收管理法 第二十五条
 sources: [amr_enterprise_register, tax_vat_invoices]
 identity: [enterprise]
 entities: {enterprise: Enterprise, invoices: Invoice}
@@ -206,3 +207,87 @@ def test_fingerprints_depend_on_rule_and_identity_only():
     one = fingerprint("r", {"a": "1", "b": [1, 2]})
     assert one == fingerprint("r", {"b": [1, 2], "a": "1"}) and one.startswith("F-")
     assert one != fingerprint("s", {"a": "1", "b": [1, 2]}) and one != fingerprint("r", {"a": "2", "b": [1, 2]})
+
+
+# --- identity and row choice: no silent merge, no engine-order dependence -------------------
+
+NULL_IDENTITY_RULE = RULE.replace("identity: [enterprise]", "identity: [contract_no]").replace(
+    "RETURN e.uid AS enterprise,", "RETURN e.uid AS enterprise, NULL AS contract_no,")
+
+
+def _rule_file(tmp_path, text):
+    path = tmp_path / "test-pack" / "revoked-firm-invoicing.cypher"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return parse_rule(path)
+
+
+def test_a_null_identity_falls_back_to_the_flagged_entities_instead_of_merging(graph, tmp_path):
+    rule = _rule_file(tmp_path, NULL_IDENTITY_RULE)
+    summary = run_rules(graph, [rule])
+    identities = sorted(r["identity"] for r in graph.query("MATCH (f:Finding) RETURN f.identity AS identity"))
+    assert summary.findings == 2 and summary.outcomes[0].duplicates == 0
+    assert [json.loads(i)["enterprise"] for i in identities] == ["91640104MA0000001A", "91640105MA0000002B"]
+
+
+def test_a_row_with_no_identity_at_all_fails_the_run_naming_rule_and_columns(graph, tmp_path):
+    text = NULL_IDENTITY_RULE.replace("entities: {enterprise: Enterprise, invoices: Invoice}",
+                                      "entities: {firm: Enterprise}").replace(
+        "RETURN e.uid AS enterprise,", "RETURN e.uid AS enterprise, NULL AS firm,")
+    rule = _rule_file(tmp_path, text)
+    with pytest.raises(RuleError, match=r"rule revoked-firm-invoicing returned a row whose identity column\(s\) "
+                                        r"\['contract_no'\] and entity column\(s\) are all null"):
+        run_rules(graph, [rule])
+
+
+def test_of_rows_sharing_an_identity_the_largest_tax_at_risk_is_kept_whatever_the_row_order(store, rule):
+    from crossaudit.engine.rules.runner import build_findings
+
+    rows = [{"enterprise": "91640104MA0000001A", "invoices": ["I1"], "amount": 1000.0, "tax_at_risk": 100.0},
+            {"enterprise": "91640104MA0000001A", "invoices": ["I2"], "amount": 2000.0, "tax_at_risk": 200.0},
+            {"enterprise": "91640104MA0000001A", "invoices": ["I0"], "amount": 2000.0, "tax_at_risk": 200.0}]
+    store.upsert_nodes("Enterprise", FIRMS[:1])
+    kept = [build_findings(rule, order, OfficeResolver(store), "run") for order in (rows, rows[::-1], rows[1:] + rows[:1])]
+    evidences = [{fid: props["evidence"] for fid, (props, _) in findings.items()} for findings, _ in kept]
+    assert evidences[0] == evidences[1] == evidences[2] and [d for _, d in kept] == [2, 2, 2]
+    (evidence,) = evidences[0].values()
+    assert json.loads(evidence)["invoices"] == ["I0"]  # the tie at 200 goes to the smaller canonical JSON
+
+
+def test_the_latest_full_year_is_the_last_december_every_monthly_source_holds(store):
+    from crossaudit.engine.rules.runner import latest_full_year, resolve_data_defaults
+
+    assert latest_full_year(store) == dt.date.today().year - 1  # nothing in the store
+    store.upsert_nodes("Enterprise", [{"uid": "E1"}])
+    store.upsert_nodes("Person", [{"uid": "P1"}])
+    store.upsert_nodes("TaxFiling", [{"filing_id": "T1", "period_start": dt.date(2023, 12, 1),
+                                      "period_end": dt.date(2023, 12, 31)}])
+    store.upsert_nodes("UtilityUsage", [{"usage_id": "U1", "period": "2024-03"}])
+    store.upsert_relationships("USED", "Enterprise", "UtilityUsage", [{"from": "E1", "to": "U1"}])
+    assert latest_full_year(store) == 2023
+    store.upsert_relationships("EMPLOYS", "Enterprise", "Person", [{"from": "E1", "to": "P1", "period": "2023-11",
+                                                                     "insurance": "pension"}])
+    assert latest_full_year(store) == 2022  # social insurance stops in November
+    params = resolve_data_defaults({"r": {"from": "latest_full_year.start", "to": "latest_full_year.last_month",
+                                          "rate": 0.1}}, store)
+    assert params == {"r": {"from": dt.date(2022, 1, 1), "to": "2022-12", "rate": 0.1}}
+
+
+def test_a_data_window_default_is_overridden_like_any_other():
+    from crossaudit.engine.rules import load_rules
+
+    payroll = load_rules(rule_ids=["payroll-iit-underreported"])
+    params = resolve_params(payroll, {"from_date": "2022-01-01", "from_month": "2022-01"})[payroll[0].id]
+    assert (params["from_date"], params["from_month"], params["to_month"]) == (
+        dt.date(2022, 1, 1), "2022-01", "latest_full_year.last_month")
+    with pytest.raises(RuleError, match="is a month such as 2023-01"):
+        resolve_params(payroll, {"to_month": "December"})
+
+
+def test_the_control_share_is_a_parameter_of_the_interest_groups(store):
+    store.upsert_nodes("Enterprise", [{"uid": "E1"}, {"uid": "E2"}])
+    store.upsert_nodes("Person", [{"uid": "P1"}])
+    store.upsert_relationships("SHAREHOLDER_OF", "Person", "Enterprise", [
+        {"from": "P1", "to": "E1", "ratio": 0.3}, {"from": "P1", "to": "E2", "ratio": 0.6}])
+    assert compute_interest_groups(store)["enterprises"] == 2  # 30 % ≥ 25 %: 国家税务总局公告2016年第42号 第二条
+    assert compute_interest_groups(store, control_share=0.5)["enterprises"] == 0

@@ -20,6 +20,7 @@ pack: {pack}
 severity: high
 tax: [vat]
 description: A revoked enterprise that issues invoices.
+basis: 税收征收管理法 第二十五条
 sources: [amr_enterprise_register, tax_vat_invoices]
 identity: [enterprise]
 entities: {{enterprise: Enterprise}}
@@ -97,7 +98,7 @@ def test_a_good_rule_parses(tmp_path):
 
 def test_an_unknown_header_key_names_file_and_line(tmp_path):
     path = write_rule(tmp_path, GOOD_HEADER.replace("version: 1", "version: 1\nauthor: me"))
-    with pytest.raises(RuleError, match=r"revoked-firm-invoicing.cypher:16: unknown header key 'author'"):
+    with pytest.raises(RuleError, match=r"revoked-firm-invoicing.cypher:17: unknown header key 'author'"):
         parse_rule(path)
 
 
@@ -105,7 +106,7 @@ def test_an_unknown_header_key_names_file_and_line(tmp_path):
     (("severity: high", "severity: urgent"), r":5: severity: must be one of low"),
     (("tax: [vat]", "tax: [sales_tax]"), r":6: tax: must list tax types"),
     (("identity: [enterprise]", "identity: []"), r"lacks 'identity'"),
-    (("version: 1", "version: one"), r":15: version: must be a positive integer"),
+    (("version: 1", "version: one"), r":16: version: must be a positive integer"),
     (("{enterprise: Enterprise}", "{enterprise: Company}"), r"entities: column 'enterprise' names 'Company'"),
     (("id: revoked-firm-invoicing", "id: Revoked_Firm"), r":2: id: must be the rule id, kebab-case"),
 ])
@@ -212,7 +213,7 @@ def test_lint_reports_file_and_line(tmp_path):
     write_rule(tmp_path, query=GOOD_QUERY + "UNION ALL\nMATCH (e:Enterprise) RETURN e.uid AS enterprise, "
                                                    "toString(1) AS amount, 0 * $rate AS tax_at_risk\n")
     issues = lint_rules(tmp_path)
-    assert [(Path(i.path).name, i.line, i.code) for i in issues] == [("revoked-firm-invoicing.cypher", 20, "function")]
+    assert [(Path(i.path).name, i.line, i.code) for i in issues] == [("revoked-firm-invoicing.cypher", 21, "function")]
 
 
 def test_case_files_are_validated(tmp_path):

@@ -22,6 +22,9 @@ rule must produce on the fixture (plus the case's own nodes and parameters):
           - {type: CONCERNS, from: "TaxFiling:T1", to: "Contract:L1"}
         expect: []
 
+A top-level `params:` gives every case parameters (a case's own win), such as a fixed window
+where the rule's default is the data's latest full year and the fixture holds a few months.
+
 An expected finding names result columns (its identity columns at least) and, if wanted,
 `office_code`; it must match one finding exactly, and the rule must produce no other.
 Every case runs on an emptied store, through the same runner as `crossaudit rules run`.
@@ -41,7 +44,7 @@ from crossaudit.engine.rules.model import Rule, RuleError
 from crossaudit.engine.rules.runner import canonical_json, evidence_value, run_rules
 from crossaudit.engine.store import RunStamp, Store, StoreError
 
-FILE_KEYS = {"fixture", "cases"}
+FILE_KEYS = {"fixture", "params", "cases"}
 FIXTURE_KEYS = {"nodes", "relationships"}
 CASE_KEYS = {"name", "params", "nodes", "relationships", "expect"}
 FINDING_KEYS = ("office_code",)
@@ -69,6 +72,8 @@ def load_case_file(rule: Rule) -> dict:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or set(data) - FILE_KEYS or "cases" not in data:
         raise _fail(path, "top level", f"keys must be {sorted(FILE_KEYS)} ('cases' required)")
+    if not isinstance(data.get("params") or {}, dict):
+        raise _fail(path, "params", "must be a mapping parameter → value")
     fixture = data.get("fixture") or {}
     if not isinstance(fixture, dict) or set(fixture) - FIXTURE_KEYS:
         raise _fail(path, "fixture", f"keys must be among {sorted(FIXTURE_KEYS)}")
@@ -161,7 +166,7 @@ def run_case(store: Store, rule: Rule, data: dict, case: dict) -> CaseResult:
     path, where = rule.test_path, f"case {case['name']!r}"
     store.clear()
     load_fixture(store, path, where, *_case_graph(data, case), RunStamp.now("fixture"))
-    run_rules(store, [rule], {k: v for k, v in (case.get("params") or {}).items()})
+    run_rules(store, [rule], {**(data.get("params") or {}), **(case.get("params") or {})})
     findings = produced_findings(store, rule.id)
     problems, unmatched = [], list(findings)
     for expected in case["expect"]:

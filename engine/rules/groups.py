@@ -6,9 +6,13 @@ seat, a marriage or a household, in any combination. This step builds one undire
 of enterprises and persons joined by
 
 - LEGAL_REP_OF;
-- SHAREHOLDER_OF with a share of at least CONTROL_SHARE (persons or enterprises);
+- SHAREHOLDER_OF with a share of at least `control_share` (persons or enterprises; default
+  CONTROL_SHARE, 25 %: 国家税务总局公告2016年第42号 第二条 makes two parties related when one
+  holds, directly or indirectly, 25 % or more of the other's shares, or a third party holds
+  25 % or more of both; an indirect holding is reached through the chain of such edges);
 - EXECUTIVE_OF in a controlling position (CONTROL_POSITIONS; not a supervisor);
-- KIN_OF (marriage registrations) and a shared household number (户号);
+- KIN_OF (marriage registrations) and a shared household number (户号): the same 第二条 counts
+  as related the firms whose controllers are spouses, lineal relatives or kin by marriage;
 
 and writes each component that holds two enterprises or more back as `interest_group` on its
 enterprises and persons (the smallest enterprise uid in it, prefixed `IG:`). Others get NULL;
@@ -22,6 +26,7 @@ where scipy takes 0.1 s; with rows read as dicts and (kind, uid) tuples as nodes
 step took 7.7 s, and now takes about 1 s.
 
     stats = compute_interest_groups(store)   # {'groups': 412, 'enterprises': 903, ...}
+    stats = compute_interest_groups(store, control_share=0.5)   # control by a majority only
 """
 from __future__ import annotations
 
@@ -35,7 +40,7 @@ from scipy.sparse.csgraph import connected_components
 
 from crossaudit.engine.store import Store
 
-CONTROL_SHARE = 0.5
+CONTROL_SHARE = 0.25  # 国家税务总局公告2016年第42号 第二条（一）: a shareholding of 25 % or more
 CONTROL_POSITIONS = ("法定代表人", "董事长", "执行董事", "执行董事兼总经理", "总经理", "负责人")
 EDGES = (  # (kind of a, query returning a and b); b is an enterprise
     ("P", "MATCH (p:Person)-[r:LEGAL_REP_OF]->(e:Enterprise) RETURN p.uid AS a, e.uid AS b"),
@@ -98,9 +103,9 @@ def _rank(arrays: list[pa.Array], offset: int) -> tuple[pa.Array, list[np.ndarra
     return encoded.dictionary.take(pa.array(order)), list(np.split(numbers, bounds))
 
 
-def interest_graph(store: Store) -> InterestGraph:
+def interest_graph(store: Store, control_share: float = CONTROL_SHARE) -> InterestGraph:
     """Enterprises, persons and households (户号) with control and kin edges."""
-    params = {"share": CONTROL_SHARE, "positions": list(CONTROL_POSITIONS)}
+    params = {"share": control_share, "positions": list(CONTROL_POSITIONS)}
     reads = [(kind, query, params, "a", "E", "b") for kind, query in EDGES]
     reads += [("P", KIN, None, "a", "P", "b"), ("P", HOUSEHOLDS, None, "a", "H", "h")]
     edges = []
@@ -136,11 +141,11 @@ def interest_groups(graph: InterestGraph) -> dict[tuple[str, str], str]:
     return groups
 
 
-def compute_interest_groups(store: Store) -> dict[str, float]:
+def compute_interest_groups(store: Store, control_share: float = CONTROL_SHARE) -> dict[str, float]:
     """Recompute every interest group and write back the changes (a node leaving every group
     gets NULL); returns counts and seconds."""
     started = time.perf_counter()
-    groups = interest_groups(interest_graph(store))
+    groups = interest_groups(interest_graph(store, control_share))
     for kind, label in (("E", "Enterprise"), ("P", "Person")):
         stored = store.query_arrow(CURRENT.format(label=label))
         current = dict(zip(stored["uid"].to_pylist(), stored["grp"].to_pylist())) if stored.num_rows else {}
@@ -153,6 +158,6 @@ def compute_interest_groups(store: Store) -> dict[str, float]:
     for (kind, _), group in groups.items():
         if kind == "E":
             sizes[group] = sizes.get(group, 0) + 1
-    return {"groups": len(sizes), "enterprises": sum(sizes.values()),
+    return {"control_share": control_share, "groups": len(sizes), "enterprises": sum(sizes.values()),
             "persons": sum(1 for kind, _ in groups if kind == "P"),
             "largest": max(sizes.values(), default=0), "seconds": round(time.perf_counter() - started, 3)}

@@ -11,6 +11,7 @@ an error naming the file and line.
     severity: high                           # low | medium | high | critical
     tax: [deed_tax]
     description: A land grant contract whose buyer declared no deed tax for it.
+    basis: 契税法 第一条, 第三条, 第九条         # the law the rule checks, with article numbers
     sources: [nr_land_transfers, tax_deed_tax]   # the datasets (exports) it relies on
     identity: [contract_no]                  # the columns that make one finding unique
     entities: {buyer: Enterprise, contract: Contract}  # columns holding keys of flagged entities
@@ -20,6 +21,7 @@ an error naming the file and line.
     tax_at_risk: tax_at_risk                 # the column with the estimated tax at risk (yuan)
     params: {deed_tax_rate: 0.03}            # parameters ($deed_tax_rate) with their defaults
     precompute: []                           # steps the rule needs first: interest_groups
+                                             # (it reads the rule's control_share parameter)
     version: 1
     */
     MATCH (buyer:Enterprise)-[:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'land_transfer'}) …
@@ -27,6 +29,18 @@ an error naming the file and line.
 Parameter defaults are numbers, strings, booleans, lists, dates (2023-01-01, or `today`: the
 day the rule runs) or durations written `10 days` (passed to the engines as a duration
 parameter, so `c.signed_on + $grace <= $as_of` runs on both).
+
+A window is taken from the data, not fixed in the rule: the defaults
+
+    latest_full_year.start        # the first day of the data's latest full calendar year (a date)
+    latest_full_year.end          # its last day (a date)
+    latest_full_year.first_month  # its first month, '2023-01' (compared with YYYY-MM periods)
+    latest_full_year.last_month   # its last month, '2023-12'
+
+are resolved by the runner from the store before the run: the latest full year is the last
+calendar year whose December every monthly source holds (returns, electricity, social
+insurance; `engine.rules.runner.latest_full_year`). `--param from_date=2022-01-01` overrides
+them like any default.
 """
 from __future__ import annotations
 
@@ -47,7 +61,11 @@ TAX_TYPES = (
     "environmental_protection_tax", "deed_tax", "urban_land_use_tax", "urban_maintenance_tax",
     "consumption_tax", "resource_tax", "vehicle_vessel_tax", "farmland_occupation_tax",
 )
-PRECOMPUTE_STEPS = ("interest_groups",)
+# step → the rule parameters it reads (declared in the rule's params, not used by its query)
+PRECOMPUTE_STEPS: dict[str, tuple[str, ...]] = {"interest_groups": ("control_share",)}
+DATA_WINDOW = "latest_full_year"
+DATA_DEFAULTS = {f"{DATA_WINDOW}.{part}": kind for part, kind in (
+    ("start", "date"), ("end", "date"), ("first_month", "month"), ("last_month", "month"))}
 FLAGGABLE = tuple(b for _, b in SCHEMA.rel("FLAGS").pairs) + ("Party",)  # Party: Enterprise or Person
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -62,6 +80,7 @@ HEADER_KEYS: dict[str, tuple[bool, str]] = {
     "severity": (True, "one of " + ", ".join(SEVERITIES)),
     "tax": (True, "a list of tax types"),
     "description": (True, "what the rule finds and why it matters"),
+    "basis": (True, "the law the rule checks, with article numbers (法 第N条; 公告 号 第N条)"),
     "sources": (True, "a list of the datasets the rule relies on"),
     "identity": (True, "a non-empty list of result columns"),
     "entities": (True, "a mapping result column → label of the flagged entity"),
@@ -88,6 +107,7 @@ class Rule:
     severity: str
     tax: tuple[str, ...]
     description: str
+    basis: str
     sources: tuple[str, ...]
     identity: tuple[str, ...]
     entities: dict[str, str]
@@ -113,7 +133,7 @@ class Rule:
     def summary(self) -> dict[str, Any]:
         """The rule as `crossaudit rules list --format json` shows it."""
         return {"id": self.id, "pack": self.pack, "severity": self.severity, "title": self.title,
-                "tax": list(self.tax), "version": self.version, "sources": list(self.sources),
+                "tax": list(self.tax), "basis": self.basis, "version": self.version, "sources": list(self.sources),
                 "params": {k: param_text(v) for k, v in self.params.items()}, "path": str(self.path)}
 
 
@@ -185,7 +205,7 @@ def parse_rule(path: Path) -> Rule:
     def bad(key: str, why: str = "") -> RuleError:
         return _fail(path, lines[key], f"{key}: {why or 'must be ' + HEADER_KEYS[key][1]}, got {data[key]!r}")
 
-    for key in ("id", "title", "pack", "description", "amount", "tax_at_risk"):
+    for key in ("id", "title", "pack", "description", "basis", "amount", "tax_at_risk"):
         if not isinstance(data[key], str):
             raise bad(key)
     if not ID_PATTERN.match(data["id"]):
@@ -217,6 +237,10 @@ def parse_rule(path: Path) -> Rule:
     precompute = _string_list(data["precompute"]) if data.get("precompute") else ()
     if precompute is None or set(precompute) - set(PRECOMPUTE_STEPS):
         raise bad("precompute")
+    for step in precompute:
+        if set(PRECOMPUTE_STEPS[step]) - set(params):
+            raise bad("precompute", f"step {step!r} reads the parameter(s) {list(PRECOMPUTE_STEPS[step])}: "
+                      "declare them under params")
     if not isinstance(data["version"], int) or isinstance(data["version"], bool) or data["version"] < 1:
         raise bad("version")
     for column in (*identity, *entities, *office, data["amount"], data["tax_at_risk"]):
@@ -224,36 +248,12 @@ def parse_rule(path: Path) -> Rule:
             raise _fail(path, first_line, f"column {column!r} is not a plain Cypher name")
     rule = Rule(
         id=data["id"], title=data["title"].strip(), pack=data["pack"], severity=data["severity"], tax=taxes,
-        description=" ".join(data["description"].split()), sources=sources, identity=identity,
+        description=" ".join(data["description"].split()), basis=" ".join(data["basis"].split()), sources=sources, identity=identity,
         entities=dict(entities), office=office, amount=data["amount"], tax_at_risk=data["tax_at_risk"],
         params={k: parse_param(v) for k, v in params.items()}, precompute=tuple(precompute),
         version=data["version"], path=path, text=text)
     _check_query(rule, first_line)
     return rule
-
-
-def _check_query(rule: Rule, header_line: int) -> None:
-    """The query only reads, returns the declared columns and uses exactly the declared parameters."""
-    body = strip_comments(rule.text)
-    if not body.strip():
-        raise _fail(rule.path, header_line, "the file has a header but no query")
-    for branch, columns in enumerate(return_columns(body), start=1):
-        missing = [c for c in rule.declared_columns if c not in columns]
-        if missing:
-            raise _fail(rule.path, header_line,
-                        f"the query's RETURN{f' (UNION branch {branch})' if branch > 1 else ''} lacks the declared "
-                        f"column(s) {missing}; it returns {columns}")
-    used = parameters(body)
-    if used - set(rule.params):
-        raise _fail(rule.path, header_line, f"the query uses undeclared parameter(s) {sorted(used - set(rule.params))}; "
-                    "declare them under params with a default")
-    if set(rule.params) - used:
-        raise _fail(rule.path, header_line, f"declared parameter(s) {sorted(set(rule.params) - used)} are never used")
-
-
-def rule_files(directory: Path) -> list[Path]:
-    """Every `<pack>/<rule>.cypher` under `directory`, sorted."""
-    return sorted(p for p in Path(directory).glob("*/*.cypher") if p.is_file())
 
 
 # Clauses that write, load files or change the database (Neo4j and Ladybug): a rule only reads.
@@ -272,16 +272,40 @@ def write_clauses(text: str) -> list[tuple[int, str]]:
     return [(line_of(code, m.start()), " ".join(m.group(1).rstrip("(").split())) for m in WRITE_CLAUSE.finditer(code)]
 
 
-def shipped_rules_dir() -> Path:
-    """The folder of the packs shipped with crossaudit (`rules/`, the package crossaudit.rules)."""
-    import crossaudit.rules
-
-    return Path(crossaudit.rules.__file__).resolve().parent
+def _check_query(rule: Rule, header_line: int) -> None:
+    """The query only reads, returns the declared columns and uses exactly the declared parameters."""
+    body = strip_comments(rule.text)
+    if not body.strip():
+        raise _fail(rule.path, header_line, "the file has a header but no query")
     writes = write_clauses(rule.text)
     if writes:
         line, clause = writes[0]
         raise _fail(rule.path, line, f"{clause}: a rule only reads the graph; clauses that write, load files, call "
                     "procedures or change the database are refused")
+    for branch, columns in enumerate(return_columns(body), start=1):
+        missing = [c for c in rule.declared_columns if c not in columns]
+        if missing:
+            raise _fail(rule.path, header_line,
+                        f"the query's RETURN{f' (UNION branch {branch})' if branch > 1 else ''} lacks the declared "
+                        f"column(s) {missing}; it returns {columns}")
+    used = parameters(body) | {name for step in rule.precompute for name in PRECOMPUTE_STEPS[step]}
+    if used - set(rule.params):
+        raise _fail(rule.path, header_line, f"the query uses undeclared parameter(s) {sorted(used - set(rule.params))}; "
+                    "declare them under params with a default")
+    if set(rule.params) - used:
+        raise _fail(rule.path, header_line, f"declared parameter(s) {sorted(set(rule.params) - used)} are never used")
+
+
+def rule_files(directory: Path) -> list[Path]:
+    """Every `<pack>/<rule>.cypher` under `directory`, sorted."""
+    return sorted(p for p in Path(directory).glob("*/*.cypher") if p.is_file())
+
+
+def shipped_rules_dir() -> Path:
+    """The folder of the packs shipped with crossaudit (`rules/`, the package crossaudit.rules)."""
+    import crossaudit.rules
+
+    return Path(crossaudit.rules.__file__).resolve().parent
 
 
 def load_rules(*directories: Path | str, include_shipped: bool = True, pack: str | None = None,

@@ -2,10 +2,16 @@
 
 `crossaudit rules run` does, in order:
 
-1. the precompute steps the selected rules declare (`precompute: [interest_groups]`: see
-   `crossaudit.engine.rules.groups`);
-2. each rule's query with its parameters (header defaults, then overrides);
-3. per result row, a Finding keyed by a fingerprint of the rule id and the identity values,
+1. the parameters of each rule: header defaults (a data window such as
+   `latest_full_year.start` resolved from the store), then overrides;
+2. before each rule, the precompute steps it declares (`precompute: [interest_groups]`: see
+   `crossaudit.engine.rules.groups`), unless they last ran with the same parameters;
+3. the rule's query;
+4. per finding identity, one result row: the row with the largest tax at risk, ties broken by
+   its canonical JSON, so the engines' row order never decides; a row whose identity columns
+   are null is keyed by its flagged entities too, and a row with no identity at all fails the
+   run (a silent merge of every row into one finding is worse than no finding);
+5. per kept row, a Finding keyed by a fingerprint of the rule id and the identity values,
    with the row as JSON evidence, the amount and tax at risk, the competent tax office
    (`crossaudit.engine.rules.offices`), FLAGS to every entity the row names and ASSIGNED_TO
    its office; all written with the Store's upserts, so provenance and first_seen are kept
@@ -13,7 +19,7 @@
    never overwritten by a later run, except that a dismissed finding whose evidence changed
    is reopened (`engine.lifecycle.reopen_changed`); a finding a later run does not produce again is kept,
    its rule_run and last_seen saying when it was last found;
-4. a RuleRun node with the run's totals.
+6. a RuleRun node with the run's totals.
 
     summary = run_rules(store, load_rules(pack="invoicing"), {"window": "15 days"})
     summary.findings, summary.new_findings
@@ -23,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -31,13 +38,20 @@ from typing import Any, Callable, Iterable, Mapping
 import yaml
 
 from crossaudit.engine.rules.groups import compute_interest_groups
-from crossaudit.engine.rules.model import Rule, RuleError, param_text, parse_param
+from crossaudit.engine.rules.model import DATA_DEFAULTS, PRECOMPUTE_STEPS, Rule, RuleError, param_text, parse_param
 from crossaudit.engine.rules.offices import OfficeResolver, values_of
 from crossaudit.engine.lifecycle import reopen_changed
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, plain
 
 PRECOMPUTE = {"interest_groups": compute_interest_groups}
+MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# The latest month each monthly source holds; a year is full when every source holds its December.
+LATEST_MONTHS = (
+    "MATCH (t:TaxFiling) WHERE t.period_end IS NOT NULL RETURN max(t.period_end) AS latest",
+    "MATCH (e:Enterprise)-[u:USED]->(m:UtilityUsage) RETURN max(m.period) AS latest",
+    "MATCH (e:Enterprise)-[w:EMPLOYS]->(p:Person) RETURN max(w.period) AS latest",
+)
 Progress = Callable[[str, int, int], None]  # (what is running, done, total)
 
 
@@ -81,6 +95,14 @@ class RunSummary:
 def _coerce(rule: Rule, name: str, value: Any) -> Any:
     """An override converted to the type of the header's default; a clear error otherwise."""
     default = rule.params[name]
+    data_kind = DATA_DEFAULTS.get(default) if isinstance(default, str) else None
+    if data_kind == "month":
+        value = str(value)
+        if not MONTH_PATTERN.match(value):
+            raise RuleError(f"parameter {name!r} of rule {rule.id} is a month such as 2023-01, got {value!r}")
+        return value
+    if data_kind == "date":
+        default = dt.date.min
     if isinstance(value, str) and not isinstance(default, str):
         value = yaml.safe_load(value)
     value = parse_param(value)
@@ -102,6 +124,38 @@ def _coerce(rule: Rule, name: str, value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RuleError(f"{where} expects a number, got {value!r}")
     return float(value) if isinstance(default, float) else value
+
+
+def latest_full_year(store: Store) -> int:
+    """The last calendar year whose December every monthly source in the store holds (tax returns,
+    electricity, social insurance); last year when the store holds none of them.
+
+    Returns that end 2023-12-31, electricity to 2024-03 and contributions to 2023-12 → 2023.
+    """
+    years = []
+    for query in LATEST_MONTHS:
+        latest = store.query(query)[0]["latest"]
+        if latest is None:
+            continue
+        year, month = (latest.year, latest.month) if isinstance(latest, dt.date) else map(int, str(latest)[:7].split("-"))
+        years.append(year if month == 12 else year - 1)
+    return min(years) if years else dt.date.today().year - 1
+
+
+def data_defaults(year: int) -> dict[str, Any]:
+    """The value of each data-window default for a given latest full year."""
+    return {"latest_full_year.start": dt.date(year, 1, 1), "latest_full_year.end": dt.date(year, 12, 31),
+            "latest_full_year.first_month": f"{year}-01", "latest_full_year.last_month": f"{year}-12"}
+
+
+def resolve_data_defaults(params: dict[str, dict], store: Store) -> dict[str, dict]:
+    """`params` with every data-window default (`latest_full_year.start` …) replaced by its value,
+    computed from the store once, and only if some parameter still holds one."""
+    if not any(isinstance(v, str) and v in DATA_DEFAULTS for values in params.values() for v in values.values()):
+        return params
+    values = data_defaults(latest_full_year(store))
+    return {rule_id: {k: values[v] if isinstance(v, str) and v in DATA_DEFAULTS else v for k, v in ps.items()}
+            for rule_id, ps in params.items()}
 
 
 def resolve_params(rules: Iterable[Rule], overrides: Mapping[str, Any] | None = None) -> dict[str, dict]:
@@ -173,20 +227,48 @@ def _check_row(rule: Rule, row: Mapping[str, Any]) -> None:
         raise RuleError(f"{rule.path}: the query returned no column(s) {missing}; it returned {sorted(row)}")
 
 
+def finding_identity(rule: Rule, row: Mapping[str, Any]) -> dict[str, Any]:
+    """The identity values of a result row: the rule's identity columns, and where one of them is
+    null, the flagged entities' keys too, so that rows lacking a number a department did not give
+    are not merged into one finding. A row with no identity value at all is an error.
+
+    identity [contract], entities {contract, buyer}: a row {contract: None, buyer: 'B1'} is
+    keyed {contract: None, buyer: 'B1'}; {contract: None, buyer: None} fails the run.
+    """
+    identity = {c: row[c] for c in rule.identity}
+    if any(v is None or v == [] for v in identity.values()):
+        identity.update({c: row[c] for c in rule.entities if c not in identity and row[c] not in (None, [])})
+    if all(v is None or v == [] for v in identity.values()):
+        columns = list(dict.fromkeys([*rule.identity, *rule.entities]))
+        raise RuleError(f"{rule.path}: rule {rule.id} returned a row whose identity column(s) {list(rule.identity)} "
+                        f"and entity column(s) are all null ({columns}); its findings cannot be told apart. Check "
+                        "that the sources feed the properties these columns read (`crossaudit specs check`).")
+    return identity
+
+
+def _kept_rows(rule: Rule, rows: list[dict]) -> tuple[dict[str, tuple[dict, dict]], int]:
+    """finding_id → (identity, row) keeping, of the rows sharing an identity, the one with the
+    largest tax at risk, ties broken by the smallest canonical JSON: the engines return rows in
+    different orders, and the finding must not depend on it; and the number of rows left out."""
+    kept: dict[str, tuple[tuple, dict, dict]] = {}
+    for raw in rows:
+        _check_row(rule, raw)
+        row = {k: evidence_value(v) for k, v in raw.items()}
+        identity = finding_identity(rule, row)
+        finding_id = fingerprint(rule.id, identity)
+        order = (-(_number(row[rule.tax_at_risk], rule, rule.tax_at_risk) or 0.0), canonical_json(row))
+        if finding_id not in kept or order < kept[finding_id][0]:
+            kept[finding_id] = (order, identity, row)
+    return {fid: (identity, row) for fid, (_, identity, row) in kept.items()}, len(rows) - len(kept)
+
+
 def build_findings(rule: Rule, rows: list[dict], offices: OfficeResolver, run_id: str) -> tuple[dict, int]:
     """finding_id → (finding properties, {label: [flagged keys with role]}); and the duplicate count."""
     for column, label in rule.entities.items():  # one lookup for the whole result, not one per row
         offices.prefetch(label, (v for row in rows for v in values_of(row.get(column))))
     findings: dict[str, tuple[dict, dict]] = {}
-    duplicates = 0
-    for raw in rows:
-        _check_row(rule, raw)
-        row = {k: evidence_value(v) for k, v in raw.items()}
-        identity = {c: row[c] for c in rule.identity}
-        finding_id = fingerprint(rule.id, identity)
-        if finding_id in findings:
-            duplicates += 1
-            continue
+    kept, duplicates = _kept_rows(rule, rows)
+    for finding_id, (identity, row) in sorted(kept.items()):
         evidence = canonical_json(row)
         office, region = offices.office(row, rule.office, rule.entities)
         flagged: dict[str, list[dict]] = {}
@@ -283,18 +365,21 @@ def run_rules(store: Store, rules: list[Rule], overrides: Mapping[str, Any] | No
               progress: Progress | None = None, rules_dir: str | None = None,
               run: RunStamp | None = None) -> RunSummary:
     """Run `rules` on `store` and keep their findings; see the module docstring for the steps."""
-    params = resolve_params(rules, overrides)
+    params = resolve_data_defaults(resolve_params(rules, overrides), store)
     run = run or RunStamp.now(f"rules-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     summary = RunSummary(run.run_id, run.at)
     _ensure_findings_schema(store)
-    steps = sorted({step for rule in rules for step in rule.precompute})
-    total = len(steps) + len(rules)
-    for done, step in enumerate(steps):
-        if progress:
-            progress(f"precompute {step}", done, total)
-        summary.precompute[step] = PRECOMPUTE[step](store)
+    total = len(rules)
     offices = OfficeResolver(store)
-    for done, rule in enumerate(rules, start=len(steps)):
+    last_step_params: dict[str, dict] = {}  # step → the parameters it last ran with
+    for done, rule in enumerate(rules):
+        for step in rule.precompute:
+            step_params = {name: params[rule.id][name] for name in PRECOMPUTE_STEPS[step]}
+            if last_step_params.get(step) != step_params:
+                if progress:
+                    progress(f"precompute {step}", done, total)
+                summary.precompute[step] = PRECOMPUTE[step](store, **step_params)
+                last_step_params[step] = step_params
         if progress:
             progress(rule.id, done, total)
         started = time.perf_counter()
@@ -318,5 +403,5 @@ def run_rules(store: Store, rules: list[Rule], overrides: Mapping[str, Any] | No
     return summary
 
 
-__all__ = ["RuleOutcome", "RunSummary", "build_findings", "fingerprint", "resolve_params", "run_rules",
-           "store_findings"]
+__all__ = ["RuleOutcome", "RunSummary", "build_findings", "finding_identity", "fingerprint", "latest_full_year",
+           "resolve_params", "run_rules", "store_findings"]

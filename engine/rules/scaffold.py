@@ -17,6 +17,7 @@ severity: medium
 tax: [vat]
 description: >
   TODO what the rule finds, from which departments' data, and why it escapes tax.
+basis: TODO the law it checks, with article numbers (税收征收管理法 第二十五条)
 sources: [amr_enterprise_register]
 identity: [enterprise]
 entities: {{enterprise: Enterprise}}

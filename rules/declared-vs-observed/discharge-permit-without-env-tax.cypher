@@ -9,6 +9,10 @@ description: >
   operates (it uses electricity or issues invoices), and filed no environmental protection
   tax return for the permit (关联凭证号) in the period. The tax at risk assumes the typical
   yearly pollution equivalents of the permit's category.
+basis: >
+  环境保护税法 第二条 (whoever discharges taxable pollutants directly pays), 第十六条 (liable on
+  the day of discharge), 第十七条 (declared where discharged), 第十八条 (quarterly returns);
+  排污许可管理条例 第二条 (discharge under a permit), 第八条 (key and simplified management)
 sources: [env_pollutant_permits, tax_filings, tax_registrations, power_electricity, tax_vat_invoices]
 identity: [permit]
 entities: {permit: Permit, holder: Enterprise}

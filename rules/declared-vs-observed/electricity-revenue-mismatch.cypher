@@ -9,6 +9,10 @@ description: >
   electricity implies at its industry's norm (元 of sales per kWh; energy-intensive industries
   such as smelting have low norms). Consumption that large with sales that small points to
   sales kept off the books.
+basis: >
+  增值税暂行条例 第一条, 第二条 (VAT on sales of goods, 13 %), 第十九条 (due on the sale);
+  企业所得税法 第一条, 第五条 (income tax on income); 税收征收管理法 第三十五条（六）(a tax base
+  declared markedly low without good reason is assessed by the tax authority)
 sources: [power_electricity, tax_filings, amr_enterprise_register, tax_registrations]
 identity: [enterprise, from_month, to_month]
 entities: {enterprise: Enterprise}

@@ -9,6 +9,10 @@ description: >
   the grace period ago, is named by no tax return (关联凭证号 = the lease's 备案编号): the
   lessor declared neither individual income tax on rent (财产租赁所得) nor property tax on rent
   (从租计征) for it. The tax at risk is a year's rent at the combined rate.
+basis: >
+  个人所得税法 第二条（八）(财产租赁所得 is taxable), 第三条（三）(20 %), 第六条（四）(less 800 元 or
+  20 % a month), 第九条 (a payer withholds); 房产税暂行条例 第二条, 第三条 (a leased house pays 12 % of
+  the rent); 财税〔2008〕24号 第二条 (an individual's housing rent: IIT 10 %, property tax 4 %)
 sources: [housing_leases, tax_filings]
 identity: [lease]
 entities: {contract: Contract, lessor: Party}

@@ -10,6 +10,10 @@ description: >
   on for the same months, and the wages left undeclared reach min_undeclared (materiality).
   Staff earning below the minimum contribution base explain a gap of a few tens of per cent,
   not half.
+basis: >
+  个人所得税法 第二条（一）(wages are taxable), 第六条（一）(taxable wages: the year's income less
+  60,000 元, 5,000 元 a month), 第九条 and 第十一条 (the employer withholds monthly); 个人所得税法
+  实施条例 第六条 (wages); 社会保险法 第十二条 (contributions on the wage)
 sources: [hrss_social_insurance, tax_filings, tax_registrations]
 identity: [enterprise, from_month, to_month]
 entities: {enterprise: Enterprise}

@@ -11,6 +11,10 @@ description: >
   (VAT included, to amount_tolerance 元: an invoice issued under a name the registers spell
   otherwise still covers the payment), once the window has closed. Sales without invoices are
   sales kept off VAT.
+basis: >
+  发票管理办法 第十九条 (whoever sells goods or services and receives payment issues an invoice to
+  the payer), 第二十二条; 增值税暂行条例 第一条 (VAT on sales), 第十九条 (due when the payment is
+  received)
 sources: [finance_procurement_payments, tax_vat_invoices, tax_registrations]
 identity: [vendor, unit]
 entities: {vendor: Enterprise, unit: Enterprise, contracts: Contract}

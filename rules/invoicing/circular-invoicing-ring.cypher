@@ -11,6 +11,10 @@ description: >
   within the window (every pair of invoices is compared, so the spread of amounts and of dates
   is bounded): goods that go round in a circle are not traded; the invoices inflate turnover
   and input VAT. Each ring is reported once, from its smallest member.
+basis: >
+  发票管理办法 第二十二条 (no invoice may be issued for business not actually done: 虚开);
+  增值税暂行条例 第八条, 第九条 (input VAT is credited only on invoices for real purchases);
+  税收征收管理法 第六十三条 (false entries to evade tax)
 sources: [tax_vat_invoices]
 identity: [members]
 entities: {members: Enterprise, invoices: Invoice}

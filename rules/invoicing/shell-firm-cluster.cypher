@@ -10,6 +10,10 @@ description: >
   and using no electricity: firms that sell without staff or premises are invoice mills. An
   incubator address, a bookkeeping agent's phone or a group owner's real subsidiaries are not
   flagged: those firms have staff and premises.
+basis: >
+  发票管理办法 第二十二条 (虚开: invoices for business not actually done), 第二十一条; 税收征收管理法
+  第六十三条; 国家税务总局公告2016年第76号 (走逃（失联）企业: invoicing firms that cannot be found at
+  their premises)
 sources: [amr_enterprise_register, tax_registrations, tax_vat_invoices, hrss_social_insurance, power_electricity]
 identity: [link_kind, link]
 entities: {firms: Enterprise}

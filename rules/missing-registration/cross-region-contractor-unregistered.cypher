@@ -11,6 +11,11 @@ description: >
   permit, nor a local branch that handles its taxes (one a department registered as its
   branch, with a tax registration; a branch link inferred from similar names clears nothing).
   VAT on construction is prepaid where the site is.
+basis: >
+  国家税务总局公告2016年第17号《纳税人跨县（市、区）提供建筑服务增值税征收管理暂行办法》第二条,
+  第四条 (VAT prepaid where the site is: 2 % of the price, general method), 第五条; 税总发〔2017〕
+  103号 第一条 (a taxpayer working outside its home area reports the cross-region activity);
+  税收征收管理法实施细则 第二十一条; 国税函〔2010〕156号 (cross-region construction income tax)
 sources: [housing_construction_permits, amr_enterprise_register, tax_registrations]
 identity: [contractor]
 entities: {contractor: Enterprise}

@@ -10,6 +10,11 @@ description: >
   pays social insurance for staff later than the contribution for the last month before it
   could arrive (payroll_grace): at least min_activity such records, as one stray record is
   not a business still operating. Its sales since then escape VAT.
+basis: >
+  税收征收管理法 第十六条 (a change or end of business is reported to the tax office), 第二十五条
+  (a taxpayer in business declares); 税收征收管理法实施细则 第十五条 (deregistration ends the
+  business); 国家税务总局公告2014年第36号 第二条 (a taxpayer not declaring and not found is 非正常户;
+  it may not resume without declaring); 增值税暂行条例 第一条
 sources: [tax_registrations, tax_vat_invoices, hrss_social_insurance]
 identity: [enterprise]
 entities: {enterprise: Enterprise}

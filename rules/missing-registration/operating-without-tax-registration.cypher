@@ -10,6 +10,11 @@ description: >
   issued or received, permits, contracts) but has no tax registration of any kind in the
   region. Government units (credit codes 11…, 12…) are not businesses and are skipped. The
   purchase invoices it received stand in for its turnover.
+basis: >
+  税收征收管理法 第十五条 (an enterprise registers for tax within 30 days of obtaining its
+  business licence), 第六十条 (failing to register is punished); 税收征收管理法实施细则 第十二条;
+  GB 32100-2015 (a credit code's first character 1 names an organ registered by 机构编制, not a
+  business)
 sources: [amr_enterprise_register, tax_registrations, hrss_social_insurance, power_electricity, tax_vat_invoices,
           housing_construction_permits, env_pollutant_permits, transport_road_permits]
 identity: [enterprise]

@@ -10,6 +10,11 @@ description: >
   shareholding or an executive seat; see the interest_groups precompute step) and the unit
   price of the goods is more than max_deviation away from the market price (the average unit
   price of those goods on all invoices). Profit shifted between them escapes income tax.
+basis: >
+  企业所得税法 第四十一条 (transactions between related parties at other than arm's length are
+  adjusted), 企业所得税法实施条例 第一百零九条 (related parties: control, common control), 第一百一十一条
+  (comparable uncontrolled price); 国家税务总局公告2016年第42号 第二条 (related: a shareholding of
+  25 % or more, direct or indirect; common control; controllers who are spouses or kin)
 sources: [amr_enterprise_register, amr_shareholders, amr_officers, civil_marriages, police_household_register,
           tax_vat_invoices]
 identity: [seller, buyer]
@@ -17,7 +22,7 @@ entities: {seller: Enterprise, buyer: Enterprise, invoices: Invoice}
 office: [seller]
 amount: shifted
 tax_at_risk: tax_at_risk
-params: {max_deviation: 0.3, income_tax_rate: 0.25}
+params: {max_deviation: 0.3, income_tax_rate: 0.25, control_share: 0.25}
 precompute: [interest_groups]
 version: 2
 */

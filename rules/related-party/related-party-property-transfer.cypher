@@ -9,13 +9,17 @@ description: >
   interest group, at a price per square metre more than max_discount below the average of
   sales in the same county. Declaring a low price between relatives lowers deed tax and the
   seller's income tax.
+basis: >
+  契税法 第四条 (a declared price markedly low without good reason is assessed: 税收征收管理法
+  第三十五条（六）); 个人所得税法 第八条（一）(transactions between related parties at other than
+  arm's length are adjusted); 国家税务总局公告2016年第42号 第二条 (related parties)
 sources: [nr_property_register, civil_marriages, police_household_register]
 identity: [contract_no]
 entities: {contract: Contract, property: Property, buyer: Party, seller: Party}
 office: [region_code, buyer]
 amount: undervalue
 tax_at_risk: tax_at_risk
-params: {max_discount: 0.3, deed_tax_rate: 0.03}
+params: {max_discount: 0.3, deed_tax_rate: 0.03, control_share: 0.25}
 precompute: [interest_groups]
 version: 1
 */

@@ -11,6 +11,13 @@ description: >
   (关联纳税人识别号), once the grace period has passed. A return for an earlier transfer of the
   same shares does not clear a later one. The tax at risk is an upper bound: the price times
   the rate, as the acquisition cost is not in the data.
+basis: >
+  个人所得税法 第二条（八）(财产转让所得 is taxable), 第三条（三）(rate 20 %), 第六条（五）(taxable
+  income = proceeds − 财产原值 − 合理费用), 第九条 (the payer withholds); 国家税务总局公告2014年
+  第67号《股权转让所得个人所得税管理办法（试行）》第四条 (taxable income = 转让收入 − 股权原值 −
+  合理费用), 第五条 (the transferor is the taxpayer, the transferee withholds), 第十五条 (股权原值:
+  the price paid or the capital contributed), 第二十条 (declared by the 15th of the month after the
+  registration change)
 sources: [amr_equity_transfers, tax_filings]
 identity: [contract]
 entities: {contract: Contract, transferor: Person, target: Enterprise}

@@ -8,6 +8,10 @@ description: >
   A court sold a property at auction (司法拍卖成交) and no deed tax source for that property
   unit was declared on or after the sale, once the grace period has passed. The buyer of a
   judicial auction owes deed tax on the hammer price like any other buyer.
+basis: >
+  契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
+  title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears
+  the buyer's taxes), 第四条 (base: the price, here the hammer price), 第九条, 第十条
 sources: [court_auctions, tax_deed_tax]
 identity: [auction]
 entities: {auction: Contract, property: Property, buyer: Party}

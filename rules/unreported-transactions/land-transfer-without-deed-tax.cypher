@@ -9,6 +9,10 @@ description: >
   tax source (契税税源明细) names the contract number, nor names the parcel (电子监管号) with the
   buyer as taxpayer, once the grace period after signing has passed. A late declaration is
   not flagged: the rule tests that the tax was declared at all.
+basis: >
+  契税法 第一条 (the transferee of land use rights pays deed tax), 第二条 (a grant, 出让, is a
+  transfer), 第三条 (rate 3 %–5 %), 第四条 (base: the price), 第九条 (due on the day the
+  contract is signed), 第十条 (declared before the title is registered)
 sources: [nr_land_transfers, tax_deed_tax]
 identity: [contract_no]
 entities: {contract: Contract, buyer: Enterprise}

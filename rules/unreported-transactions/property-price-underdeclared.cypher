@@ -8,6 +8,10 @@ description: >
   A house sale whose deed tax source (joined by the sale contract number) declares a tax base
   below min_ratio of the price registered with the real-estate register. Deducting furniture
   or fees explains a few per cent, not a third.
+basis: >
+  契税法 第四条 (the base of a sale is the transaction price, 成交价格; a price declared
+  markedly low without good reason is assessed by the tax authority under 税收征收管理法
+  第三十五条), 第三条 (rate)
 sources: [nr_property_register, tax_deed_tax]
 identity: [contract_no]
 entities: {contract: Contract, property: Property, buyer: Party}

@@ -9,6 +9,10 @@ description: >
   no deed tax source names the sale contract, nor names the property unit (不动产单元号) with
   the buyer as taxpayer, once the grace period after registration has passed. Transfers
   without a sale contract (inheritance, 继承, is exempt) are not sales and are not checked.
+basis: >
+  契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
+  第四条 (base: the price), 第九条 (due when the contract is signed), 第十条 (declared before
+  the title is registered)
 sources: [nr_property_register, tax_deed_tax]
 identity: [contract_no]
 entities: {contract: Contract, property: Property, buyer: Party}
