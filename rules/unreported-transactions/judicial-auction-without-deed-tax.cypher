@@ -5,9 +5,12 @@ pack: unreported-transactions
 severity: medium
 tax: [deed_tax]
 description: >
-  A court sold a property at auction (司法拍卖成交) and no deed tax source for that property
-  unit was declared on or after the sale, once the grace period has passed. The buyer of a
-  judicial auction owes deed tax on the hammer price like any other buyer.
+  A court sold a property at auction (司法拍卖成交: a hammer price, not unsold 流拍 nor
+  withdrawn) and no deed tax was declared at all, once the grace period has passed: no deed
+  tax filing is about the auction, none is about the property (cited by any of its numbers)
+  from match_window before the sale on, and none by the buyer names no contract or property,
+  is for a house or land bought at auction or by sale, and falls within match_window of the
+  sale. A declaration filed late is not a missing one (deed-tax-filed-late).
 basis: >
   契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
   title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears
@@ -18,12 +21,20 @@ entities: {auction: Contract, property: Property, buyer: Party}
 office: [buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, as_of: today}
-version: 1
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today}
+version: 2
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(a:Contract {kind: 'auction'})-[r:CONCERNS]->(u:Property)
-WHERE a.signed_on + $grace <= $as_of
+WHERE a.amount > 0 AND NOT coalesce(a.status, 'sold') IN ['unsold', 'withdrawn'] AND a.signed_on + $grace <= $as_of
+  AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r0:CONCERNS]->(a) }
   AND NOT EXISTS {
-    MATCH (u)<-[r1:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'}) WHERE t.filed_on >= a.signed_on }
-RETURN a.uid AS auction, a.reference AS case_no, u.uid AS property, buyer.uid AS buyer, buyer.name AS buyer_name,
-       a.signed_on AS sold_on, a.amount AS price, a.amount * $deed_tax_rate AS tax_at_risk
+    MATCH (u)<-[r1:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})
+    WHERE coalesce(t.period_start, t.filed_on, a.signed_on) >= a.signed_on - $match_window }
+  AND NOT EXISTS {
+    MATCH (buyer)-[f:FILED]->(t:TaxFiling {tax_type: 'deed_tax'})
+    WHERE NOT (t)-[:CONCERNS]->(:Contract) AND NOT (t)-[:CONCERNS]->(:Property)
+      AND coalesce(t.tax_item, 'judicial_auction') IN ['judicial_auction', 'sale']
+      AND ((t.period_start IS NULL AND t.filed_on >= a.signed_on - $match_window)
+           OR (t.period_start >= a.signed_on - $match_window AND t.period_start <= a.signed_on + $match_window)) }
+RETURN a.uid AS auction, a.reference AS case_no, u.uid AS property, u.unit_no AS unit_no, buyer.uid AS buyer,
+       buyer.name AS buyer_name, a.signed_on AS sold_on, a.amount AS price, a.amount * $deed_tax_rate AS tax_at_risk
