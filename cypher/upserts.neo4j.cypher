@@ -264,7 +264,7 @@ OPTIONAL MATCH (a)-[old:SHAREHOLDER_OF {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:SHAREHOLDER_OF {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
-SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.last_seen = $at
+SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.paid_in = coalesce(r.paid_in, x.paid_in), x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Person)-[:SHAREHOLDER_OF]->(Enterprise)
@@ -275,7 +275,7 @@ OPTIONAL MATCH (a)-[old:SHAREHOLDER_OF {rid: r.rid}]->(b)
 WITH a, b, r, old IS NULL AS is_new
 MERGE (a)-[x:SHAREHOLDER_OF {rid: r.rid}]->(b)
 ON CREATE SET x.department = r.department, x.dataset = r.dataset, x.source_file = r.source_file, x.source_row = r.source_row, x.load_run = $run, x.first_seen = $at
-SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.last_seen = $at
+SET x.ratio = coalesce(r.ratio, x.ratio), x.amount = coalesce(r.amount, x.amount), x.since = coalesce(r.since, x.since), x.paid_in = coalesce(r.paid_in, x.paid_in), x.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert (Person)-[:EXECUTIVE_OF]->(Enterprise)

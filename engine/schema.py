@@ -191,8 +191,8 @@ NODES = (
         Prop("status", doc="active, expired, cancelled (a lease); sold, unsold (流拍), withdrawn (an auction)"),
         Prop("area", FLOAT), Prop("ratio", FLOAT), Prop("reserve_price", FLOAT), "reference",
         Prop("paid_on", DATE, doc="date of a procurement payment"),
-        Prop("cost_basis", FLOAT, doc="an equity transfer's acquisition cost of the shares transferred (股权原值, "
-             "yuan), where the department records it"),
+        Prop("cost_basis", FLOAT, doc="an equity transfer's cost of the shares transferred as the record gives it "
+             "(股权原值, or the capital paid in on them; yuan)"),
         Prop("record_no", indexed=True, doc="a second number the contract is known by (网签备案号, a registration's "
              "business number); a row giving both says they are one contract"),
     ), doc="A transaction document: transfer, construction, lease, procurement, payment, auction."),
@@ -334,7 +334,9 @@ NODES = (
 RELS = (
     RelType("LEGAL_REP_OF", (("Person", "Enterprise"),), _props(Prop("since", DATE))),
     RelType("SHAREHOLDER_OF", _pairs(PARTY_LABELS, ["Enterprise"]),
-            _props(Prop("ratio", FLOAT), Prop("amount", FLOAT), Prop("since", DATE))),
+            _props(Prop("ratio", FLOAT), Prop("amount", FLOAT, doc="subscribed capital (认缴出资额, yuan)"),
+                   Prop("since", DATE),
+                   Prop("paid_in", FLOAT, doc="paid-in capital (实缴出资额, yuan): the cost of shares subscribed"))),
     RelType("EXECUTIVE_OF", (("Person", "Enterprise"),), _props("position"), identity=("position",)),
     RelType("KIN_OF", (("Person", "Person"),), _props(Prop("kind", doc="spouse, parent, child, sibling, household"),
             Prop("since", DATE)), identity=("kind",)),

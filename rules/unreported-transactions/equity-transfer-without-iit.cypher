@@ -1,16 +1,21 @@
 /*
 id: equity-transfer-without-iit
-title: Equity transfer by a person with no individual income tax declared
+title: Equity transfer at a gain by a person with no individual income tax declared
 pack: unreported-transactions
 severity: high
 tax: [individual_income_tax]
 description: >
-  A natural person transferred shares of an enterprise for a price (市场监管 股权变更登记) and
-  filed no individual income tax return for property transfer income (财产转让所得(股权转让))
-  whose tax period covers the day of the transfer, other than one naming another enterprise
-  (关联纳税人识别号), once the grace period has passed. A return for an earlier transfer of the
-  same shares does not clear a later one. The tax at risk is an upper bound: the price times
-  the rate, as the acquisition cost is not in the data.
+  A natural person transferred shares of an enterprise (股权变更登记) for more than they cost,
+  and no individual income tax on the transfer was declared once the grace period passed:
+  no IIT return is about the transfer, none by the transferor for equity transfer income
+  covers the day of the transfer unless it names another enterprise, and none by a withholding
+  agent names the transferor for that day. The cost (股权原值) is the price of the
+  transferor's own earlier purchase of shares of that enterprise on record (pro rata to the
+  share sold), else the cost the transfer record carries (cost_basis: 股权原值 or the capital
+  paid in on the share), else the capital the transferor paid in as shareholder
+  (SHAREHOLDER_OF.paid_in, pro rata to the share sold); with none known the whole price is
+  taken as gain (cost_source unknown), an upper bound. No finding when the price does not
+  exceed the cost: there is no income to tax.
 basis: >
   个人所得税法 第二条（八）(财产转让所得 is taxable), 第三条（三）(rate 20 %), 第六条（五）(taxable
   income = proceeds − 财产原值 − 合理费用), 第九条 (the payer withholds); 国家税务总局公告2014年
@@ -18,23 +23,37 @@ basis: >
   合理费用), 第五条 (the transferor is the taxpayer, the transferee withholds), 第十五条 (股权原值:
   the price paid or the capital contributed), 第二十条 (declared by the 15th of the month after the
   registration change)
-sources: [amr_equity_transfers, tax_filings]
+sources: [amr_equity_transfers, amr_shareholders, tax_filings]
 identity: [contract]
 entities: {contract: Contract, transferor: Person, target: Enterprise}
 office: [target, transferor]
-amount: price
+amount: gain
 tax_at_risk: tax_at_risk
-params: {iit_rate: 0.2, tax_item: equity_transfer, grace: 90 days, as_of: today}
-version: 1
+params: {iit_rate: 0.2, grace: 90 days, as_of: today}
+version: 2
 */
-MATCH (transferor:Person)-[p1:PARTY_TO {role: 'transferor'}]->(c:Contract {kind: 'equity_transfer'})
-MATCH (target:Enterprise)-[p2:PARTY_TO {role: 'target'}]->(c)
-WHERE c.amount > 0 AND c.signed_on + $grace <= $as_of
+MATCH (transferor:Person)-[p1:PARTY_TO {role: 'transferor'}]->(c:Contract {kind: 'equity_transfer'})<-[p2:PARTY_TO {role: 'target'}]-(target:Enterprise)
+WHERE p1 <> p2 AND c.amount > 0 AND c.signed_on + $grace <= $as_of
+  AND NOT EXISTS { MATCH (c)<-[r0:CONCERNS]-(t:TaxFiling {tax_type: 'individual_income_tax'}) }
   AND NOT EXISTS {
-    MATCH (transferor)-[f:FILED]->(t:TaxFiling {tax_item: $tax_item})
+    MATCH (transferor)-[f:FILED]->(t:TaxFiling {tax_type: 'individual_income_tax', tax_item: 'equity_transfer'})
     WHERE t.period_start <= c.signed_on AND coalesce(t.period_end, t.period_start) >= c.signed_on
       AND NOT EXISTS { MATCH (t)-[r:CONCERNS]->(other:Enterprise) WHERE other.uid <> target.uid } }
+  AND NOT EXISTS {
+    MATCH (transferor)<-[r1:CONCERNS]-(t:TaxFiling {tax_type: 'individual_income_tax', tax_item: 'equity_transfer'})
+    WHERE t.period_start <= c.signed_on AND coalesce(t.period_end, t.period_start) >= c.signed_on }
+OPTIONAL MATCH (transferor)-[q1:PARTY_TO {role: 'transferee'}]->(bought:Contract {kind: 'equity_transfer'})<-[q2:PARTY_TO {role: 'target'}]-(target)
+WHERE q1 <> q2 AND bought.signed_on < c.signed_on AND bought.ratio > 0 AND bought.amount >= 0
+WITH transferor, target, c, max(bought.amount * c.ratio / bought.ratio) AS purchase_cost
+OPTIONAL MATCH (transferor)-[h:SHAREHOLDER_OF]->(target)
+WHERE h.ratio > 0 AND h.paid_in >= 0
+WITH transferor, target, c, purchase_cost, max(h.paid_in * c.ratio / h.ratio) AS capital_cost
+WITH transferor, target, c, coalesce(purchase_cost, c.cost_basis, capital_cost) AS cost,
+     CASE WHEN purchase_cost IS NOT NULL THEN 'purchase' WHEN c.cost_basis IS NOT NULL THEN 'recorded'
+          WHEN capital_cost IS NOT NULL THEN 'paid_in_capital' ELSE 'unknown' END AS cost_source
+WHERE c.amount > coalesce(cost, 0.0)
 OPTIONAL MATCH (transferee)-[p3:PARTY_TO {role: 'transferee'}]->(c)
 RETURN c.uid AS contract, transferor.uid AS transferor, transferor.name AS transferor_name,
        target.uid AS target, target.name AS target_name, transferee.uid AS transferee,
-       c.signed_on AS transferred_on, c.ratio AS share, c.amount AS price, c.amount * $iit_rate AS tax_at_risk
+       c.signed_on AS transferred_on, c.ratio AS share, c.amount AS price, cost, cost_source,
+       c.amount - coalesce(cost, 0.0) AS gain, (c.amount - coalesce(cost, 0.0)) * $iit_rate AS tax_at_risk
