@@ -5,10 +5,13 @@ pack: declared-vs-observed
 severity: medium
 tax: [environmental_protection_tax]
 description: >
-  A registered taxpayer holds a pollutant discharge permit (排污许可证) valid during the period,
-  operates (it uses electricity or issues invoices), and filed no environmental protection
-  tax return for the permit (关联凭证号) in the period. The tax at risk assumes the typical
-  yearly pollution equivalents of the permit's category.
+  A registered taxpayer, neither deregistered nor abnormal by the end of the window, holds a
+  pollutant discharge permit (排污许可证) valid during the window, operates in it (it used
+  electricity or issued invoices in the window), and filed no environmental protection tax
+  return for any period starting in the window. A permit allows discharge; a holder that
+  operates discharges and owes the tax, whichever permit or pollutant its returns cite. The
+  tax at risk is the median of what the other holders of permits of the same management
+  category (key, simplified, registration) declared for the window; zero where none did.
 basis: >
   环境保护税法 第二条 (whoever discharges taxable pollutants directly pays), 第十六条 (liable on
   the day of discharge), 第十七条 (declared where discharged), 第十八条 (quarterly returns);
@@ -17,21 +20,37 @@ sources: [env_pollutant_permits, tax_filings, tax_registrations, power_electrici
 identity: [permit]
 entities: {permit: Permit, holder: Enterprise}
 office: [holder]
-amount: equivalents
+amount: typical_tax
 tax_at_risk: tax_at_risk
-params: {valid: valid, key_category: key, key_equivalents: 240000.0, other_equivalents: 32000.0,
-         tax_per_equivalent: 1.2, from_date: 2023-01-01, to_date: 2023-12-31}
-version: 1
+params: {from_month: latest_full_year.first_month, to_month: latest_full_year.last_month,
+         from_date: latest_full_year.start, to_date: latest_full_year.end}
+version: 2
 */
+// What each category's filers declared for the window, carried as a list to the permits
+// checked; a fallback entry of 0 keeps a permit whose category has no filer.
+MATCH (payer:Enterprise)-[hp:HOLDS]->(held:Permit {kind: 'pollutant_discharge'})
+MATCH (payer)-[fp:FILED]->(paid:TaxFiling {tax_type: 'environmental_protection_tax'})
+WHERE paid.period_start >= $from_date AND paid.period_start <= $to_date
+WITH DISTINCT coalesce(held.category, 'unknown') AS category, payer, paid
+WITH category, payer, coalesce(sum(paid.tax_paid), 0) AS declared
+WITH category, percentileCont(declared, 0.5) AS typical_tax, count(*) AS peers
+WITH collect({category: category, typical_tax: typical_tax, peers: peers}) AS typical
 MATCH (holder:Enterprise)-[h:HOLDS]->(permit:Permit {kind: 'pollutant_discharge'})
-WHERE permit.status = $valid AND permit.valid_from <= $to_date AND permit.valid_until >= $from_date
-  AND (holder)-[:REGISTERED_WITH]->(:TaxRegistration)
-  AND ((holder)-[:USED]->(:UtilityUsage) OR (holder)-[:ISSUED]->(:Invoice))
+WHERE permit.status = 'valid' AND permit.valid_from <= $to_date AND permit.valid_until >= $from_date
+  AND EXISTS { MATCH (holder)-[g:REGISTERED_WITH]->(reg:TaxRegistration) }
+  AND NOT EXISTS {
+    MATCH (holder)-[g2:REGISTERED_WITH]->(gone:TaxRegistration)
+    WHERE gone.status IN ['deregistered', 'abnormal'] AND coalesce(gone.status_changed_on, $from_date) <= $to_date
+      AND coalesce(gone.taxpayer_kind, 'unit') <> 'cross_region_project' }
+  AND (EXISTS { MATCH (holder)-[u:USED]->(m:UtilityUsage) WHERE m.period >= $from_month AND m.period <= $to_month }
+       OR EXISTS { MATCH (holder)-[s:ISSUED]->(i:Invoice) WHERE i.issued_on >= $from_date AND i.issued_on <= $to_date })
   AND NOT EXISTS {
     MATCH (holder)-[f:FILED]->(t:TaxFiling {tax_type: 'environmental_protection_tax'})
-    WHERE t.reference = permit.permit_no AND t.period_start >= $from_date AND t.period_start <= $to_date }
-WITH holder, permit,
-     CASE WHEN permit.category = $key_category THEN $key_equivalents ELSE $other_equivalents END AS equivalents
+    WHERE t.period_start >= $from_date AND t.period_start <= $to_date }
+UNWIND typical + [{category: coalesce(permit.category, 'unknown'), typical_tax: 0.0, peers: 0}] AS peer
+WITH holder, permit, peer
+WHERE peer.category = coalesce(permit.category, 'unknown')
+WITH holder, permit, max(peer.typical_tax) AS typical_tax, max(peer.peers) AS peers
 RETURN permit.permit_no AS permit, holder.uid AS holder, holder.name AS holder_name, permit.category AS category,
-       permit.valid_from AS valid_from, permit.valid_until AS valid_until, equivalents,
-       equivalents * $tax_per_equivalent AS tax_at_risk
+       permit.valid_from AS valid_from, permit.valid_until AS valid_until, peers, typical_tax,
+       typical_tax AS tax_at_risk
