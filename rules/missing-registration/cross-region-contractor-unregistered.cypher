@@ -6,24 +6,25 @@ severity: high
 tax: [vat, enterprise_income_tax]
 description: >
   A construction contractor that is not in the region's enterprise register (it comes from
-  another province) builds under local construction permits, yet has no tax registration in
-  the region: neither its own, nor a cross-region project report (跨区域涉税事项报验) for the
-  permit, nor a local branch that handles its taxes (one a department registered as its
-  branch, with a tax registration; a branch link inferred from similar names clears nothing).
+  another province) builds under local construction permits, yet the tax office knows
+  nothing of it: it holds no tax registration in the region of any kind (its own, a
+  cross-region project report, 跨区域涉税事项报告, whatever number that report cites), no
+  local branch registered by a department handles its taxes (a branch link inferred from
+  similar names clears nothing), and it filed no VAT or enterprise income tax return here.
   VAT on construction is prepaid where the site is.
 basis: >
   国家税务总局公告2016年第17号《纳税人跨县（市、区）提供建筑服务增值税征收管理暂行办法》第二条,
   第四条 (VAT prepaid where the site is: 2 % of the price, general method), 第五条; 税总发〔2017〕
   103号 第一条 (a taxpayer working outside its home area reports the cross-region activity);
   税收征收管理法实施细则 第二十一条; 国税函〔2010〕156号 (cross-region construction income tax)
-sources: [housing_construction_permits, amr_enterprise_register, tax_registrations]
+sources: [housing_construction_permits, amr_enterprise_register, tax_registrations, tax_filings]
 identity: [contractor]
 entities: {contractor: Enterprise}
 office: [region_code]
 amount: contract_value
 tax_at_risk: tax_at_risk
 params: {prepay_rate: 0.02}
-version: 1
+version: 2
 */
 // Only the enterprise register sets status: a contractor without one is not a local business.
 MATCH (contractor:Enterprise)-[p:PARTY_TO {role: 'contractor'}]->(c:Contract {kind: 'construction'})
@@ -32,10 +33,9 @@ WHERE contractor.status IS NULL
   AND NOT EXISTS {
     MATCH (branch:Enterprise)-[b:BRANCH_OF]->(contractor)
     WHERE b.department IS NOT NULL AND (branch)-[:REGISTERED_WITH]->(:TaxRegistration) }
-OPTIONAL MATCH (t:TaxRegistration)
-WHERE t.project_permit_no = c.reference
-WITH contractor, c, count(t) AS project_reports
-WHERE project_reports = 0
+  AND NOT EXISTS {
+    MATCH (contractor)-[f:FILED]->(t:TaxFiling)
+    WHERE t.tax_type IN ['vat', 'enterprise_income_tax'] }
 WITH contractor, collect(c.reference) AS permits, count(*) AS permit_count, min(c.region_code) AS region_code,
      coalesce(sum(c.amount), 0) AS contract_value
 RETURN contractor.uid AS contractor, contractor.name AS name, permits, permit_count, region_code, contract_value,
