@@ -5,33 +5,46 @@ pack: missing-registration
 severity: critical
 tax: [vat, enterprise_income_tax]
 description: >
-  The tax registration says the taxpayer was deregistered (注销) or became abnormal (非正常)
-  on a date, and its returns stop there; yet after that date it still issues invoices, or
-  pays social insurance for staff later than the contribution for the last month before it
-  could arrive (payroll_grace): at least min_activity such records, as one stray record is
-  not a business still operating. Its sales since then escape VAT.
+  The tax registration (not a cross-region project report, which ends with its project) says
+  the taxpayer was deregistered (注销) or became abnormal (非正常) on a date, yet any source
+  shows it in business after that date: invoices it issued, social insurance for a month
+  after the date (or paid later than the last month's contribution could arrive,
+  payroll_grace), electricity metered for a month after the date, contracts it signed. At
+  least min_activity such records are needed, as one stray record is not a business still
+  operating. Its sales since then escape VAT.
 basis: >
   税收征收管理法 第十六条 (a change or end of business is reported to the tax office), 第二十五条
   (a taxpayer in business declares); 税收征收管理法实施细则 第十五条 (deregistration ends the
   business); 国家税务总局公告2014年第36号 第二条 (a taxpayer not declaring and not found is 非正常户;
   it may not resume without declaring); 增值税暂行条例 第一条
-sources: [tax_registrations, tax_vat_invoices, hrss_social_insurance]
+sources: [tax_registrations, tax_vat_invoices, hrss_social_insurance, power_electricity, nr_property_register,
+          housing_leases, housing_construction_permits]
 identity: [enterprise]
 entities: {enterprise: Enterprise}
 office: [enterprise]
 amount: sales_after
 tax_at_risk: tax_at_risk
-params: {statuses: [deregistered, abnormal], payroll_grace: 45 days, min_activity: 2, vat_rate: 0.03}
-version: 1
+params: {payroll_grace: 45 days, min_activity: 2, vat_rate: 0.03}
+version: 2
 */
+// A month (YYYY-MM) is after the date when its first day is: date(period + '-01') runs on both engines.
 MATCH (e:Enterprise)-[reg:REGISTERED_WITH]->(t:TaxRegistration)
-WHERE t.status IN $statuses AND t.status_changed_on IS NOT NULL
+WHERE t.status IN ['deregistered', 'abnormal'] AND t.status_changed_on IS NOT NULL
+  AND coalesce(t.taxpayer_kind, 'unit') <> 'cross_region_project'
 OPTIONAL MATCH (e)-[s:ISSUED]->(i:Invoice)
 WHERE i.issued_on > t.status_changed_on
 WITH e, t, count(i) AS invoices_after, coalesce(sum(i.amount), 0) AS sales_after
 OPTIONAL MATCH (e)-[w:EMPLOYS]->(p:Person)
-WHERE w.paid_on > t.status_changed_on + $payroll_grace
-WITH e, t, invoices_after, sales_after, count(w) AS contributions_after
-WHERE invoices_after + contributions_after >= $min_activity
+WHERE date(w.period + '-01') > t.status_changed_on OR w.paid_on > t.status_changed_on + $payroll_grace
+WITH e, t, invoices_after, sales_after, count(DISTINCT w.period) AS contribution_months_after
+OPTIONAL MATCH (e)-[u:USED]->(m:UtilityUsage)
+WHERE m.kwh > 0 AND date(m.period + '-01') > t.status_changed_on
+WITH e, t, invoices_after, sales_after, contribution_months_after, count(DISTINCT m.period) AS electricity_months_after
+OPTIONAL MATCH (e)-[q:PARTY_TO]->(c:Contract)
+WHERE coalesce(c.signed_on, c.start_on, c.paid_on) > t.status_changed_on
+WITH e, t, invoices_after, sales_after, contribution_months_after, electricity_months_after,
+     count(DISTINCT c.uid) AS contracts_after
+WHERE invoices_after + contribution_months_after + electricity_months_after + contracts_after >= $min_activity
 RETURN e.uid AS enterprise, e.name AS name, t.status AS tax_status, t.status_changed_on AS status_since,
-       invoices_after, contributions_after, sales_after, sales_after * $vat_rate AS tax_at_risk
+       invoices_after, contribution_months_after, electricity_months_after, contracts_after, sales_after,
+       sales_after * $vat_rate AS tax_at_risk
