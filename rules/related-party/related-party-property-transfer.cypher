@@ -6,26 +6,26 @@ severity: medium
 tax: [deed_tax, individual_income_tax]
 description: >
   A house sale between kin (a marriage registration, one household) or members of one
-  interest group, at a price per square metre more than max_discount below the average of
-  sales in the same county. Declaring a low price between relatives lowers deed tax and the
-  seller's income tax.
+  interest group (control_share: see the interest_groups precompute step), at a price per
+  square metre more than max_discount below the median of sales in the same county. Declaring
+  a low price between relatives lowers deed tax and the seller's income tax.
 basis: >
   契税法 第四条 (a declared price markedly low without good reason is assessed: 税收征收管理法
   第三十五条（六）); 个人所得税法 第八条（一）(transactions between related parties at other than
   arm's length are adjusted); 国家税务总局公告2016年第42号 第二条 (related parties)
 sources: [nr_property_register, civil_marriages, police_household_register]
-identity: [contract_no]
+identity: [contract]
 entities: {contract: Contract, property: Property, buyer: Party, seller: Party}
 office: [region_code, buyer]
 amount: undervalue
 tax_at_risk: tax_at_risk
 params: {max_discount: 0.3, deed_tax_rate: 0.03, control_share: 0.25}
 precompute: [interest_groups]
-version: 1
+version: 2
 */
 MATCH (sale:Contract {kind: 'property_sale'})-[r0:CONCERNS]->(unit:Property)
 WHERE sale.amount > 0 AND unit.area_m2 > 0
-WITH sale.region_code AS region, avg(sale.amount / unit.area_m2) AS market_per_m2
+WITH sale.region_code AS region, percentileCont(sale.amount / unit.area_m2, 0.5) AS market_per_m2
 MATCH (buyer)-[p1:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})<-[p2:PARTY_TO {role: 'seller'}]-(seller)
 MATCH (c)-[r:CONCERNS]->(u:Property)
 WHERE p1 <> p2 AND c.region_code = region AND u.area_m2 > 0 AND buyer.uid <> seller.uid
