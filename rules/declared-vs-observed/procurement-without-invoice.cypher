@@ -22,7 +22,7 @@ office: [vendor]
 amount: paid
 tax_at_risk: tax_at_risk
 params: {before: 60 days, after: 90 days, amount_tolerance: 1.0, vat_rate: 0.13, as_of: today}
-version: 1
+version: 2
 */
 MATCH (unit:Enterprise)-[p1:PARTY_TO {role: 'purchaser'}]->(c:Contract {kind: 'procurement'})<-[p2:PARTY_TO {role: 'vendor'}]-(vendor:Enterprise)
 WHERE p1 <> p2 AND c.paid_on + $after <= $as_of AND (vendor)-[:REGISTERED_WITH]->(:TaxRegistration)

@@ -22,7 +22,7 @@ office: [members]
 amount: amount
 tax_at_risk: tax_at_risk
 params: {tolerance: 0.04, window: 10 days}
-version: 2
+version: 3
 */
 // The rings of three and four firms share their first three invoices: a→b (i1), b→c (i2) and
 // c→d (i3), each step keeping only invoices close to the earlier ones in amount and date and

@@ -21,7 +21,7 @@ office: [firms]
 amount: amount
 tax_at_risk: tax_at_risk
 params: {min_firms: 4}
-version: 1
+version: 2
 */
 MATCH (e:Enterprise)-[l:LOCATED_AT]->(a:Address)
 WHERE NOT (e)-[:EMPLOYS]->(:Person) AND NOT (e)-[:USED]->(:UtilityUsage)

@@ -23,7 +23,7 @@ office: [enterprise]
 amount: purchases
 tax_at_risk: tax_at_risk
 params: {min_signals: 2, vat_rate: 0.03}
-version: 1
+version: 2
 */
 MATCH (e:Enterprise)
 WHERE e.status = 'operating' AND NOT e.credit_code STARTS WITH '11' AND NOT e.credit_code STARTS WITH '12'
