@@ -16,7 +16,10 @@ YAML file:
     user.can_see("sensitive")                 # False: masked in every output
 
 Without a users file there is one user, `admin`, cleared for everything (a single analyst's
-machine); `--user` or CROSSAUDIT_USER picks the acting user.
+machine); with one, `--user` or CROSSAUDIT_USER names the acting user (there is no default). A
+store records the users file that governs it (`govern`, from `crossaudit store init --users`) and
+every command refuses another (`require_governing`). COMMANDS says which action each command
+performs, PERMISSIONS which roles may perform it.
 
 This is also the one masking module. A `Clearance` says what a reader may see; every output
 (findings, pages, exports) passes each fact through it:
@@ -103,8 +106,8 @@ COMMANDS: dict[str, str] = {
     "store init": "store.init", "store info": "store.info", "store clear": "store.clear",
     "store offices": "store.offices",
 }
-# Commands that open no store of the user's (files only, or a store of their own): no users file
-# check against a store, and a denial is not recorded in one.
+# Commands that open no store named by --store before they run (files only, a store of their own;
+# the demo checks the store it opens itself): a denial is not recorded in a store.
 OFFLINE_COMMANDS = frozenset({"rules list", "rules lint", "rules new", "rules test", "demo", "demo generate",
                               "specs check"})
 

@@ -131,21 +131,29 @@ def _first_argument(ctx: click.Context) -> str | None:
     return None
 
 
+def require_users_file(store, adopting: str | None = None) -> None:
+    """CliError unless the users file in use is the one `store` records (engine.access.require_governing)."""
+    from crossaudit.engine.access import AccessDenied, UsersFileError, governing_file, load_users, require_governing
+
+    store.apply_schema()  # a new store, or one from an older version: the tables read and written here
+    try:
+        require_governing(load_users(), governing_file(store), adopting)
+    except (AccessDenied, UsersFileError) as exc:
+        raise CliError(str(exc)) from exc
+
+
 def check_command(ctx: click.Context) -> None:
     """Before any command runs: the users file in use is the one the store records, the acting user
     is declared (or the built-in admin where there is no users file), and their role may run the
     command (engine.access.COMMANDS); a denial is recorded in the store's audit log."""
     from crossaudit.engine import audit, open_store
-    from crossaudit.engine.access import (
-        OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, governing_file, load_users,
-        require_governing,
-    )
+    from crossaudit.engine.access import OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, \
+        load_users
 
     command = command_name(ctx)
     try:
         action = command_action(command)
-        users = load_users()
-        user = users.get(ctx.find_root().obj.get("user_name"))
+        user = load_users().get(ctx.find_root().obj.get("user_name"))
     except (AccessDenied, UsersFileError) as exc:
         raise CliError(str(exc)) from exc
     denied = f"access denied: user {user.name!r} ({user.role}) may not {action}"
@@ -155,12 +163,7 @@ def check_command(ctx: click.Context) -> None:
         return
     adopting = ctx.params.get("users_file") if command == "store init" else None
     with open_store(store_uri(ctx)) as store:
-        store.apply_schema()  # a new store, or one from an older version: the tables read and written here
-        try:
-            require_governing(users, governing_file(store),
-                              file_digest(Path(adopting).read_bytes()) if adopting else None)
-        except AccessDenied as exc:
-            raise CliError(str(exc)) from exc
+        require_users_file(store, file_digest(Path(adopting).read_bytes()) if adopting else None)
         if not user.may(action):
             audit.record(store, user, action, _first_argument(ctx), "denied", f"role {user.role} may not {action}")
             raise CliError(denied)

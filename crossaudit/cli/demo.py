@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import main_group, print_json, print_table
+from crossaudit.cli.common import main_group, print_json, print_table, require_users_file
 
 SCALES = ["small", "medium", "large"]
 
@@ -72,6 +72,7 @@ def demo(ctx: click.Context, scale: str, seed: int, dialect: str, workdir: Path,
         region = pipeline.prepare_region(workdir, scale, seed, dialect)
     console.print(f"region: {region}")
     with open_store(_store_uri(ctx, workdir, pipeline.region_name(scale, seed, dialect))) as store:
+        require_users_file(store)  # the demo's own store, or the one --store names
         console.print(f"store: {store.uri}")
         loaded = _load(store, region, reload, quiet, dialect)
         console.print("load: " + ("already in the store" if loaded is None else
