@@ -98,8 +98,9 @@ def test_compared_literals_count_and_comments_strings_and_starts_with_do_not_con
 def test_union_branches_bind_their_own_variables():
     reads = rule_reads("MATCH (a:Enterprise)-[l:LOCATED_AT]->(x:Address) RETURN x.text AS link\n"
                        "UNION ALL\n"
-                       "MATCH (a:Enterprise)-[h:HAS_PHONE]->(x:Phone) RETURN x.number AS link")
+                       "MATCH (a:Enterprise)-[h:HAS_PHONE]->(x:Phone {number: '110'}) RETURN x.number AS link")
     assert {(read.owner, read.prop) for read in reads.props} == {(("Address",), "text"), (("Phone",), "number")}
+    assert reads.values == (ValueRead(("Phone",), "number", "110"),)
 
 
 # --- the shipped specs on the demo region ------------------------------------------------------

@@ -101,7 +101,6 @@ class _Branch:
     """One UNION branch: its variables, and where a read only weakens the rule."""
 
     def __init__(self, code: str):
-        self.code = code
         self.depths = _depth_map(code)
         self.node_vars, self.rel_vars = bindings(code)
         self.clauses = [(m.start(), bool(m.group(2))) for m in _CLAUSE.finditer(code)
@@ -139,9 +138,9 @@ def rule_reads(text: str) -> RuleReads:
     def read(owner: Owner, prop: str, weak: bool) -> None:
         props[(owner, prop)] = props.get((owner, prop), True) and weak
 
-    def literals(owner: Owner, match: re.Match, weak: bool) -> None:
-        entries = texts[match.start("props"):match.end("props")] if match.group("props") else ""
-        for key, literal in _map_entries(entries):
+    def literals(owner: Owner, text: str, match: re.Match, weak: bool) -> None:
+        """The entries of a pattern's `{k: v}` map (`match` in `text`, the branch with its strings)."""
+        for key, literal in _map_entries(text[match.start("props"):match.end("props")] if match.group("props") else ""):
             if literal is None:
                 read(owner, key, weak)
             else:
@@ -168,7 +167,7 @@ def rule_reads(text: str) -> RuleReads:
                 if branch.label(node) is None and node.group("var"):
                     sides = (0, 1) if not pattern.directed else (side,)
                     possible.setdefault(node.group("var"), set()).update(pair[s] for pair in pairs for s in sides)
-            literals(pattern, rel, branch.optional(rel.start()))
+            literals(pattern, text, rel, branch.optional(rel.start()))
 
         def owner_of(var: str | None) -> Owner | None:
             if var in branch.node_vars:
@@ -183,7 +182,7 @@ def rule_reads(text: str) -> RuleReads:
                 labels[label] = None
             owner = (label,) if label else owner_of(node.group("var"))
             if owner is not None:
-                literals(owner, node, branch.optional(node.start()))
+                literals(owner, text, node, branch.optional(node.start()))
         for match in _PROPERTY.finditer(code_branch):
             owner = owner_of(match.group(1))
             if owner is not None:
