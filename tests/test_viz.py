@@ -17,7 +17,7 @@ from case_fixture import case_store, case_uri  # noqa: F401  (fixtures)
 from crossaudit.cli import main_group
 from crossaudit.engine import SCHEMA
 from crossaudit.engine.access import Clearance, mask_id_number
-from crossaudit.viz.case import CaseError, build_case, evidence_paths
+from crossaudit.viz.case import CaseError, build_case, evidence_paths, risk
 from crossaudit.viz.document import case_document
 from crossaudit.viz.explore import explore
 from crossaudit.viz.lookup import AmbiguousKey, LookupFailed, find_entity
@@ -88,10 +88,19 @@ def test_exploring_from_bookkeeping_is_refused(case_store):
 
 def test_risk_counts_open_findings_by_severity(case_store):
     case = build_case(case_store, [A], depth=4)
-    assert case.risk(A) == 4 + 1  # F-related (high) + F-minor (low)
-    assert case.risk(B) == 4
-    assert case.risk(C) == 0  # F-dismissed does not count
+    everything = Clearance()
+    assert risk(case.seen_findings(A, everything)) == 4 + 1  # F-related (high) + F-minor (low)
+    assert risk(case.seen_findings(B, everything)) == 4
+    assert risk(case.seen_findings(C, everything)) == 0  # F-dismissed does not count
     assert [f["finding_id"] for f in case.findings[A]] == ["F-related", "F-minor"]  # most severe first
+
+
+def test_a_reader_sees_only_the_findings_of_their_offices(case_store):
+    case = build_case(case_store, [A], depth=1)
+    county = Clearance(offices=frozenset({"16401040000"}))  # F-related's office; F-minor is 16402050000's
+    assert [f["finding_id"] for f in case.seen_findings(A, county)] == ["F-related"]
+    node = next(n for n in case_document(case, county)["nodes"] if n["key"] == A[1])
+    assert [f["finding_id"] for f in node["findings"]] == ["F-related"] and node["risk"] == 4
 
 
 def test_finding_case_flags_entities_and_finds_the_evidence_paths(case_store):
