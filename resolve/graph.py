@@ -27,6 +27,7 @@ from crossaudit.engine.store import RunStamp, Store
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.link import Resolution, link
+from crossaudit.resolve.normalise import address_key
 
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
@@ -90,6 +91,8 @@ def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFram
     if label == "Enterprise":  # the credit code carries the registering county's code (characters 3–8)
         from_code = frame["credit_code"].where(frame["credit_code"].str.len() == 18).str.slice(2, 8)
         frame["region_code"] = frame["region_code"].fillna(from_code)
+    if label == "Property":
+        frame["address_key"] = frame["address"].map(address_key)
     if "birth_date" in frame:
         frame["birth_date"] = frame["birth_date"].map(lambda d: None if d is None else str(d))
     return frame.sort_values("record_id", ignore_index=True)
@@ -103,8 +106,10 @@ def read_judgements(store: Store, label: str) -> list[tuple[str, str, bool]]:
 
 # Department numbers an entity is known by besides its identifier: a mention keyed by one links
 # to the identified node that carries the same number (the department's rows that do give the
-# identifier say which), before and whatever the scores.
-LOCAL_NUMBERS = {"Enterprise": ("si_no",)}
+# identifier say which), before and whatever the scores. A property's normalised address (坐落)
+# is one: the register gives each unit its own, so a house a lease or a return names by address
+# alone is the one registered unit at that address (none if two units share it).
+LOCAL_NUMBERS = {"Enterprise": ("si_no",), "Property": ("address_key",)}
 
 
 def local_links(records: pd.DataFrame, label: str) -> list[tuple[str, str]]:

@@ -127,6 +127,15 @@ def address_text(value: Any) -> str | None:
     return split_region(text)[1] if text else None
 
 
+def address_key(value: Any) -> str | None:
+    """One place's address however much of its division the writer spelled out: the county's
+    code and the rest, `'银川市兴庆区解放西街１２号'` → `'640104|解放西街12号'`; None without a
+    county (a street address alone may be in any county)."""
+    text = chinese_text(value)
+    code, rest = split_region(text) if text else (None, "")
+    return f"{code}|{rest}" if code and len(code) == 6 and not code.endswith("00") else None
+
+
 # --- enterprise names -----------------------------------------------------------------
 
 class NameParts(NamedTuple):

@@ -3,6 +3,7 @@ in whatever width and brackets: normalisers, co-citations from the loader, their
 resolution (both engines), ambiguity, and lookup."""
 from __future__ import annotations
 
+import pandas as pd
 import pyarrow as pa
 import pytest
 
@@ -10,7 +11,8 @@ from crossaudit.engine.store import RunStamp
 from crossaudit.loaders import load_sources
 from crossaudit.loaders.identifiers import cert_no_key, contract_no_key, permit_no_key, unit_no_key
 from crossaudit.loaders.transform import co_citations, entity_keys
-from crossaudit.resolve.graph import judge, resolve_store, review_items
+from crossaudit.resolve.graph import judge, local_links, resolve_store, review_items
+from crossaudit.resolve.normalise import address_key
 from crossaudit.viz.lookup import AmbiguousKey, find_entity
 
 UNIT, OTHER_UNIT = "640104001001GB00001F00010001", "640104001001GB00001F00010002"
@@ -42,6 +44,11 @@ def test_contract_and_permit_numbers_unify_brackets_dashes_dots_and_width():
         == "银川自然资出让(2023)001号"
     assert contract_no_key("YC—2023·０１") == contract_no_key("yc-2023.01") == "YC-2023.01"
     assert permit_no_key("６４０１０４２０２３０３０１０１０１") == permit_no_key("640104202303010101")
+
+
+def test_an_address_key_is_its_county_and_street_address_however_written():
+    assert address_key("银川市兴庆区解放西街１２号") == address_key(ADDRESS) == "640104|解放西街12号"
+    assert address_key("解放西街12号") is None  # no county: it may be in any
 
 
 @pytest.mark.parametrize("blank", [None, "", "  ", "\u3000"])
@@ -212,6 +219,17 @@ def test_a_leased_house_known_by_its_address_joins_the_registered_unit(store, tm
     assert resolve_store(store, RunStamp.now("resolve-1")).merged["Property"] == 1
     leased = store.query("MATCH (c:Contract {kind: 'lease'})-[r:CONCERNS]->(p:Property) RETURN p.uid AS uid")
     assert leased == [{"uid": UNIT}]
+    describes = store.query("MATCH (s:SourceRecord)-[d:DESCRIBES]->(p:Property) WHERE s.dataset = 'leases' "
+                            "RETURN d.method AS method, d.score AS score")
+    assert describes == [{"method": "exact", "score": 1.0}]  # the one registered unit at that address
+
+
+def test_an_address_links_a_house_only_to_the_one_unit_registered_there():
+    records = pd.DataFrame({"record_id": [UNIT, OTHER_UNIT, "640105001001GB00001F00010003", "record:a:1:house",
+                                          "record:a:2:house", "record:a:3:house"],
+                            "address_key": ["640104|解放西街12号", "640104|解放西街12号", "640105|北京中路8号",
+                                            "640104|解放西街12号", "640105|北京中路8号", None]})
+    assert local_links(records, "Property") == [("record:a:2:house", "640105001001GB00001F00010003")]
 
 
 def test_one_contract_and_one_permit_whatever_the_width_and_brackets(store, tmp_path):
