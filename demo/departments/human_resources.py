@@ -1,30 +1,19 @@
 """人力资源和社会保障厅: monthly social insurance contributions per employer and employee."""
 from __future__ import annotations
 
-import datetime as dt
-
-from crossaudit.demo.config import MONTHS
-from crossaudit.demo.departments.common import record
-from crossaudit.demo.flows import active_in
+from crossaudit.demo.departments.common import contributions, record
 from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "human_resources"
 
 
 def contribution_rows(world):
-    firms = [f for f in world.enterprises.values() if f.employees]
-    for m, (year, month) in enumerate(MONTHS):
-        paid = dt.date(year + month // 12, month % 12 + 1, 15)
-        for firm in firms:
-            if not active_in(firm, m):
-                continue
-            for person_id in firm.employees:
-                person = world.persons[person_id]
-                base = person.wage
-                yield record(world, (f"SB{firm.code[2:8]}{firm.code[10:16]}", firm.name, firm.code,
-                                     person.name, person.id_number, "企业职工基本养老保险", (year, month), base,
-                                     round(base * 0.16, 2), round(base * 0.08, 2), paid),
-                             (("employer", firm.code), ("employee", person_id)))
+    for firm, person, month, paid in contributions(world):
+        base = person.wage
+        yield record(world, (f"SB{firm.code[2:8]}{firm.code[10:16]}", firm.name, firm.code, person.name,
+                             person.id_number, "企业职工基本养老保险", month, base, round(base * 0.16, 2),
+                             round(base * 0.08, 2), paid),
+                     (("employer", firm.code), ("employee", person.id_number)))
 
 
 DEPARTMENT = Department(FOLDER, "宁夏回族自治区人力资源和社会保障厅", (

@@ -1,17 +1,15 @@
 """市场监督管理厅: the enterprise register, shareholders, officers, equity changes."""
 from __future__ import annotations
 
-from crossaudit.demo.departments.common import party, record, registration_office
+from crossaudit.demo.departments.common import (
+    holdings, officers, party, record, registered, registration_office, transfers,
+)
 from crossaudit.demo.names import INDUSTRY
 from crossaudit.demo.spec import Column, Department, FileSpec, Role
 
 FOLDER = "market_regulation"
 COMMON = dict(encoding="gb18030", line_terminator="\r\n", date_style="chinese")
 ENTERPRISE = Role("enterprise", "enterprise", "企业名称", "统一社会信用代码")
-
-
-def registered(world):
-    return [e for e in world.enterprises.values() if e.kind in ("local", "branch")]
 
 
 def register_rows(world):
@@ -25,30 +23,22 @@ def register_rows(world):
 
 
 def shareholder_rows(world):
-    for e in registered(world):
-        total = sum(h.amount for h in e.holdings) or 1.0
-        for h in e.holdings:
-            name, holder_id = party(world, h.holder)
-            person = h.holder_type == "person"
-            yield record(world, (e.code, e.name, name, "自然人股东" if person else "企业法人",
-                                 "居民身份证" if person else "统一社会信用代码", holder_id, h.amount * 10_000,
-                                 h.amount / total, h.since, h.amount * 10_000),
-                         (("enterprise", e.code), ("holder", h.holder)))
+    for e, h, share in holdings(world):
+        name, holder_id = party(world, h.holder)
+        person = h.holder_type == "person"
+        yield record(world, (e.code, e.name, name, "自然人股东" if person else "企业法人",
+                             "居民身份证" if person else "统一社会信用代码", holder_id, h.amount * 10_000,
+                             share, h.since, h.amount * 10_000),
+                     (("enterprise", e.code), ("holder", h.holder)))
 
 
 def officer_rows(world):
-    for e in registered(world):
-        for person, title in e.executives:
-            name, id_number = party(world, person)
-            yield record(world, (e.code, e.name, name, id_number, title),
-                         (("enterprise", e.code), ("person", person)))
+    for e, person, title, (name, id_number) in officers(world):
+        yield record(world, (e.code, e.name, name, id_number, title), (("enterprise", e.code), ("person", person)))
 
 
 def equity_rows(world):
-    for t in sorted(world.equity_transfers, key=lambda t: (t.date, t.enterprise, t.transferor)):
-        e = world.enterprises[t.enterprise]
-        a_name, a_id = party(world, t.transferor)
-        b_name, b_id = party(world, t.transferee)
+    for t, e, (a_name, a_id), (b_name, b_id) in transfers(world):
         yield record(world, (e.code, e.name, t.date, a_name, a_id, b_name, b_id, t.amount * 10_000, t.ratio,
                              t.price, t.amount * 10_000), (("enterprise", e.code), ("transferor", t.transferor),
                                         ("transferee", t.transferee)), t.protected)

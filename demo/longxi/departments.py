@@ -12,7 +12,9 @@ import datetime as dt
 import zlib
 
 from crossaudit.demo.config import MONTHS
-from crossaudit.demo.departments.common import party, record, registration_office, tax_office_code
+from crossaudit.demo.departments.common import (
+    contributions, holdings, officers, party, record, registered, registration_office, tax_office_code, transfers,
+)
 from crossaudit.demo.flows import active_in
 from crossaudit.demo.longxi.numbers import (
     PENSION, budget_unit_code, county_name, employer_no, equity_change_no, fullwidth_brackets, goods_class,
@@ -34,10 +36,6 @@ AMR = "scjgj"
 REGISTER_STATUS = {"存续": "存续（在营、开业、在册）", "经营异常": "存续（在营、开业、在册）", "注销": "注销", "吊销": "吊销，未注销"}
 
 
-def registered(world):
-    return [e for e in world.enterprises.values() if e.kind in ("local", "branch")]
-
-
 def amr_register_rows(world):
     for e in registered(world):
         rep_name, rep_id = party(world, e.legal_rep)
@@ -50,29 +48,22 @@ def amr_register_rows(world):
 
 
 def amr_holder_rows(world):
-    for e in registered(world):
-        total = sum(h.amount for h in e.holdings) or 1.0
-        for h in e.holdings:
-            name, holder_id = party(world, h.holder)
-            person = h.holder_type == "person"
-            yield record(world, (e.code, name, "自然人股东" if person else "企业法人", "居民身份证" if person else
-                                 "统一社会信用代码证书", holder_id, h.amount * 10_000, h.amount * 10_000, h.since,
-                                 h.amount / total), (("enterprise", e.code), ("holder", h.holder)))
+    for e, h, share in holdings(world):
+        name, holder_id = party(world, h.holder)
+        person = h.holder_type == "person"
+        yield record(world, (e.code, name, "自然人股东" if person else "企业法人", "居民身份证" if person else
+                             "统一社会信用代码证书", holder_id, h.amount * 10_000, h.amount * 10_000, h.since, share),
+                     (("enterprise", e.code), ("holder", h.holder)))
 
 
 def amr_officer_rows(world):
-    for e in registered(world):
-        for person, title in e.executives:
-            name, id_number = party(world, person)
-            yield record(world, (e.code, e.name, name, id_number, title, "是" if person == e.legal_rep else "否"),
-                         (("enterprise", e.code), ("person", person)))
+    for e, person, title, (name, id_number) in officers(world):
+        yield record(world, (e.code, e.name, name, id_number, title, "是" if person == e.legal_rep else "否"),
+                     (("enterprise", e.code), ("person", person)))
 
 
 def amr_equity_rows(world):
-    for t in sorted(world.equity_transfers, key=lambda t: (t.date, t.enterprise, t.transferor)):
-        e = world.enterprises[t.enterprise]
-        a_name, a_id = party(world, t.transferor)
-        b_name, b_id = party(world, t.transferee)
+    for t, e, (a_name, a_id), (b_name, b_id) in transfers(world):
         yield record(world, (equity_change_no(world, t), e.code, e.name, t.date, a_name, a_id, b_name, b_id,
                              t.amount * 10_000, t.amount * 10_000, t.ratio, t.price),
                      (("enterprise", e.code), ("transferor", t.transferor), ("transferee", t.transferee)),
@@ -494,18 +485,10 @@ def rst_employer_rows(world):
 
 
 def rst_contribution_rows(world):
-    firms = [f for f in world.enterprises.values() if f.employees]
-    for m, (year, month) in enumerate(MONTHS):
-        paid = dt.date(year + month // 12, month % 12 + 1, 15)
-        for firm in firms:
-            if not active_in(firm, m):
-                continue
-            number = employer_no(world, firm.code)
-            for person_id in firm.employees:
-                person = world.persons[person_id]
-                yield record(world, (number, person_no(world, person_id), person.name, person.id_number, PENSION,
-                                     (year, month), person.wage, round(person.wage * 0.24, 2), paid),
-                             (("employer", firm.code), ("employee", person_id)))
+    for firm, person, month, paid in contributions(world):
+        yield record(world, (employer_no(world, firm.code), person_no(world, person.id_number), person.name,
+                             person.id_number, PENSION, month, person.wage, round(person.wage * 0.24, 2), paid),
+                     (("employer", firm.code), ("employee", person.id_number)))
 
 
 SOCIAL_INSURANCE = Department(HRSS, "宁夏回族自治区人力资源和社会保障厅", (
