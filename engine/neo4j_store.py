@@ -73,7 +73,8 @@ class Neo4jStore(Store):
 
     @staticmethod
     def _rows(tx, cypher: str, params: Mapping[str, Any] | None) -> list[dict]:
-        return [{k: _plain_value(v) for k, v in record.items()} for record in tx.run(cypher, _param(dict(params or {})))]
+        result = tx.run(cypher, _param(dict(params or {})))
+        return [{k: _plain_value(v) for k, v in record.items()} for record in result]
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         with self._session() as session:

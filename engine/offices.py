@@ -24,7 +24,6 @@ COLUMNS = {"税务机关代码": "code", "上级税务机关代码": "parent", "
 LEVELS = {"省级": "region", "市级": "city", "县级": "county"}
 ENCODINGS = ("utf-8-sig", "gb18030")
 
-
 # 税务机关代码: "1", then two digits each for province, city and county, then four for the units
 # below a county; an office's level is how much of its code is significant (the rest zeros).
 OFFICE_CODE = re.compile(r"^1\d{10}$")
