@@ -320,13 +320,23 @@ def judge(store: Store, pair_id: str, same: bool, by: str, note: str | None = No
     store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "status": "accepted" if same else "rejected"}], run)
     if same:
         kept, merged = (a, b) if not is_provisional(a) or (is_provisional(b) and a < b) else (b, a)
-        if cited is not None:  # the second identifier goes into the canonical one
+        if cited is not None:  # the second identifier goes into the canonical one, and no other
             merged, kept = cited
+            _close_other_citations(store, label, merged, pair_id, run)
         existing = {r["uid"] for r in store.query(f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid",
                                                   {"uids": [a, b]})}
         if existing == {a, b}:
             merge_entities(store, label, {merged: kept}, run, {merged: {"method": "judgement", "score": 1.0}})
     return {"pair_id": pair_id, "label": label, "decision": "match" if same else "no_match"}
+
+
+def _close_other_citations(store: Store, label: str, other: str, accepted: str, run: RunStamp) -> None:
+    """The other open pairs of an identifier whose canonical one a person chose: rejected."""
+    pairs = store.query("MATCH (i:ReviewItem) WHERE i.label = $label AND i.status = 'open' AND i.pair_id <> $accepted "
+                        "AND (i.uid_a = $other OR i.uid_b = $other) RETURN i.pair_id AS pair_id",
+                        {"label": label, "other": other, "accepted": accepted})
+    if pairs:
+        store.upsert_nodes("ReviewItem", [{"pair_id": r["pair_id"], "status": "rejected"} for r in pairs], run)
 
 
 def co_citation(store: Store, label: str, a: str, b: str) -> tuple[str, str] | None:

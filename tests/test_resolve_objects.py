@@ -193,6 +193,8 @@ def test_a_certificate_cited_with_two_units_is_merged_into_neither_and_queued(st
     # a person decides which unit the certificate belongs to: merged there, now and on later runs
     judge(store, f"Property:{OTHER_UNIT}|{CERT}", True, "li", "the register's second row is the right one")
     assert _properties(store) == sorted([UNIT, OTHER_UNIT])
+    assert {i["pair_id"]: i["status"] for i in review_items(store, None, "Property")} == {
+        f"Property:{OTHER_UNIT}|{CERT}": "accepted", f"Property:{UNIT}|{CERT}": "rejected"}
     again = resolve_store(store, RunStamp.now("resolve-2"))
     assert (again.merged["Property"], again.ambiguous["Property"]) == (0, 0)
     auctioned = store.query("MATCH (c:Contract)-[r:CONCERNS]->(p:Property) RETURN p.uid AS uid")
