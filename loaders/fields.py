@@ -43,6 +43,7 @@ class FieldSpec:
     allow_negative: bool = False
     on_invalid: str = "quarantine"  # or "null": keep the row, drop the value, note why
     derive: tuple["Derive", ...] = ()  # fields cut from this one's text, each typed like a column
+    date_range: tuple[dt.date, dt.date] | None = None  # a date column's plausible dates (default: plausible_dates())
 
     def __post_init__(self) -> None:
         if self.on_invalid not in ("quarantine", "null"):
@@ -53,6 +54,9 @@ class FieldSpec:
             allowed = " or ".join(UNITS.get(self.type, ()))
             raise ValueError(f"a {self.type} column's unit must be {allowed}, got {self.unit!r}" if allowed else
                              f"a {self.type} column has no unit (amount and percent columns do), got {self.unit!r}")
+        if self.date_range is not None and (self.type != "date" or not self.date_range[0] <= self.date_range[1]):
+            raise ValueError("date_range goes with type: date and is [earliest, latest], such as "
+                             f"[1800-01-01, 2199-12-31]; got {list(self.date_range)}")
         if self.type == "code" and not self.codes:
             raise ValueError("a code column needs its code table under 'codes'")
         if self.type == "code":
@@ -202,43 +206,78 @@ def _party_code(raw: Any, spec: FieldSpec) -> str:
 DEFAULT_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y年%m月%d日", "%Y.%m.%d")
 
 
+# The dates a date column accepts unless its spec says `date_range: [earliest, latest]`: a
+# register's oldest entries are 20th century, and a land-use term runs up to 70 years ahead.
+# 9999-12-31 ("no end", 长期) is not a date: a spec that means it widens the range.
+EARLIEST_DATE = dt.date(1900, 1, 1)
+YEARS_AHEAD = 100
+
+
+def plausible_dates() -> tuple[dt.date, dt.date]:
+    """(EARLIEST_DATE, 31 December YEARS_AHEAD years from now)."""
+    return EARLIEST_DATE, dt.date(dt.date.today().year + YEARS_AHEAD, 12, 31)
+
+
 def _date(raw: Any, spec: FieldSpec) -> dt.date:
     if isinstance(raw, dt.datetime):
-        return raw.date()
-    if isinstance(raw, dt.date):
-        return raw
-    parsed = _date_text(clean_text(raw), spec.formats or DEFAULT_DATE_FORMATS)
-    if isinstance(parsed, str):
-        raise FieldProblem(parsed)
-    return parsed
+        value = raw.date()
+    elif isinstance(raw, dt.date):
+        value = raw
+    else:
+        value = _date_text(clean_text(raw), spec.formats or DEFAULT_DATE_FORMATS)
+        if isinstance(value, str):
+            raise FieldProblem(value)
+    earliest, latest = spec.date_range or plausible_dates()
+    if not earliest <= value <= latest:
+        raise FieldProblem(f"date {value.isoformat()} is outside {earliest.isoformat()} .. {latest.isoformat()} "
+                           "(a spec widens it with date_range: [earliest, latest])")
+    return value
+
+
+# Two numeric directives side by side (%Y%m%d): strptime alone would read 202312 as 2023-01-02.
+_ADJACENT = re.compile(r"%[YmdyHMS]%[YmdyHMS]")
 
 
 @lru_cache(maxsize=1 << 16)
 def _date_text(text: str, formats: tuple[str, ...]) -> dt.date | str:
-    """The date, or why there is none: every file repeats the same few thousand dates."""
+    """The date, or why there is none: every file repeats the same few thousand dates. A format
+    without separators reads only its full width (20231201, never 202312)."""
     for fmt in formats:
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
+        if _ADJACENT.search(fmt) and parsed.strftime(fmt) != text:
+            continue
+        return parsed.date()
+    if text.isascii() and text.isdigit() and len(text) != 8:
+        return f"not a date: {text!r} (a date without separators has 8 digits, YYYYMMDD)"
     # A well-formed but impossible date (2019年2月30日) says so.
     if re.fullmatch(r"(\d{4})\D?(\d{1,2})\D?(\d{1,2})\D?", text):
         return f"impossible date {text!r}"
     return f"not a date: {text!r}"
 
 
+# A number as departments write it: thousands separated in groups of three or not at all
+# (NFKC has made a full-width comma ','), a decimal point, an exponent; never float()'s
+# nan, inf or 1_000.
+_NUMBER = re.compile(r"[+-]?(?=\.?\d)(?:\d{1,3}(?:,\d{3})+|\d*)(?:\.\d*)?(?:[eE][+-]?\d+)?")
+
+
 def _number(raw: Any) -> float:
     if isinstance(raw, bool):
         raise FieldProblem(f"not a number: {raw!r}")
-    try:  # a plain number: what float() accepts, cleaning would not change
+    if isinstance(raw, (int, float)):  # a workbook's number
         value = float(raw)
-    except (TypeError, ValueError):
-        text = clean_text(raw).replace(",", "").replace("，", "").replace("元", "").replace("¥", "")
-        try:
-            value = float(text)
-        except ValueError:
-            raise FieldProblem(f"not a number: {clean_text(raw)!r}") from None
-    if not math.isfinite(value):  # float() reads nan, inf and 1e999
+    else:
+        text = clean_text(raw).replace("元", "").replace("¥", "").strip()
+        if not _NUMBER.fullmatch(text):
+            if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+                raise FieldProblem(f"not a finite number: {clean_text(raw)!r}")
+            hint = " (thousands separators group three digits: 1,234,567)" if "," in text else ""
+            raise FieldProblem(f"not a number: {clean_text(raw)!r}{hint}")
+        value = float(text.replace(",", ""))
+    if not math.isfinite(value):  # 1e999, or a workbook's inf
         raise FieldProblem(f"not a finite number: {clean_text(raw)!r}")
     return value
 
@@ -347,12 +386,21 @@ def is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and (raw == "" or raw.isspace()))
 
 
+# Control characters (C0 but tab, newline and carriage return; DEL; C1): a NUL in a name is an
+# export fault, never part of the name.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def parse_value(spec: FieldSpec, raw: Any) -> Any:
     """The normalised value of one cell, None for a blank one; FieldProblem if invalid."""
     if is_blank(raw):
         if spec.required:
             raise FieldProblem("required value is missing")
         return None
+    if isinstance(raw, str):
+        control = _CONTROL.search(raw)
+        if control:
+            raise FieldProblem(f"control character U+{ord(control.group()):04X} in the value")
     return FIELD_TYPES[spec.type](raw, spec)
 
 

@@ -39,6 +39,12 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
+
+def is_digits(text: str) -> bool:
+    """Only 0-9, at least one: `str.isdigit` also takes '²' (which `int` refuses) and '١'."""
+    return text.isascii() and text.isdigit()
+
+
 # Full-width ASCII (U+FF01…U+FF5E) and the ideographic space map onto ASCII.
 _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
@@ -51,7 +57,7 @@ def normalize_code(code: str) -> str:
 # --- organisation code (GB 11714) -------------------------------------------------------
 
 def _org_char_value(ch: str) -> int:
-    if ch.isdigit():
+    if is_digits(ch):
         return int(ch)
     if "A" <= ch <= "Z":
         return ord(ch) - ord("A") + 10
@@ -72,7 +78,7 @@ def org_code_problem(code: str) -> str | None:
     code = normalize_code(code).replace("-", "")
     if len(code) != 9:
         return f"organisation code must have 9 characters, got {len(code)}"
-    if not all(c.isdigit() or "A" <= c <= "Z" for c in code):
+    if not all(is_digits(c) or "A" <= c <= "Z" for c in code):
         return "organisation code has a character other than 0-9 and A-Z"
     if org_code_check_char(code[:8]) != code[8]:
         return f"bad organisation code check character: {code[8]!r}, expected {org_code_check_char(code[:8])!r}"
@@ -105,7 +111,7 @@ def credit_code_problem(code: str) -> str | None:
     bad = [c for c in code if c not in _CREDIT_VALUE]
     if bad:
         return f"credit code has character {bad[0]!r}, not in the GB 32100 alphabet (no I, O, Z, S, V)"
-    if not code[2:8].isdigit():
+    if not is_digits(code[2:8]):
         return f"credit code division code {code[2:8]!r} is not 6 digits"
     org = org_code_problem(code[8:17])
     if org:
@@ -134,7 +140,7 @@ def make_credit_code(division: str, org_body8: str, authority: str = "9", catego
     >>> make_credit_code("440300", "19220382")
     '914403001922038216'
     """
-    if len(division) != 6 or not division.isdigit():
+    if len(division) != 6 or not is_digits(division):
         raise ValueError(f"division code must be 6 digits, got {division!r}")
     first17 = f"{authority}{category}{division}{make_org_code(org_body8)}"
     return first17 + credit_code_check_char(first17)
@@ -145,7 +151,7 @@ def make_credit_code(division: str, org_body8: str, authority: str = "9", catego
 def id_number_check_char(first17: str) -> str:
     """The 18th character of a resident ID number: ISO 7064 MOD 11-2, 10 written 'X'."""
     first17 = normalize_code(first17)
-    if len(first17) != 17 or not first17.isdigit():
+    if len(first17) != 17 or not is_digits(first17):
         raise ValueError(f"ID number without its check character must be 17 digits, got {first17!r}")
     return _ID_CHECK[sum(w * int(c) for w, c in zip(_ID_WEIGHTS, first17)) % 11]
 
@@ -171,11 +177,11 @@ def id_number_problem(code: str, today: dt.date | None = None) -> str | None:
     depend on the clock).
     """
     code = normalize_code(code)
-    if len(code) == 15 and code.isdigit():
+    if len(code) == 15 and is_digits(code):
         return "15-digit first-generation ID number; convert it to 18 digits"
     if len(code) != 18:
         return f"ID number must have 18 characters, got {len(code)}"
-    if not code[:17].isdigit() or not (code[17].isdigit() or code[17] == "X"):
+    if not is_digits(code[:17]) or not (is_digits(code[17]) or code[17] == "X"):
         return "ID number must be 17 digits and a check digit or X"
     if code[:2] not in PROVINCES:
         return f"ID number region {code[:6]!r}: {code[:2]!r} is not a province code"

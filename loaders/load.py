@@ -2,7 +2,12 @@
 
 For each file: rows read = rows loaded + rows quarantined + exact duplicates. A file that
 cannot be read at all is reported as such and the run goes on with the others; a file no
-spec matches is listed, not ignored.
+spec matches is listed, not ignored. What the reader did besides reading (a merged cell
+filled, a hidden sheet skipped) is in each file's `remarks`.
+
+The run is recorded (a LoadRun with no finished_at) before its first row is written, and
+finished after the last: a load that was killed or failed half-way leaves that mark, and
+`require_finished_load` stops the steps that read the graph until a load completes.
 
     report = load_sources("region/", store)          # shipped specs
     report.sources[0].read, report.sources[0].quarantined
@@ -54,6 +59,7 @@ class FileReport:
     required_missing: int = 0
     seconds: float = 0.0
     error: str | None = None
+    remarks: list[str] = field(default_factory=list)  # what the reader did besides reading
 
     @property
     def balanced(self) -> bool:
@@ -198,7 +204,8 @@ def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: Ru
             with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet,
                             spec.delimiter) as table:
                 report.encoding = table.encoding
-                spec.check_headers(table.headers, relative)
+                report.remarks = table.remarks  # filled while the rows are read
+                spec.check_headers(table.headers, relative, table.encoding)
                 chunk: list[tuple[int, list]] = []
                 for number, cells in table.rows():
                     report.read += 1
@@ -254,6 +261,8 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
     matched, unmatched = match_files(directory, specs)
     report = LoadReport(run.run_id, str(directory), unmatched=unmatched)
     store.apply_schema()
+    store.upsert_nodes("LoadRun", [{"run_id": run.run_id, "started_at": run.at, "source_dir": report.source_dir,
+                                    "specs_dir": str(specs_dir or SHIPPED_SPECS)}], run)  # finished: _record_run
     departments = {s.department: s.department_name for s in specs}
     store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
     with FactBuffer(store, run) as buffer:
@@ -288,3 +297,21 @@ def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp,
     store.upsert_nodes("FileLoad", file_loads, run)
     store.upsert_relationships("INCLUDED", "LoadRun", "FileLoad",
                                [{"from": run.run_id, "to": f["file_load_id"]} for f in file_loads], run)
+
+
+class PartialLoad(RuntimeError):
+    """The store's latest load did not finish; the message names the run and what to do."""
+
+
+def require_finished_load(store: Store, allow_partial: bool = False) -> None:
+    """Raise PartialLoad if the latest load run (by start) has not finished: killed, failed or
+    still running, it left part of its files in the graph, and findings on part of the data
+    read as "nothing found". `allow_partial` goes on all the same."""
+    latest = store.query("MATCH (r:LoadRun) RETURN r.run_id AS run_id, r.started_at AS started_at, "
+                         "r.finished_at AS finished_at, r.source_dir AS source_dir ORDER BY started_at DESC LIMIT 1")
+    if allow_partial or not latest or latest[0]["finished_at"] is not None:
+        return
+    run = latest[0]
+    raise PartialLoad(f"load run {run['run_id']} (started {run['started_at']}, from {run['source_dir']}) did not "
+                      "finish: the store holds only part of it. Load the files again (crossaudit load) until a "
+                      "load completes, or pass --allow-partial to go on with what is there.")

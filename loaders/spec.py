@@ -33,7 +33,9 @@ from the file is an error naming the spec file and line.
       - {type: LEGAL_REP_OF, from: rep, to: company}
 
 Column types: text, name, enterprise_name, address, credit_code, id_number, party_code (either),
-phone, date (`formats: ["%Y.%m.%d"]` for unusual ones), month, amount (`unit: 元 | 万元`),
+phone, date (`formats: ["%Y.%m.%d"]` for unusual ones; dates outside 1900-01-01 .. 100 years ahead
+are rejected unless `date_range: [1800-01-01, 9999-12-31]` widens it; 20231201 is read, 202312
+is not), month, amount (`unit: 元 | 万元`),
 number, integer, percent, bool (是/否), code (`codes:` table). A property is filled only from a
 field of its type: a DATE property from a `date` column, a DOUBLE from an amount, number,
 percent or integer, an INT64 from an integer, a BOOLEAN from a bool; any field fills text.
@@ -257,12 +259,21 @@ class SourceSpec:
 
         return fnmatch(relative, self.files)
 
-    def check_headers(self, headers: list[str], file: str) -> None:
-        """Every declared column must be in the file (extra columns are kept in the payload)."""
+    def check_headers(self, headers: list[str], file: str, encoding: str = "") -> None:
+        """Every declared column must be in the file, once (extra columns are kept in the payload).
+
+        A column header the file repeats is an error naming both positions: which of the two
+        a department meant is not for the loader to guess."""
         missing = [h for h in self.columns if h not in headers]
         if missing:
+            read_as = f", read as {encoding}: if the header looks garbled, set encoding: in the spec" if encoding else ""
             raise SpecError(f"{self.where('columns')}: column(s) {missing} missing from {file} "
-                            f"(its header: {headers})")
+                            f"(its header: {headers}{read_as})")
+        for header in self.columns:
+            positions = [str(at) for at, name in enumerate(headers, start=1) if name == header]
+            if len(positions) > 1:
+                raise SpecError(f"{file}: column {header!r} appears {len(positions)} times in the header, at "
+                                f"columns {' and '.join(positions)}; deliver it once (or rename one of them)")
 
 
 # --- reading YAML with line numbers -------------------------------------------------------
@@ -320,7 +331,7 @@ def _line(mapping: dict, key: str) -> int:
 
 TOP_KEYS = {"department", "department_name", "dataset", "title", "files", "format", "encoding", "delimiter", "header_row",
             "sheet", "grade", "schedule", "when", "columns", "nodes", "relationships"}
-OPTION_KEYS = {"type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "doc"}
+OPTION_KEYS = {"type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "date_range", "doc"}
 COLUMN_KEYS = OPTION_KEYS | {"field", "derive"}
 DERIVE_KEYS = OPTION_KEYS | {"split", "part", "slice"}
 NODE_KEYS = {"role", "label", "id", "props", "when"}
@@ -331,8 +342,14 @@ def load_spec(path: str | Path) -> SourceSpec:
     """Read and validate one spec file."""
     path = Path(path)
     where = str(path)
+    data = path.read_bytes()
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise SpecError(f"{where} line {line}: not UTF-8 (saved as GBK?); save the spec as UTF-8") from None
+    try:
+        raw = yaml.load(text, Loader=_LineLoader)
     except yaml.YAMLError as exc:
         raise SpecError(f"{where}: not valid YAML: {exc}") from exc
     except SpecError as exc:
@@ -403,9 +420,19 @@ def _typed(kind: type, at: str, declared: dict, **given: Any) -> FieldSpec:
         return kind(type=ftype, required=declared.get("required", False), unit=declared.get("unit"),
                     codes={str(k): v for k, v in _items(codes)} if codes else None, formats=tuple(formats),
                     allow_negative=declared.get("allow_negative", False),
+                    date_range=_date_range(declared.get("date_range")),
                     on_invalid="null" if on_invalid is None else on_invalid, **given)  # YAML's null is "null"
     except ValueError as exc:
         raise SpecError(f"{at}: {exc}") from exc
+
+
+def _date_range(declared: Any) -> tuple[dt.date, dt.date] | None:
+    """`date_range: [1800-01-01, 2199-12-31]` (YAML dates or ISO text); ValueError if it is not that."""
+    if declared is None:
+        return None
+    if not (isinstance(declared, list) and len(declared) == 2):
+        raise ValueError(f"date_range must be [earliest, latest], such as [1800-01-01, 2199-12-31]; got {declared!r}")
+    return tuple(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)) for day in declared)
 
 
 def _derives(declared: Any, where: str, line: int, header: str) -> tuple[Derive, ...]:

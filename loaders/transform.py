@@ -34,7 +34,7 @@ from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAM
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.loaders.fields import FieldSpec, as_text, enterprise_name_norm, is_blank, legal_form, parse_column
-from crossaudit.loaders.readers import has_escaped_bytes
+from crossaudit.loaders.readers import Flawed, has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
@@ -96,11 +96,16 @@ def _has_escaped_bytes(column: tuple) -> bool:
 def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[Any]]]) -> CheckedRows:
     """Validate and normalise a chunk of (row number, cells) of one file.
 
-    A row with the wrong number of fields, or with bytes its encoding could not decode, has
-    that one problem; otherwise each declared column's problems, in column order (a derived
-    field's after its column's, named `<header>→<field>`)."""
+    A record the reader flagged (`readers.Flawed`) has the reader's problems; a row with the
+    wrong number of fields, or with bytes its encoding could not decode, has that one problem;
+    otherwise each declared column's problems, in column order (a derived field's after its
+    column's, named `<header>→<field>`)."""
     problems: dict[int, list[Problem]] = {}
     for index, (_, cells) in enumerate(rows):
+        if isinstance(cells, Flawed):
+            problems[index] = [Problem(None if at is None or at >= len(headers) else headers[at], _jsonable(raw), reason)
+                               for at, raw, reason in cells.problems]
+            continue
         shape = _shape_problem(headers, cells)
         if shape:
             problems[index] = [shape]
