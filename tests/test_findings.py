@@ -273,6 +273,17 @@ def test_the_latest_full_year_is_the_last_december_every_monthly_source_holds(st
     assert params == {"r": {"from": dt.date(2022, 1, 1), "to": "2022-12", "rate": 0.1}}
 
 
+def test_the_earliest_filing_of_a_tax_bounds_how_far_back_a_rule_looks(store):
+    from crossaudit.engine.rules.runner import NO_LOWER_BOUND, resolve_data_defaults
+
+    params = {"r": {"since": "earliest_filing.deed_tax"}}
+    assert resolve_data_defaults(params, store) == {"r": {"since": NO_LOWER_BOUND}}  # no deed tax data
+    store.upsert_nodes("TaxFiling", [{"filing_id": "D1", "tax_type": "deed_tax", "filed_on": dt.date(2020, 12, 16)},
+                                     {"filing_id": "D2", "tax_type": "deed_tax", "period_start": dt.date(2021, 3, 1)},
+                                     {"filing_id": "V1", "tax_type": "vat", "period_start": dt.date(2015, 1, 1)}])
+    assert resolve_data_defaults(params, store) == {"r": {"since": dt.date(2020, 12, 16)}}
+
+
 def test_a_data_window_default_is_overridden_like_any_other():
     from crossaudit.engine.rules import load_rules
 

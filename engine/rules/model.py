@@ -37,10 +37,14 @@ A window is taken from the data, not fixed in the rule: the defaults
     latest_full_year.first_month  # its first month, '2023-01' (compared with YYYY-MM periods)
     latest_full_year.last_month   # its last month, '2023-12'
 
+    earliest_filing.deed_tax      # the earliest day a deed tax filing covers or was filed on: how
+                                  # far back the returns reach (earliest_filing.<any tax type>)
+
 are resolved by the runner from the store before the run: the latest full year is the last
 calendar year whose December every monthly source holds (returns, electricity, social
-insurance; `engine.rules.runner.latest_full_year`). `--param from_date=2022-01-01` overrides
-them like any default.
+insurance; `engine.rules.runner.latest_full_year`); a transaction older than the earliest
+filing of its tax cannot be checked against the returns delivered. `--param
+from_date=2022-01-01` overrides them like any default.
 """
 from __future__ import annotations
 
@@ -66,6 +70,7 @@ PRECOMPUTE_STEPS: dict[str, tuple[str, ...]] = {"interest_groups": ("control_sha
 DATA_WINDOW = "latest_full_year"
 DATA_DEFAULTS = {f"{DATA_WINDOW}.{part}": kind for part, kind in (
     ("start", "date"), ("end", "date"), ("first_month", "month"), ("last_month", "month"))}
+DATA_DEFAULTS.update({f"earliest_filing.{tax}": "date" for tax in TAX_TYPES})
 FLAGGABLE = tuple(b for _, b in SCHEMA.rel("FLAGS").pairs) + ("Party",)  # Party: Enterprise or Person
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -45,6 +45,7 @@ from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, plain
 
 PRECOMPUTE = {"interest_groups": compute_interest_groups}
+NO_LOWER_BOUND = dt.date(1900, 1, 1)
 MONTH_PATTERN = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 # The latest month each monthly source holds; a year is full when every source holds its December.
 LATEST_MONTHS = (
@@ -148,13 +149,25 @@ def data_defaults(year: int) -> dict[str, Any]:
             "latest_full_year.first_month": f"{year}-01", "latest_full_year.last_month": f"{year}-12"}
 
 
+def earliest_filing(store: Store, tax_type: str) -> dt.date:
+    """The earliest day a filing of `tax_type` covers or was filed on; NO_LOWER_BOUND when the store
+    holds none (nothing tells how far back the returns reach: every transaction is checked)."""
+    row = store.query("MATCH (t:TaxFiling {tax_type: $tax}) RETURN min(t.period_start) AS covered, "
+                      "min(t.filed_on) AS filed", {"tax": tax_type})[0]
+    days = [d for d in (row["covered"], row["filed"]) if d is not None]
+    return min(days) if days else NO_LOWER_BOUND
+
+
 def resolve_data_defaults(params: dict[str, dict], store: Store) -> dict[str, dict]:
-    """`params` with every data-window default (`latest_full_year.start` …) replaced by its value,
-    computed from the store once, and only if some parameter still holds one."""
-    if not any(isinstance(v, str) and v in DATA_DEFAULTS for values in params.values() for v in values.values()):
-        return params
-    values = data_defaults(latest_full_year(store))
-    return {rule_id: {k: values[v] if isinstance(v, str) and v in DATA_DEFAULTS else v for k, v in ps.items()}
+    """`params` with every data-derived default (`latest_full_year.start`, `earliest_filing.deed_tax`
+    …) replaced by its value, each computed from the store once and only if some parameter holds it."""
+    wanted = {v for values in params.values() for v in values.values() if isinstance(v, str) and v in DATA_DEFAULTS}
+    values: dict[str, Any] = {}
+    if any(token.startswith("latest_full_year.") for token in wanted):
+        values.update(data_defaults(latest_full_year(store)))
+    for token in sorted(t for t in wanted if t.startswith("earliest_filing.")):
+        values[token] = earliest_filing(store, token.partition(".")[2])
+    return {rule_id: {k: values[v] if isinstance(v, str) and v in values else v for k, v in ps.items()}
             for rule_id, ps in params.items()}
 
 

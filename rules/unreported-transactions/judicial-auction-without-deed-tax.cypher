@@ -10,7 +10,8 @@ description: >
   tax filing is about the auction, none is about the property (cited by any of its numbers)
   from match_window before the sale on, and none by the buyer names no contract or property,
   is for a house or land bought at auction or by sale, and falls within match_window of the
-  sale. A declaration filed late is not a missing one (deed-tax-filed-late).
+  sale. A declaration filed late is not a missing one (deed-tax-filed-late); a sale more than
+  match_window before the earliest deed tax filing delivered (since) is not judged.
 basis: >
   契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
   title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears
@@ -21,11 +22,12 @@ entities: {auction: Contract, property: Property, buyer: Party}
 office: [buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today}
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
 version: 2
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(a:Contract {kind: 'auction'})-[r:CONCERNS]->(u:Property)
 WHERE a.amount > 0 AND NOT coalesce(a.status, 'sold') IN ['unsold', 'withdrawn'] AND a.signed_on + $grace <= $as_of
+  AND a.signed_on + $match_window >= $since
   AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r0:CONCERNS]->(a) }
   AND NOT EXISTS {
     MATCH (u)<-[r1:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})

@@ -10,7 +10,9 @@ description: >
   about the contract; none by the buyer is about the parcel (cited by any of its numbers:
   resolution makes it one node) from match_window before the signing on; and none by the
   buyer names no contract or property, is for land, and falls within match_window of the
-  signing. A declaration filed late is not a missing one: deed-tax-filed-late reports it.
+  signing. A declaration filed late is not a missing one: deed-tax-filed-late reports it. A
+  grant signed more than match_window before the earliest deed tax filing delivered (since)
+  is older than the returns reach and is not judged.
 basis: >
   契税法 第一条 (the transferee of land use rights pays deed tax), 第二条 (a grant, 出让, is a
   transfer), 第三条 (rate 3 %–5 %), 第四条 (base: the price), 第九条 (due on the day the
@@ -21,11 +23,11 @@ entities: {contract: Contract, buyer: Enterprise}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today}
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
 version: 2
 */
 MATCH (buyer:Enterprise)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'land_transfer'})
-WHERE c.signed_on + $grace <= $as_of
+WHERE c.signed_on + $grace <= $as_of AND c.signed_on + $match_window >= $since
   AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r:CONCERNS]->(c) }
   AND NOT EXISTS {
     MATCH (c)-[r1:CONCERNS]->(parcel:Property)<-[r2:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})<-[f:FILED]-(buyer)

@@ -12,7 +12,9 @@ description: >
   numbers) from match_window before the transfer on; none by the buyer names no contract or
   property, is for a house sale and falls within match_window of the transfer. A first
   registration (首次登记) and an inheritance (继承, exempt) are no sale and yield no contract;
-  a declaration filed late is not a missing one (deed-tax-filed-late).
+  a declaration filed late is not a missing one (deed-tax-filed-late). A transfer more than
+  match_window before the earliest deed tax filing delivered (since) is older than the returns
+  reach (a register lists sales of decades) and is not judged.
 basis: >
   契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
   第四条 (base: the price), 第九条 (due when the contract is signed), 第十条 (declared before
@@ -23,13 +25,13 @@ entities: {contract: Contract, property: Property, buyer: Party}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today}
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
 version: 2
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})-[r:CONCERNS]->(u:Property)
 OPTIONAL MATCH (buyer)-[o:OWNS]->(u)
 WITH buyer, c, u, coalesce(c.signed_on, min(o.since)) AS transferred_on
-WHERE transferred_on + $grace <= $as_of
+WHERE transferred_on + $grace <= $as_of AND transferred_on + $match_window >= $since
   AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r1:CONCERNS]->(c) }
   AND NOT EXISTS {
     MATCH (u)<-[r2:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})<-[f:FILED]-(buyer)
