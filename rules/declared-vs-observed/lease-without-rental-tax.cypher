@@ -8,7 +8,8 @@ description: >
   A house lease registered with housing (房屋租赁登记备案) and not cancelled, started at least
   the grace period ago, for which neither individual income tax on rent (property_lease) nor
   property tax on rent (rent_based) was declared: no such return is about the lease (whoever
-  filed it); none by the lessor is about the house (cited by any identifier), or names the
+  filed it); none by the lessor is about the house (the same node, whichever identifier cited
+  it, or the same address where two departments' address-only citations stay apart), or names the
   lease's lessee for a period within the lease term, or names no object at all for a period
   within the term; and no such return by the lessee as withholding agent names the lessor for
   a period within the term. The tax at risk is a year's rent at the combined rate.
@@ -35,7 +36,9 @@ WHERE coalesce(c.status, 'active') <> 'cancelled' AND c.start_on + $grace <= $as
     MATCH (lessor)-[f:FILED]->(t:TaxFiling)
     WHERE ((t.tax_type = 'individual_income_tax' AND t.tax_item = 'property_lease')
            OR (t.tax_type = 'property_tax' AND t.tax_item = 'rent_based'))
-      AND (EXISTS { MATCH (t)-[r2:CONCERNS]->(house:Property)<-[r3:CONCERNS]-(c) WHERE r2 <> r3 }
+      AND (EXISTS {
+             MATCH (t)-[r2:CONCERNS]->(house:Property)
+             WHERE EXISTS { MATCH (c)-[r3:CONCERNS]->(let:Property) WHERE let.uid = house.uid OR let.address = house.address } }
            OR (t.period_start <= coalesce(c.end_on, $as_of) AND coalesce(t.period_end, t.period_start) >= c.start_on
                AND (EXISTS { MATCH (t)-[r4:CONCERNS]->(tenant)-[q:PARTY_TO {role: 'lessee'}]->(c) }
                     OR (NOT (t)-[:CONCERNS]->(:Contract) AND NOT (t)-[:CONCERNS]->(:Property)
