@@ -7,7 +7,8 @@ tax: [deed_tax, individual_income_tax]
 description: >
   A house sale between kin (a marriage registration, one household) or members of one
   interest group (control_share: see the interest_groups precompute step), at a price per
-  square metre more than max_discount below the median of sales in the same county. Declaring
+  square metre more than max_discount below the median of sales in the same county (the
+  contract's, else the property's; the whole region's sales where neither is given). Declaring
   a low price between relatives lowers deed tax and the seller's income tax.
 basis: >
   契税法 第四条 (a declared price markedly low without good reason is assessed: 税收征收管理法
@@ -25,14 +26,16 @@ version: 2
 */
 MATCH (sale:Contract {kind: 'property_sale'})-[r0:CONCERNS]->(unit:Property)
 WHERE sale.amount > 0 AND unit.area_m2 > 0
-WITH sale.region_code AS region, percentileCont(sale.amount / unit.area_m2, 0.5) AS market_per_m2
+WITH coalesce(sale.region_code, unit.region_code, 'region') AS market, percentileCont(sale.amount / unit.area_m2, 0.5) AS market_per_m2
 MATCH (buyer)-[p1:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})<-[p2:PARTY_TO {role: 'seller'}]-(seller)
 MATCH (c)-[r:CONCERNS]->(u:Property)
-WHERE p1 <> p2 AND c.region_code = region AND u.area_m2 > 0 AND buyer.uid <> seller.uid
+WHERE p1 <> p2 AND coalesce(c.region_code, u.region_code, 'region') = market AND u.area_m2 > 0
+  AND buyer.uid <> seller.uid
   AND c.amount < (1 - $max_discount) * market_per_m2 * u.area_m2
   AND (buyer.interest_group = seller.interest_group OR buyer.household_no = seller.household_no
        OR EXISTS { MATCH (buyer)-[k:KIN_OF]-(seller) })
 RETURN c.uid AS contract, c.contract_no AS contract_no, u.uid AS property, buyer.uid AS buyer, seller.uid AS seller,
-       c.region_code AS region_code, c.amount AS price, market_per_m2 * u.area_m2 AS market_value,
+       coalesce(c.region_code, u.region_code) AS region_code, market, c.amount AS price,
+       market_per_m2 * u.area_m2 AS market_value,
        market_per_m2 * u.area_m2 - c.amount AS undervalue,
        (market_per_m2 * u.area_m2 - c.amount) * $deed_tax_rate AS tax_at_risk
