@@ -27,7 +27,8 @@ def registration_authority(county: str) -> str:
 
 def court_of(county: str) -> str:
     """The basic people's court of a county (a district's court names its city)."""
-    return f"{registration_authority(county) if DIVISIONS[county].name.endswith('区') else ''}{DIVISIONS[county].name}人民法院"
+    city = registration_authority(county) if DIVISIONS[county].name.endswith("区") else ""
+    return f"{city}{DIVISIONS[county].name}人民法院"
 
 
 def parcel_name(rng: random.Random) -> str:

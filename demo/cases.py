@@ -544,7 +544,8 @@ class Planter:
         """A transfer at or below the transferor's cost basis: no gain, no IIT (财产转让所得 = 0).
         Alternately the cost is the paid-in capital of the share, or the price the transferor paid
         in an earlier registered transfer (the price is then above the paid-in capital)."""
-        firms = [f for f in self.all_firms() if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)]
+        firms = [f for f in self.all_firms()
+                 if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)]
         bought = [t for t in self.world.equity_transfers
                   if t.date <= dt.date(2022, 12, 31) and t.price > t.cost * 1.05 and not t.protected
                   and self.world.enterprises[t.enterprise] in firms

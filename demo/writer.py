@@ -156,7 +156,8 @@ def write_file(spec: FileSpec, records, out: Path, rng: random.Random, prefixes:
         "encoding": spec.encoding if spec.format == "csv" else None,
         "delimiter": spec.delimiter if spec.format == "csv" else None,
         "line_terminator": spec.line_terminator if spec.format == "csv" else None,
-        "date_style": spec.date_style, "header_rows": 2 if spec.title_row else 1, "columns": [c.header for c in spec.columns],
+        "date_style": spec.date_style, "header_rows": 2 if spec.title_row else 1,
+        "columns": [c.header for c in spec.columns],
         "rows": len(rows), "clean_rows": len(rows) - duplicates - quarantined, "duplicates": duplicates,
         "quarantined": quarantined, "mess": counts,
         "roles": {r.name: {"entity": r.entity, "name_column": r.name_column, "id_column": r.id_column}

@@ -46,7 +46,8 @@ def answer_keys(world: World) -> Callable[[Case], tuple[str, list[str]]]:
             kind, _, value = item.partition(":")
             if kind in ("property_cert", "property_unit"):
                 unit = value if kind == "property_unit" else unit_of[value]
-                out += [f"property_unit:{unit}"] + [f"property_cert:{fullwidth_brackets(c)}" for c in certificates[unit]]
+                out.append(f"property_unit:{unit}")
+                out += [f"property_cert:{fullwidth_brackets(c)}" for c in certificates[unit]]
             elif kind == "equity_transfer":
                 out.append(f"equity_change:{transfers[value]}")
             elif kind == "land_contract":

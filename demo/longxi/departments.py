@@ -305,14 +305,16 @@ def nr_register_rows(world):
     for r in world.properties:
         owner_name, owner = party(world, r.owner)
         seller_name, seller = party(world, r.seller)
-        rows.append(((r.date, r.business_no), (r.business_no, r.kind, r.reason, r.unit_no, fullwidth_brackets(r.cert_no),
-                     r.location, r.use, r.area, owner_name, owner, seller_name, seller, r.price, r.contract_no, r.date),
+        rows.append(((r.date, r.business_no), (r.business_no, r.kind, r.reason, r.unit_no,
+                     fullwidth_brackets(r.cert_no), r.location, r.use, r.area, owner_name, owner, seller_name,
+                     seller, r.price, r.contract_no, r.date),
                      (("holder", r.owner), ("obligor", r.seller)), r.protected))
     for e in world.register_entries:
         holder = party(world, e.holder) if e.holder else (e.holder_name, "")
         obligor_name, obligor = party(world, e.obligor)
-        rows.append(((e.date, e.business_no), (e.business_no, e.kind, e.reason, e.unit_no, fullwidth_brackets(e.cert_no),
-                     e.location, e.use, e.area, holder[0], holder[1], obligor_name, obligor, e.amount, "", e.date),
+        rows.append(((e.date, e.business_no), (e.business_no, e.kind, e.reason, e.unit_no,
+                     fullwidth_brackets(e.cert_no), e.location, e.use, e.area, holder[0], holder[1], obligor_name,
+                     obligor, e.amount, "", e.date),
                      (("holder", e.holder), ("obligor", e.obligor)), False))
     for _, values, refs, protected in sorted(rows, key=lambda row: row[0]):
         yield record(world, values, refs, protected)
@@ -466,7 +468,8 @@ CIVIL_AFFAIRS = Department(CIVIL, "宁夏回族自治区民政厅", (
               C("女方证件号码", "wife's ID number", "id_number"), C("结婚证字号", "certificate number", "code"),
               C("登记机关", "registry office")),
              (Role("husband", "person", "男方姓名", "男方证件号码"), Role("wife", "person", "女方姓名", "女方证件号码")),
-             mzt_marriage_rows, date_style="dotted", mess={"id_mistyped": 0.02, "duplicate": 0.003, "impossible_date": 1}),
+             mzt_marriage_rows, date_style="dotted",
+             mess={"id_mistyped": 0.02, "duplicate": 0.003, "impossible_date": 1}),
 ))
 
 
