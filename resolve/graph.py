@@ -24,6 +24,7 @@ import pandas as pd
 
 from crossaudit.engine.merge import CO_CITED, is_provisional, merge_entities
 from crossaudit.engine.store import RunStamp, Store
+from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.link import Resolution, link
@@ -200,13 +201,20 @@ def fold_co_citations(store: Store, label: str, run: RunStamp) -> tuple[int, int
     row cited it with (a certificate into its unit: CoCitation); return (merged, ambiguous,
     queued for review). An identifier co-cited with several canonical nodes is ambiguous: it is
     merged into none, and each pair waits in the review queue until a judgement picks one.
-    Two canonical nodes (two unit numbers) are never merged."""
+    Two canonical nodes (two unit numbers) are never merged: a unit number a row gave as the
+    other identifier is counted ambiguous too."""
     rows = store.query("MATCH (c:CoCitation) WHERE c.label = $label RETURN c.other_uid AS other, c.uid AS uid",
                        {"label": label})
+    canonical = OBJECT_IDENTIFIERS[label][0][0]  # unit_no: a node that has one is keyed by it
+    present = {r["uid"]: r["canonical"] is not None for r in store.query(
+        f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid, n.{canonical} AS canonical",
+        {"uids": sorted({uid for row in rows for uid in row.values()})})}
+    # a unit number written in a certificate column stays a unit: never merged into another
+    refused = {row["other"] for row in rows if present.get(row["other"])}
     judged = {frozenset((a, b)): same for a, b, same in read_judgements(store, label)}
     candidates: dict[str, set[str]] = {}
     for row in rows:
-        if judged.get(frozenset((row["other"], row["uid"]))) is not False:
+        if row["other"] not in refused and judged.get(frozenset((row["other"], row["uid"]))) is not False:
             candidates.setdefault(row["other"], set()).add(row["uid"])
     chosen, ambiguous = {}, {}
     for other, uids in sorted(candidates.items()):
@@ -215,13 +223,11 @@ def fold_co_citations(store: Store, label: str, run: RunStamp) -> tuple[int, int
             chosen[other] = (accepted or sorted(uids))[0]
         else:
             ambiguous[other] = sorted(uids)
-    present = {r["uid"] for r in store.query(f"UNWIND $uids AS u MATCH (n:{label} {{uid: u}}) RETURN n.uid AS uid",
-                                             {"uids": sorted({*chosen, *chosen.values()})})}
     merges = {other: uid for other, uid in chosen.items() if other in present and uid in present}
     matches = {other: {"method": "judgement" if judged.get(frozenset((other, uid))) else "co-cited", "score": 1.0}
                for other, uid in merges.items()}
     merged = merge_entities(store, label, merges, run, matches)
-    return merged, len(ambiguous), _ambiguity_items(store, label, ambiguous, run)
+    return merged, len(ambiguous) + len(refused), _ambiguity_items(store, label, ambiguous, run)
 
 
 def _ambiguity_items(store: Store, label: str, ambiguous: dict[str, list[str]], run: RunStamp) -> int:
@@ -312,7 +318,7 @@ def judge(store: Store, pair_id: str, same: bool, by: str, note: str | None = No
     label, a, b = found[0]["label"], found[0]["a"], found[0]["b"]
     cited = co_citation(store, label, a, b)
     if same and not is_provisional(a) and not is_provisional(b) and cited is None:
-        raise ReviewError(f"{a} and {b} are both identifiers (credit code or ID number): two different "
+        raise ReviewError(f"{a} and {b} are both identifiers (credit codes, ID numbers, unit numbers): two different "
                           "identifiers are never one entity; reject the pair instead")
     store.upsert_nodes("Judgement", [{"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b,
                                       "decision": "match" if same else "no_match", "decided_by": by,
@@ -340,10 +346,16 @@ def _close_other_citations(store: Store, label: str, other: str, accepted: str, 
 
 
 def co_citation(store: Store, label: str, a: str, b: str) -> tuple[str, str] | None:
-    """(other identifier, canonical identifier) if a row cited `a` and `b` as one object."""
-    rows = store.query("UNWIND $ids AS i MATCH (c:CoCitation {cocitation_id: i}) RETURN c.other_uid AS other, "
-                       "c.uid AS uid", {"ids": [f"{label}:{a}|{b}", f"{label}:{b}|{a}"]})
-    return (rows[0]["other"], rows[0]["uid"]) if rows else None
+    """(other identifier, canonical identifier) if a row cited `a` and `b` as one object and the
+    other is not itself a canonical one (a unit number in a certificate column)."""
+    if label not in CO_CITED:
+        return None
+    canonical = OBJECT_IDENTIFIERS[label][0][0]
+    rows = store.query(f"UNWIND $ids AS i MATCH (c:CoCitation {{cocitation_id: i}}) "
+                       f"OPTIONAL MATCH (n:{label} {{uid: c.other_uid}}) "
+                       f"RETURN c.other_uid AS other, c.uid AS uid, n.{canonical} AS canonical",
+                       {"ids": [f"{label}:{a}|{b}", f"{label}:{b}|{a}"]})
+    return (rows[0]["other"], rows[0]["uid"]) if rows and rows[0]["canonical"] is None else None
 
 
 def entity_of(store: Store, key: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from crossaudit.engine.store import RunStamp
 from crossaudit.loaders import load_sources
 from crossaudit.loaders.identifiers import cert_no_key, contract_no_key, permit_no_key, unit_no_key
 from crossaudit.loaders.transform import co_citations, entity_keys
-from crossaudit.resolve.graph import judge, local_links, resolve_store, review_items
+from crossaudit.resolve.graph import ReviewError, judge, local_links, resolve_store, review_items
 from crossaudit.resolve.normalise import address_key
 from crossaudit.viz.lookup import AmbiguousKey, find_entity
 
@@ -201,15 +201,22 @@ def test_a_certificate_cited_with_two_units_is_merged_into_neither_and_queued(st
     assert auctioned == [{"uid": OTHER_UNIT}]
 
 
-def test_two_unit_numbers_are_never_merged(store, tmp_path):
-    """Same address, same area, same certificate text on both rows: still two units."""
+@pytest.mark.parametrize("second_cert", [CERT, UNIT], ids=["same-certificate", "unit-in-certificate-column"])
+def test_two_unit_numbers_are_never_merged(store, tmp_path, second_cert):
+    """Same address, same area, and the second row's certificate column holds the first row's
+    certificate or the first row's unit number: still two units."""
     region, specs = _region(tmp_path, {
         "register.csv": ["业务号,不动产单元号,不动产权证书号,坐落,面积",
-                         f"B1,{UNIT},{CERT},{ADDRESS},98.5", f"B2,{OTHER_UNIT},{CERT},{ADDRESS},98.5"]})
+                         f"B1,{UNIT},{CERT},{ADDRESS},98.5", f"B2,{OTHER_UNIT},{second_cert},{ADDRESS},98.5"]})
     load_sources(region, store, specs)
     report = resolve_store(store, RunStamp.now("resolve-1"))
     assert report.merged["Property"] == 0 and report.ambiguous["Property"] == 1
     assert _properties(store) == sorted([UNIT, OTHER_UNIT])
+    pair_id = f"Property:{UNIT}|{OTHER_UNIT}"  # nor by a person's judgement
+    store.upsert_nodes("ReviewItem", [{"pair_id": pair_id, "label": "Property", "uid_a": UNIT, "uid_b": OTHER_UNIT,
+                                       "status": "open"}], RunStamp.now("review"))
+    with pytest.raises(ReviewError, match="never one entity"):
+        judge(store, pair_id, True, "li")
 
 
 def test_a_leased_house_known_by_its_address_joins_the_registered_unit(store, tmp_path):
