@@ -355,3 +355,21 @@ def test_quarantine_output_is_masked_like_every_other(governed, tmp_path, monkey
     assert "［已屏蔽：sensitive］" in text and "6401**********0113" in text
     assert governed("li", "quarantine", "export", "-o", str(out)).exit_code == 0  # cleared: sees the values
     assert "兴庆区某街" in out.read_text(encoding="utf-8-sig")
+
+
+def test_the_built_in_admin_of_a_new_store_records_its_users_file(store_uri, tmp_path, monkeypatch):
+    users = tmp_path / "users.yaml"
+    users.write_text(USERS, encoding="utf-8")
+    monkeypatch.delenv("CROSSAUDIT_USERS", raising=False)
+    monkeypatch.delenv("CROSSAUDIT_USER", raising=False)
+    runner = CliRunner()
+    assert runner.invoke(main_group, ["--store", store_uri, "store", "info"]).exit_code == 0  # first run: no file
+    init = runner.invoke(main_group, ["--store", store_uri, "store", "init", "--users", str(users)])
+    assert init.exit_code == 0 and f"the store is governed by {users}" in init.output
+    refused = runner.invoke(main_group, ["--store", store_uri, "store", "info"])
+    assert refused.exit_code == 1 and f"governed by the users file {users.resolve()}" in refused.output
+    monkeypatch.setenv("CROSSAUDIT_USERS", str(users))
+    assert runner.invoke(main_group, ["--store", store_uri, "--user", "li", "store", "info"]).exit_code == 0
+    assert ("admin", "store.init", str(users), "allowed") in [
+        (e["user"], e["action"], e["target"], e["outcome"]) for e in json.loads(runner.invoke(
+            main_group, ["--store", store_uri, "--user", "admin", "audit", "list", "--format", "json"]).stdout)]
