@@ -99,7 +99,11 @@ def load_region(store: Store, region: Path, progress: Callable[[str, int], None]
 
 def resolve(store: Store, progress: Callable[[str, str], None] | None = None) -> dict | None:
     """Entity resolution (crossaudit.resolve), if this installation has it: its report as JSON
-    (records, merged and review items per label); None when resolution is not available."""
+    (records, merged and review items per label); None when resolution is not available.
+    PartialLoad if the store's latest load did not finish."""
+    from crossaudit.loaders import require_finished_load
+
+    require_finished_load(store)
     try:
         from crossaudit.resolve import resolve_store
     except ImportError:
@@ -108,7 +112,11 @@ def resolve(store: Store, progress: Callable[[str, str], None] | None = None) ->
 
 
 def run_all_packs(store: Store, progress: Progress | None = None, rules_dirs: tuple[Path, ...] = ()) -> RunSummary:
-    """Every shipped pack (and the rules in `rules_dirs`) on the store."""
+    """Every shipped pack (and the rules in `rules_dirs`) on the store; PartialLoad if the store's
+    latest load did not finish."""
+    from crossaudit.loaders import require_finished_load
+
+    require_finished_load(store)
     return run_rules(store, load_rules(*rules_dirs), progress=progress,
                      rules_dir=",".join(str(d) for d in rules_dirs) or None)
 

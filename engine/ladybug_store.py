@@ -21,7 +21,7 @@ from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
 from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, node_dict, plain, rel_dict, to_created_nodes,
+    RunStamp, Store, StoreError, UpsertResult, is_disk_full, node_dict, plain, rel_dict, to_created_nodes,
 )
 
 
@@ -79,6 +79,9 @@ class LadybugStore(Store):
         try:
             self._db = ladybug.Database(str(self.path), read_only=read_only, buffer_pool_size=buffer_pool_bytes())
         except RuntimeError as exc:
+            if is_disk_full(exc):
+                raise StoreError(f"cannot open the Ladybug database {self.path}: the disk is full ({exc}). Free space "
+                                 "on its disk and open it again; committed data is recovered then.") from exc
             holders = _holders(self.path)
             held = f" It is held by {', '.join(holders)}." if holders else ""
             raise StoreError(f"cannot open the Ladybug database {self.path}: {exc}.{held} "

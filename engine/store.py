@@ -11,7 +11,9 @@ None, lists, dicts; nodes as dicts with `_label`, relationships with `_type`).
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import os
 import re
 import uuid
 from abc import ABC, abstractmethod
@@ -31,6 +33,23 @@ from crossaudit.engine.schema import (
 
 class StoreError(RuntimeError):
     """A store operation failed in a way the user can act on; the message says how."""
+
+
+# How a full disk reads: the OS error, or its text inside an engine's message (Ladybug writes
+# "IO exception: Cannot write to file … Error: No space left on device").
+_DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_DISK_FULL_TEXTS = tuple(os.strerror(code) for code in _DISK_FULL_ERRNOS)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """Whether an error, or one it was raised from, says the disk (or quota, or file size limit) is full."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in _DISK_FULL_ERRNOS:
+            return True
+        if any(text in str(exc) for text in _DISK_FULL_TEXTS):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 _URI_PASSWORD = re.compile(r"([A-Za-z][\w+.-]*://[^/@\s:]*):[^/@\s]*@")
@@ -524,5 +543,5 @@ def open_store(uri: str, **options: Any) -> Store:
 
 
 __all__ = [
-    "Store", "StoreError", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain", "PROVENANCE_NAMES",
+    "Store", "StoreError", "is_disk_full", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain", "PROVENANCE_NAMES",
 ]

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from crossaudit.engine.offices import OfficeError, check_delivered_parents, delivered_parents
 from crossaudit.engine.schema import SCHEMA
-from crossaudit.engine.store import RunStamp, Store, node_table, rel_table
+from crossaudit.engine.store import RunStamp, Store, StoreError, is_disk_full, node_table, redact_uris, rel_table
 from crossaudit.loaders.aliases import Aliases
 from crossaudit.loaders.readers import BrokenFile, open_table
 from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_specs
@@ -263,17 +263,23 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
     store.apply_schema()
     store.upsert_nodes("LoadRun", [{"run_id": run.run_id, "started_at": run.at, "source_dir": report.source_dir,
                                     "specs_dir": str(specs_dir or SHIPPED_SPECS)}], run)  # finished: _record_run
-    departments = {s.department: s.department_name for s in specs}
-    store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
-    with FactBuffer(store, run) as buffer:
-        for path, spec in matched:
-            relative = path.relative_to(directory).as_posix()
-            file_report = load_file(store, path, relative, spec, run,
-                                    (lambda done, name=relative: progress(name, done)) if progress else None,
-                                    buffer=buffer)
-            report.sources.append(file_report)
-    report.seconds = time.perf_counter() - started
-    _record_run(store, report, specs_dir, run, {(s.department, s.dataset): s for s in specs}, delivered_on)
+    try:
+        departments = {s.department: s.department_name for s in specs}
+        store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
+        with FactBuffer(store, run) as buffer:
+            for path, spec in matched:
+                relative = path.relative_to(directory).as_posix()
+                file_report = load_file(store, path, relative, spec, run,
+                                        (lambda done, name=relative: progress(name, done)) if progress else None,
+                                        buffer=buffer)
+                report.sources.append(file_report)
+        report.seconds = time.perf_counter() - started
+        _record_run(store, report, specs_dir, run, {(s.department, s.dataset): s for s in specs}, delivered_on)
+    except Exception as exc:
+        if is_disk_full(exc):
+            raise StoreError(f"disk full: the store {redact_uris(store.uri)} could not write ({exc}). Load run "
+                             f"{run.run_id} is left unfinished; free space on the store's disk, then load again.") from exc
+        raise
     return report
 
 
@@ -313,5 +319,6 @@ def require_finished_load(store: Store, allow_partial: bool = False) -> None:
         return
     run = latest[0]
     raise PartialLoad(f"load run {run['run_id']} (started {run['started_at']}, from {run['source_dir']}) did not "
-                      "finish: the store holds only part of it. Load the files again (crossaudit load) until a "
-                      "load completes, or pass --allow-partial to go on with what is there.")
+                      "finish: the store holds only part of it. Load the files again until a load completes "
+                      "(crossaudit load; the demo: --reload), or pass --allow-partial (resolve, rules run) to go "
+                      "on with what is there.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from dataclasses import dataclass
 from html import escape
@@ -30,7 +31,18 @@ from crossaudit.viz.page import report_page
 from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, prop_name
 
 def write_json(doc: dict, path: Path) -> None:
-    path.write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(finite(doc), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def finite(value):
+    """JSON has no NaN or infinity (a store may hold one a query computed): written null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    return value
 
 
 def _graphml_value(value):

@@ -9,13 +9,16 @@ import click
 from crossaudit.cli.common import CliError, format_option, guard, main_group, print_json, print_table, store_uri
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.access import ID_NUMBER_GRADE, Clearance
+from crossaudit.loaders import PartialLoad, require_finished_load
 from crossaudit.resolve.graph import ReviewError, explain, judge, resolve_store, review_items
 
 
 @main_group.group("resolve", invoke_without_command=True)
 @format_option("table", "json")
+@click.option("--allow-partial", is_flag=True,
+              help="Go on even though the latest load did not finish (the graph holds only part of it).")
 @click.pass_context
-def resolve(ctx: click.Context, fmt: str) -> None:
+def resolve(ctx: click.Context, fmt: str, allow_partial: bool) -> None:
     """Resolve the loaded mentions into canonical enterprises, persons, properties and contracts.
 
     A property or contract node keyed by a second identifier (a certificate number) is merged
@@ -31,6 +34,10 @@ def resolve(ctx: click.Context, fmt: str) -> None:
         return
     with open_store(store_uri(ctx)) as store:
         user = guard(ctx, store, "resolve")
+        try:
+            require_finished_load(store, allow_partial)
+        except PartialLoad as exc:
+            raise CliError(str(exc)) from exc
         audit.record(store, user, "resolve", None, "allowed")
 
         def progress(label: str, step: str) -> None:

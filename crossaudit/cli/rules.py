@@ -14,6 +14,7 @@ from crossaudit.engine.rules import (
     RuleError, lint_rules, load_rules, new_rule, parse_rule, run_case_file, run_rules, shipped_rules_dir,
 )
 from crossaudit.engine.rules.model import rule_files
+from crossaudit.loaders import PartialLoad, require_finished_load
 
 rules_dir_option = click.option(
     "--rules-dir", "rules_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
@@ -77,9 +78,11 @@ def rules_list(pack: str | None, rules_dirs: tuple[Path, ...], fmt: str) -> None
                    "RULE-ID.NAME=VALUE (durations as '30 days', dates as 2023-12-31); repeatable.")
 @rules_dir_option
 @format_option("table", "json")
+@click.option("--allow-partial", is_flag=True,
+              help="Go on even though the latest load did not finish (the graph holds only part of it).")
 @click.pass_context
 def rules_run(ctx: click.Context, pack: str | None, rule_ids: tuple[str, ...], params: tuple[str, ...],
-              rules_dirs: tuple[Path, ...], fmt: str) -> None:
+              rules_dirs: tuple[Path, ...], fmt: str, allow_partial: bool) -> None:
     """Run rule packs on the store and keep each result row as a finding.
 
     First the precompute steps the rules need (interest groups: connected components of
@@ -89,6 +92,10 @@ def rules_run(ctx: click.Context, pack: str | None, rule_ids: tuple[str, ...], p
     """
     selected = load_rules(*rules_dirs, pack=pack, rule_ids=rule_ids)
     with open_store(store_uri(ctx)) as store:
+        try:
+            require_finished_load(store, allow_partial)
+        except PartialLoad as exc:
+            raise CliError(str(exc)) from exc
         summary = run_with_progress(store, selected, _parse_params(params), rules_dirs, quiet=fmt == "json")
     if fmt == "json":
         print_json(summary.to_json())

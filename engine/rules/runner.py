@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 import time
 import uuid
@@ -198,8 +199,8 @@ def evidence_value(value: Any) -> Any:
     """A value as it goes into evidence: plain, floats rounded, lists sorted (engines differ in
     collect() order and in the last digits of sums)."""
     value = plain(value)
-    if isinstance(value, float):
-        return round(value, 4)
+    if isinstance(value, float):  # NaN and infinity are no evidence, and no JSON either
+        return round(value, 4) if math.isfinite(value) else None
     if isinstance(value, list):
         items = [evidence_value(v) for v in value]
         try:
@@ -231,7 +232,7 @@ def _number(value: Any, rule: Rule, column: str) -> float | None:
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise RuleError(f"{rule.path}: column {column!r} must be a number, got {value!r}")
-    return round(float(value), 2)
+    return round(float(value), 2) if math.isfinite(value) else None  # 0/0 in a query: no amount
 
 
 def _check_row(rule: Rule, row: Mapping[str, Any]) -> None:
