@@ -215,7 +215,8 @@ NODES = (
              "property_lease (财产租赁所得), equity_transfer (财产转让所得 of shares), property_transfer (of other "
              "property); property tax rent_based (从租计征), value_based (从价计征); deed tax land_grant (出让), "
              "sale (买卖), gift (赠与), exchange (互换), judicial_auction (司法拍卖); environmental protection tax "
-             "air_pollutants, water_pollutants, solid_waste, noise; vat goods, services, construction_prepayment "
+             "air_pollutants, water_pollutants, solid_waste, noise; vat goods, goods_small_scale, services, "
+             "construction_prepayment "
              "(跨区域预缴); others as the spec's code table says"), Prop("period", doc="YYYY-MM, YYYY-Qn or YYYY"),
         Prop("period_start", DATE), Prop("period_end", DATE), Prop("declared_base", FLOAT), Prop("tax_paid", FLOAT),
         Prop("filed_on", DATE), Prop("reference", indexed=True, doc="the contract, certificate or voucher it is for"),

@@ -128,7 +128,9 @@ says the same.
   (of other property); property tax `rent_based` (从租计征), `value_based` (从价计征); deed tax
   `land_grant` (出让), `sale` (买卖), `gift` (赠与), `exchange` (互换), `judicial_auction`
   (司法拍卖); environmental protection tax `air_pollutants`, `water_pollutants`, `solid_waste`,
-  `noise`; vat `goods`, `services`, `construction_prepayment` (跨区域预缴).
+  `noise`; vat `goods`, `goods_small_scale` (a small-scale taxpayer's sales, 小规模纳税人: the
+  electricity rule applies its exemption and rate), `services`, `construction_prepayment`
+  (跨区域预缴).
 - A filing is about an object when it CONCERNS it: the Property (by any identifier: unit
   number, certificate number, address), the Contract, or the other party (the invested
   enterprise). A filing naming no object counts for its taxpayer, tax and period.
@@ -136,7 +138,8 @@ says the same.
   first registration, 首次登记, nor for inheritance), equity_transfer, construction, lease,
   procurement, auction (a judicial auction). Contract.status: a lease active, expired,
   cancelled; an auction sold, unsold (流拍), withdrawn. Contract.cost_basis: an equity
-  transfer's acquisition cost (股权原值) where the export carries it.
+  transfer's cost (股权原值, or the capital paid in on the share) where the export carries it;
+  SHAREHOLDER_OF.paid_in: the capital a shareholder paid in (实缴出资额), amount the subscribed.
 - PARTY_TO.role: buyer, seller, lessor, lessee, transferor, transferee, target (the enterprise
   whose shares change hands), builder, contractor, vendor, purchaser, debtor.
 - Permit.kind: construction, road_transport, pollutant_discharge. Permit.status: valid,
