@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from crossaudit.loaders.regions import PROVINCES
 
@@ -223,6 +224,7 @@ _ONE_FORM = str.maketrans({**dict.fromkeys(_OPENING, "("), **dict.fromkeys(_CLOS
 _SPACE = re.compile(r"\s+")
 
 
+@lru_cache(maxsize=1 << 17)  # a load keys each number of a chunk twice: the node, its co-citation
 def document_no_key(text: str | None) -> str | None:
     """A number as written on a document, in one form: NFKC (full width → half), no spaces,
     upper case, every bracket `()`, every dash `-`, every dot `.`; None if blank.
@@ -234,6 +236,7 @@ def document_no_key(text: str | None) -> str | None:
     return key or None
 
 
+@lru_cache(maxsize=1 << 17)
 def unit_no_key(text: str | None) -> str | None:
     """A real-estate unit number (不动产单元号, 28 letters and digits: GB/T 37346) without the
     separators some registers print between its parts:
