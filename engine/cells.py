@@ -10,18 +10,23 @@ through here:
 from __future__ import annotations
 
 import csv
+import re
 from typing import Any, Iterable, TextIO
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def formula_like(value: Any) -> bool:
-    """Whether a spreadsheet would read `value` as a formula: text starting with = + - @, tab or CR.
+NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
 
-    >>> formula_like("=1+1"), formula_like("-2+3"), formula_like(-2), formula_like("a=b")
-    (True, True, False, False)
+
+def formula_like(value: Any) -> bool:
+    """Whether a spreadsheet would read `value` as a formula: text starting with = + - @, tab or CR
+    that is not a plain number (a number written as text, `-2.5`, stays a number).
+
+    >>> formula_like("=1+1"), formula_like("-2+3"), formula_like("-2.5"), formula_like(-2), formula_like("a=b")
+    (True, True, False, False, False)
     """
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    return isinstance(value, str) and value.startswith(FORMULA_START) and not NUMBER.fullmatch(value)
 
 
 def csv_value(value: Any) -> Any:

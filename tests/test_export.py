@@ -180,13 +180,13 @@ def test_cli_export_errors_are_clear(case_uri, tmp_path, monkeypatch, args, mess
 
 # --- spreadsheet cells are data, never formulas (issue #15) ------------------------------------
 
-FORMULAS = ('=HYPERLINK("http://evil.example/x","查看详情")', "@SUM(1)+cmd|'/C calc'!A0", "-2+3", "+1", "\tx")
+FORMULAS = ('=HYPERLINK("http://evil.example/x","查看详情")', "@SUM(1)+cmd|'/C calc'!A0", "-2+3", "+A1*2", "\tx")
 
 
 def _unescaped(cells) -> list[str]:
     """CSV cells a spreadsheet would run as formulas (a plain negative number is a number)."""
     return [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")
-            and not re.fullmatch(r"-\d+(\.\d+)?", cell)]
+            and not re.fullmatch(r"[+-]?\d+(\.\d+)?", cell)]
 
 
 def test_department_text_that_looks_like_a_formula_stays_text_in_xlsx_and_csv(store_uri, tmp_path):
@@ -212,7 +212,8 @@ def test_department_text_that_looks_like_a_formula_stays_text_in_xlsx_and_csv(st
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     values = {cell.value for cell in cells}
     assert {FORMULAS[0], FORMULAS[2]} <= values  # kept as text, not lost
-    assert all(cell.quotePrefix for cell in cells if cell.value in FORMULAS)
+    assert [(cell.parent.title, cell.coordinate) for cell in cells
+            if cell.value in FORMULAS and not cell.quotePrefix] == []
     assert -2.0 in values  # numbers stay numbers
     with open(tmp_path / "cases" / "index.csv", encoding="utf-8-sig", newline="") as handle:
         rows = list(csv.reader(handle))
@@ -220,6 +221,15 @@ def test_department_text_that_looks_like_a_formula_stays_text_in_xlsx_and_csv(st
     listed = CliRunner().invoke(main_group, ["--store", store_uri, "findings", "list", "--format", "csv"])
     rows = list(csv.reader(listed.stdout.splitlines()))
     assert not _unescaped(c for row in rows for c in row) and f"'{FORMULAS[2]}" in rows[1]
+    assert dict(zip(rows[0], rows[1]))["tax_at_risk"] == "-2.0"  # a number, even written as text
+
+
+def test_cells_module_examples():
+    import doctest
+
+    from crossaudit.engine import cells
+
+    assert doctest.testmod(cells).failed == 0
 
 
 def test_quarantine_export_writes_formula_like_raw_values_as_text(store_uri, tmp_path):
