@@ -207,18 +207,24 @@ def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: Ru
                 report.remarks = table.remarks  # filled while the rows are read
                 spec.check_headers(table.headers, relative, table.encoding)
                 chunk: list[tuple[int, list]] = []
-                for number, cells in table.rows():
-                    report.read += 1
-                    if not duplicates.is_new(cells):
-                        report.duplicates += 1
-                        continue
-                    chunk.append((number, cells))
-                    if len(chunk) >= chunk_rows:
-                        _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
-                        chunk = []
-                        if progress:
-                            progress(report.read)
+                broken = None
+                try:
+                    for number, cells in table.rows():
+                        report.read += 1
+                        if not duplicates.is_new(cells):
+                            report.duplicates += 1
+                            continue
+                        chunk.append((number, cells))
+                        if len(chunk) >= chunk_rows:
+                            _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
+                            chunk = []
+                            if progress:
+                                progress(report.read)
+                except BrokenFile as exc:  # the rows read before the break are loaded, then the file reported
+                    broken = exc
                 _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
+                if broken:
+                    raise broken
         except (BrokenFile, SpecError, OfficeError) as exc:
             report.error = str(exc)
         except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte

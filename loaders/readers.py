@@ -445,9 +445,10 @@ def _sheet_rows(path: Path, worksheet, header_row: int, width: int, opened: list
         formula_row = next(written, ()) if formulas else ()
         if _is_blank_row(saved) and not any(_is_formula(v) for v in formula_row):
             continue
-        cells = list(saved)
+        cells = list(saved)  # as wide as the row's last cell written: padded or trimmed to the header
         while cells and cells[-1] is None and len(cells) > width:
             cells.pop()
+        cells.extend([None] * (width - len(cells)))
         merges.fill(row, cells)
         problems = [(index, value, f"Excel error value {value}") for index, value in enumerate(cells)
                     if isinstance(value, str) and value in ERROR_CODES]

@@ -433,9 +433,13 @@ def _date_range(declared: Any) -> tuple[dt.date, dt.date] | None:
     """`date_range: [1800-01-01, 2199-12-31]` (YAML dates or ISO text); ValueError if it is not that."""
     if declared is None:
         return None
-    if not (isinstance(declared, list) and len(declared) == 2):
-        raise ValueError(f"date_range must be [earliest, latest], such as [1800-01-01, 2199-12-31]; got {declared!r}")
-    return tuple(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)) for day in declared)
+    try:
+        if isinstance(declared, list) and len(declared) == 2:
+            return tuple(day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)) for day in declared)
+    except ValueError:
+        pass
+    raise ValueError(f"date_range must be [earliest, latest], two dates such as [1800-01-01, 2199-12-31]; "
+                     f"got {declared!r}")
 
 
 def _derives(declared: Any, where: str, line: int, header: str) -> tuple[Derive, ...]:
