@@ -94,7 +94,7 @@ def scan_encoding(path: Path) -> EncodingScan:
             if not data.isascii():
                 try:
                     data.decode("utf-8")
-                    utf8 += sum(not line.isascii() for line in data.splitlines())
+                    utf8 += data.count(b"\n") + 1  # its lines, ASCII ones too: enough to outweigh others
                 except UnicodeDecodeError:
                     for line in data.splitlines():
                         if not line.isascii():
@@ -174,9 +174,8 @@ class _Lines:
         self.start()
 
     def start(self) -> None:
-        self.lines = 0
-        self.size = 0
-        self.raw: list[str] = []  # the record's first RAW_KEPT characters or so
+        self.lines = self.size = 0
+        self.raw: list[str] = []  # the record's lines while they are shorter than RAW_KEPT
         self.cut: str | None = None
 
     def __iter__(self) -> "_Lines":
@@ -201,10 +200,10 @@ class _Lines:
             if self.cut:
                 self.pending = line
                 return '"\n'  # closes the open field and ends the record
+        if self.size <= RAW_KEPT:
+            self.raw.append(line)
         self.lines += 1
         self.size += len(line)
-        if sum(map(len, self.raw)) <= RAW_KEPT:
-            self.raw.append(line)
         return line
 
     def _stands_alone(self, line: str) -> bool:
@@ -218,20 +217,18 @@ class _Lines:
 
 def _csv_table(path: Path, encoding: str, header_row: int, delimiter: str = ",") -> Table:
     remarks = []
-    watch = encoding != "auto"  # look for rows that are not UTF-8: declared UTF-8, or the scan found some
+    scan = scan_encoding(path) if encoding in ("auto", "utf-8", "utf-8-sig") else None
     if encoding == "auto":
-        scan = scan_encoding(path)
-        watch = scan.other_lines > 0
         encoding = scan.encoding
-        if scan.encoding.startswith("utf-8") and scan.other_lines:
-            remarks.append(f"read as UTF-8: {scan.other_lines:,} line(s) are not UTF-8 and are quarantined "
-                           f"({scan.utf8_lines:,} others are)")
-        elif scan.encoding == "gb18030" and scan.utf8_lines:
+        if encoding == "gb18030" and scan.utf8_lines:
             remarks.append(f"read as GB18030 (GBK): {scan.utf8_lines:,} line(s) are UTF-8 and read garbled "
                            f"({scan.other_lines:,} are GBK); a file of mixed encodings")
     if encoding in ("gbk", "gb2312"):
         encoding = "gb18030"  # decodes everything GBK does, and more
-    utf8 = encoding.startswith("utf-8")
+    # Rows that are not UTF-8, looked for only where the scan found some lines.
+    utf8 = encoding.startswith("utf-8") and scan.other_lines > 0
+    if utf8:
+        remarks.append(f"read as UTF-8: {scan.other_lines:,} line(s) are not UTF-8, and their rows are quarantined")
     # A cell longer than csv's own limit is read whole and reported, not a csv.Error mid-record.
     csv.field_size_limit(max(csv.field_size_limit(), MAX_OPEN_CHARS + 1))
     handle = open(path, "r", encoding=encoding, errors="surrogateescape", newline="")
@@ -266,7 +263,7 @@ def _csv_table(path: Path, encoding: str, header_row: int, delimiter: str = ",")
                 yield Flawed(cells, tuple((index, truncated(cell), f"field larger than {MAX_FIELD_CHARS:,} "
                                            f"characters (its first {RAW_KEPT:,} are kept here)")
                                           for index, cell in enumerate(cells) if len(cell) > MAX_FIELD_CHARS))
-            elif utf8 and watch and has_escaped_bytes("".join(cells)):
+            elif utf8 and has_escaped_bytes("".join(cells)):
                 yield Flawed(cells, tuple((index, _as_gbk(cell), NOT_UTF8) for index, cell in enumerate(cells)
                                           if has_escaped_bytes(cell)))
             elif cells:  # blank lines carry no data
