@@ -143,8 +143,10 @@ class LadybugStore(Store):
             self._writes = None
 
     def _run(self, cypher: str, **tables: pa.Table) -> Any:
-        """Execute a statement of a write; it may scan Arrow tables given as parameters (`LOAD FROM $rows`)."""
-        return self._writes.execute(cypher, tables)
+        """Execute a statement of a write; it may scan Arrow tables given as parameters (`LOAD FROM $rows`).
+        Each table goes as one chunk: Ladybug's COPY and LOAD FROM stop at the first empty chunk
+        and silently drop the rows after it."""
+        return self._writes.execute(cypher, {name: table.combine_chunks() for name, table in tables.items()})
 
     def _size(self, pattern: str) -> int:
         """How many nodes or relationships match `pattern` (`(n:Enterprise)`)."""
