@@ -484,6 +484,16 @@ def test_a_file_that_fails_leaves_the_others_loading(store, tmp_path):
     assert (loaded.error, loaded.read, loaded.loaded, loaded.quarantined) == (None, 4, 3, 1)
 
 
+def test_the_load_command_prints_what_the_reader_did(tmp_path):
+    case = [case for case in CASES if case.name == "xlsx-merged-cells"][0]
+    region, specs, _ = department(tmp_path, case)
+    loaded = CliRunner().invoke(main_group, ["--store", f"ladybug:{tmp_path / 'graph.db'}", "load", str(region),
+                                             "--specs", str(specs)])
+    assert loaded.exit_code == 0, loaded.output
+    assert ("note: d/xlsx-merged-cells.xlsx: sheet '明细': merged cells A3:A4: 1 cell(s) took the value of A3"
+            in loaded.stderr)
+
+
 # --- half-done stores -------------------------------------------------------------------------
 
 class Interrupted(KeyboardInterrupt):

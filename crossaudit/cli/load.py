@@ -67,6 +67,8 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     for source in report.sources:
         if source.error:
             click.echo(f"error: {redact_uris(source.error)}", err=True)
+        for remark in source.remarks:  # what the reader did besides reading: a merged cell filled …
+            click.echo(f"note: {source.file}: {remark}", err=True)
     if any(s.error for s in report.sources):
         ctx.exit(2)
 
