@@ -321,7 +321,7 @@ class _Merges:
     def __init__(self, ranges: list[str], header_row: int, remarks: list[str], sheet: str) -> None:
         from openpyxl.utils.cell import range_boundaries
 
-        self.by_row: dict[int, list[tuple[int, int, int, int, str]]] = {}
+        self.by_row: dict[int, list[tuple[int, int, int, str]]] = {}  # min, max column, anchor row, range
         self.anchors: dict[tuple[int, int], Any] = {}
         self.filled: dict[str, int] = {}
         self.remarks, self.sheet = remarks, sheet
@@ -404,7 +404,7 @@ def _sheets(path: Path, workbook, header_row: int, sheet: str | None, remarks: l
         remarks.extend(f"hidden sheet {ws.title!r} skipped" for ws in workbook.worksheets
                        if ws.sheet_state != "visible")
         if not chosen:
-            raise BrokenFile(f"{path}: no visible sheet")
+            raise BrokenFile(f"{path}: every sheet is hidden; name the one to read with sheet: in the spec")
     headers = _header(next(_values(chosen[0], header_row), None))
     if not headers:
         raise BrokenFile(f"{path}: no header row in sheet {chosen[0].title!r}")

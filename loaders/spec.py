@@ -66,6 +66,9 @@ More forms, where an export needs them:
           valid_from:  {split: "-", part: 0, type: date, formats: ["%Y.%m.%d"]},
           valid_until: {split: "-", part: 1, type: date, formats: ["%Y.%m.%d"]}}}
 
+- `sheet: 明细` (xlsx): the one sheet to read. Without it, every visible sheet whose header
+  is the first one's is read (their rows numbered on), a hidden sheet is skipped, an empty one
+  passed over, and a visible sheet with another header is an error naming it.
 - `id: [account_no, period]`: a node keyed by several fields (joined by '|', trailing blanks
   dropped) when no single column is unique; a Contract without a contract number is keyed so.
 - An entity's id field must fill the prop it is keyed by: an Enterprise's credit_code or name,
