@@ -43,6 +43,7 @@ PROP_NAMES = {
     "address": "坐落", "area_m2": "面积(平方米)", "use": "用途", "title": "标题", "amount": "金额(元)",
     "signed_on": "签订日期", "start_on": "开始日期", "end_on": "结束日期", "area": "面积", "ratio": "比例",
     "reserve_price": "底价(元)", "reference": "关联编号", "paid_on": "支付日期", "tax": "税额(元)",
+    "cost_basis": "成本原值(元)", "paid_in": "实缴出资额(元)",
     "issued_on": "开具日期", "item": "货物或服务名称", "quantity": "数量", "unit_price": "单价(元)",
     "office_code": "税务机关代码", "registered_on": "登记日期", "taxpayer_kind": "纳税人类型",
     "project_permit_no": "施工许可证号", "tax_type": "税种", "tax_item": "税目", "period": "所属期",
@@ -117,7 +118,7 @@ REL_DETAIL_FIELDS = ("role", "kind", "position", "ratio", "share", "amount", "si
 # The fields that say what kind of relationship it is, without amounts and dates.
 REL_KIND_FIELDS = ("role", "kind", "position")
 MONEY = {"amount", "tax", "tax_paid", "declared_base", "price", "unit_price", "reserve_price", "wage_base",
-         "employer_paid", "person_paid", "fee", "tax_at_risk"}
+         "employer_paid", "person_paid", "fee", "tax_at_risk", "cost_basis", "paid_in"}
 
 
 def format_value(name: str, value: Any) -> str:
