@@ -379,11 +379,23 @@ _PAYLOAD = json.JSONEncoder(ensure_ascii=False, default=_jsonable)
 _JSON_TEXT = json.encoder.encode_basestring  # how that encoder writes a str
 
 
+def payload_keys(headers: list[str]) -> list[str]:
+    """The headers as payload keys: a header the file repeats (in a column no spec reads) is
+    keyed by its column too, so no cell is lost: `payload_keys(["a", "b", "a"])` → ['a', 'b', 'a (column 3)']."""
+    seen: set[str] = set()
+    keys = []
+    for column, header in enumerate(headers, start=1):
+        keys.append(header if header not in seen else f"{header} (column {column})")
+        seen.add(header)
+    return keys
+
+
 def payloads(headers: list[str], rows: list[list[Any]]) -> pa.Array:
-    """Each row's cells as JSON keyed by header, exactly as `json.dumps(dict(zip(headers, cells)),
-    ensure_ascii=False)` writes it, built column by column."""
-    if len(set(headers)) < len(headers) or not rows:  # a repeated header keeps its last cell
-        return pa.array([_PAYLOAD.encode(dict(zip(headers, cells))) for cells in rows], pa.string())
+    """Each row's cells as JSON keyed by header (`payload_keys`), exactly as
+    `json.dumps(dict(zip(headers, cells)), ensure_ascii=False)` writes it, built column by column."""
+    if not rows:
+        return pa.array([], pa.string())
+    headers = payload_keys(headers)
     columns = []
     for header, cells in zip(headers, zip(*rows)):
         texts = list(map(_JSON_TEXT if set(map(type, cells)) == {str} else _PAYLOAD.encode, cells))

@@ -484,6 +484,16 @@ def test_a_file_that_fails_leaves_the_others_loading(store, tmp_path):
     assert (loaded.error, loaded.read, loaded.loaded, loaded.quarantined) == (None, 4, 3, 1)
 
 
+def test_a_header_repeated_in_a_column_no_spec_reads_keeps_both_cells(ladybug_store, tmp_path):
+    case = Case("undeclared-header-repeated", text(row(0, remark="甲").replace("\n", ",乙,丙\n"),
+                                                   header=HEADER + ",附注,附注"), Loads(1))
+    check_case(ladybug_store, tmp_path, case)
+    (record,) = ladybug_store.query("MATCH (s:SourceRecord) WHERE s.dataset = 'undeclared_header_repeated' "
+                                    "RETURN s.payload AS payload")
+    payload = json.loads(record["payload"])
+    assert (payload["备注"], payload["附注"], payload["附注 (column 7)"]) == ("甲", "乙", "丙")
+
+
 def test_the_load_command_prints_what_the_reader_did(tmp_path):
     case = [case for case in CASES if case.name == "xlsx-merged-cells"][0]
     region, specs, _ = department(tmp_path, case)
