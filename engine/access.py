@@ -24,14 +24,21 @@ performs, PERMISSIONS which roles may perform it.
 This is also the one masking module. A `Clearance` says what a reader may see; every output
 (findings, pages, exports) passes each fact through it:
 
-    clearance = Clearance.of(user, dataset_grades(store, spec_grades))
-    clearance.fact("Person", person)   # {'uid': '6401**********0113', 'name': '［已屏蔽：sensitive］', …}
+    clearance = Clearance.of(user, dataset_grades(store, spec_grades), fills=dataset_fills(store, spec_fills))
+    clearance = clearance.reading(store, [("Person", person)])   # which datasets describe it
+    clearance.fact("Person", person)   # {'uid': '6401**********0113', 'ethnicity': '［已屏蔽：sensitive］', …}
 
-- a fact (node or relationship) whose source is graded above the reader's clearance shows
-  every value as the marker `［已屏蔽：<grade>］`; its key stays (the graph can still be drawn)
-  unless the key is the datum itself (a phone number, an address, a `name:` uid), and its
-  provenance stays (where it came from, not what it says). The source's grade is its dataset's
-  spec grade; a fact whose dataset has no spec is `internal` (UNGRADED);
+- a value is graded by the most sensitive source that supplied it: of the datasets whose rows
+  DESCRIBE the node (and the one its provenance names), those whose spec fills that property
+  for its label (`SourceSpec.fills`, recorded per file at load). A dataset with no known spec
+  may have filled anything; a property no writer's spec fills (interest_group, written by the
+  rules) takes the highest grade among them. A relationship's writers are its recorded dataset
+  and the datasets describing both its ends whose spec yields its type (several datasets may
+  write one relationship: its rid names its ends and identity, not its source). A dataset's
+  grade is its spec's (raised to any recorded at load); without a spec it is `internal` (UNGRADED);
+- a value graded above the reader's clearance shows as the marker `［已屏蔽：<grade>］`; a
+  node's key stays (the graph can still be drawn) unless the key is the datum itself (a phone
+  number, an address, a `name:` uid), and provenance stays (where it came from, not what it says);
 - resident ID numbers, wherever they appear, are masked `6401**********1234` for a reader
   below ID_NUMBER_GRADE or asking for it (`--mask-ids`).
 """
@@ -39,6 +46,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 from dataclasses import dataclass, field, replace
@@ -310,6 +318,8 @@ STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", *PROVENANCE_NA
 # Node types whose key is the datum itself rather than an identifier: masked with the other values.
 DATUM_KEYS = frozenset({"Phone", "Address"})
 _NODE_LABELS = frozenset(node.label for node in SCHEMA.nodes)
+# Node types whose rows SourceRecords DESCRIBE: their values may come from several datasets.
+DESCRIBED = frozenset(label for _, label in SCHEMA.rel("DESCRIBES").pairs)
 
 
 def masked(grade: str) -> str:
@@ -357,28 +367,83 @@ def dataset_grades(store, spec_grades: Mapping[str, str]) -> dict[str, str]:
     return grades
 
 
+def dataset_fills(store, spec_fills: Mapping[str, Mapping[str, Iterable[str]]]) -> dict[str, dict[str, frozenset[str]]]:
+    """dataset → label or relationship type → the properties its rows fill there, looked up
+    once per run: the specs' (`SourceSpec.fills`) joined with what each load recorded (a spec
+    from another folder, or one that filled more then). Fail closed: a dataset a load recorded
+    no fills for is left out, so it may have filled anything."""
+    fills = {dataset: {name: set(props) for name, props in by_name.items()} for dataset, by_name in spec_fills.items()}
+    unknown = set()
+    for row in store.query("MATCH (f:FileLoad) RETURN DISTINCT f.dataset AS dataset, f.fills AS fills"):
+        if not row["fills"]:
+            unknown.add(row["dataset"])
+            continue
+        for name, props in json.loads(row["fills"]).items():
+            fills.setdefault(row["dataset"], {}).setdefault(name, set()).update(props)
+    return {dataset: {name: frozenset(props) for name, props in by_name.items()}
+            for dataset, by_name in fills.items() if dataset not in unknown}
+
+
+def describing_datasets(store, nodes: Iterable[tuple[str, str]]) -> dict[tuple[str, str], frozenset[str]]:
+    """(label, key) → the datasets whose rows (SourceRecords) DESCRIBE the node, in one query
+    per label; a node no row describes maps to none, a label no row may describe is left out."""
+    keys: dict[str, set[str]] = {}
+    for label, key in nodes:
+        if label in DESCRIBED and key is not None:
+            keys.setdefault(label, set()).add(key)
+    found: dict[tuple[str, str], set[str]] = {}
+    for label, wanted in keys.items():
+        found.update(((label, key), set()) for key in wanted)
+        for row in store.query(f"UNWIND $keys AS k MATCH (n:{label} {{{SCHEMA.node(label).key}: k}})"
+                               "<-[:DESCRIBES]-(s:SourceRecord) RETURN DISTINCT k, s.dataset AS dataset",
+                               {"keys": sorted(wanted)}):
+            found[(label, row["k"])].add(row["dataset"])
+    return {ident: frozenset(datasets) for ident, datasets in found.items()}
+
+
 @dataclass(frozen=True)
 class Clearance:
-    """What a reader may see: facts from sources graded up to `grade`, ID numbers if `ids`;
-    `grades` maps each dataset to its grade.
+    """What a reader may see: values from sources graded up to `grade`, ID numbers if `ids`;
+    `grades` maps each dataset to its grade, `fills` to what its rows fill (see `dataset_fills`),
+    `described` each node read so far ((label, key)) to the datasets whose rows describe it.
 
-    >>> reader = Clearance("internal", ids=False, grades={"police_residents": "sensitive"})
-    >>> reader.fact("Person", {"uid": "640104198701046033", "name": "张伟", "dataset": "police_residents"})
-    {'uid': '6401**********6033', 'name': '［已屏蔽：sensitive］', 'dataset': 'police_residents'}
+    >>> reader = Clearance("internal", ids=False, grades={"police_residents": "sensitive", "leases": "internal"},
+    ...                    fills={"police_residents": {"Person": frozenset({"uid", "id_number", "ethnicity"})},
+    ...                           "leases": {"Person": frozenset({"uid", "id_number", "name"})}})
+    >>> person = {"uid": "640104198701046033", "name": "张伟", "ethnicity": "回族", "dataset": "leases"}
+    >>> reader.knowing({("Person", person["uid"]): ["police_residents", "leases"]}).fact("Person", person)
+    {'uid': '6401**********6033', 'name': '张伟', 'ethnicity': '［已屏蔽：sensitive］', 'dataset': 'leases'}
     """
 
     grade: str = GRADES[-1]
     ids: bool = True
     grades: Mapping[str, str] = field(default_factory=dict, compare=False)
     offices: frozenset[str] | None = None  # the tax offices whose findings the reader sees; None: all
+    fills: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict, compare=False)
+    described: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, user: User, grades: Mapping[str, str], mask_ids: bool = False,
-           offices: Iterable[str] | None = None) -> "Clearance":
+           offices: Iterable[str] | None = None,
+           fills: Mapping[str, Mapping[str, frozenset[str]]] | None = None) -> "Clearance":
         """The user's clearance; `mask_ids` masks ID numbers even for a user cleared to see them;
         `offices` is their office scope (an inspector's office and those below it)."""
         return cls(user.clearance, user.can_see(ID_NUMBER_GRADE) and not mask_ids, grades,
-                   None if offices is None else frozenset(offices))
+                   None if offices is None else frozenset(offices), fills or {})
+
+    def reading(self, store, nodes: Iterable[tuple[str, Mapping[str, Any]]]) -> "Clearance":
+        """This clearance knowing which datasets describe the (label, properties) nodes given:
+        those of the SourceRecords that DESCRIBE each, in one query per label. A node whose
+        values are shown must be read (or `knowing`) first: one that is not is graded the highest."""
+        if self.sees_all:
+            return self
+        idents = {(label, props.get(SCHEMA.node(label).key)) for label, props in nodes if label in DESCRIBED}
+        return self.knowing(describing_datasets(store, [ident for ident in idents if ident not in self.described]))
+
+    def knowing(self, described: Mapping[tuple[str, str], Iterable[str]]) -> "Clearance":
+        """This clearance knowing the datasets that describe the nodes given ((label, key) → datasets)."""
+        return replace(self, described={**self.described, **{tuple(ident): frozenset(datasets)
+                                                              for ident, datasets in described.items()}})
 
     def sees_finding(self, finding: Mapping[str, Any]) -> bool:
         """Whether the finding's office is in the reader's scope; one outside it is not mentioned at all."""
@@ -407,16 +472,53 @@ class Clearance:
         return self.ids and self.grade == GRADES[-1]
 
     def source_grade(self, props: Mapping[str, Any]) -> str:
-        """The grade of the fact's source: its dataset's, or the grade a record of the source
-        carries (SourceRecord, FileLoad) if higher."""
+        """The grade of the dataset a record (or fact) names: its dataset's, or the grade a
+        record of the source carries (SourceRecord, FileLoad, a quarantined cell) if higher."""
         grade = self.grades.get(props.get("dataset"), UNGRADED)
         own = props.get("grade")
         return own if own and grade_rank(own) > grade_rank(grade) else grade
 
     def hides(self, props: Mapping[str, Any]) -> str | None:
-        """The grade of the fact's source if the reader may not see it, else None."""
-        grade = self.source_grade(props)
+        """The grade of a record's one source (a quarantined cell's file) if the reader may not see it."""
+        return self._above(self.source_grade(props))
+
+    def _above(self, grade: str) -> str | None:
         return grade if grade_rank(grade) > grade_rank(self.grade) else None
+
+    def _writers(self, label: str, props: Mapping[str, Any]) -> set | None:
+        """The datasets that may have written the fact, None if unknown (its node, or for a
+        relationship an end, never read): a node's describing datasets and its recorded one; a
+        relationship's recorded dataset and those describing both its ends that yield its type."""
+        recorded = props.get("dataset")
+        if label in _NODE_LABELS:
+            if label not in DESCRIBED:
+                return {recorded}
+            described = self.described.get((label, props.get(SCHEMA.node(label).key)))
+            return None if described is None else {recorded, *described}
+        ends = [props.get("_from"), props.get("_to")]
+        if None in ends:
+            return None
+        known = [self.described.get(tuple(end)) if end[0] in DESCRIBED else frozenset() for end in ends]
+        if None in known:
+            return None
+        return {recorded, *(d for d in known[0] & known[1] if d not in self.fills or label in self.fills[d])}
+
+    def prop_grades(self, label: str, props: Mapping[str, Any]) -> dict[str, str]:
+        """Each property's grade: the highest of its writers' (`_writers`) whose spec fills it
+        for this label or type (a writer without a known spec may fill anything); a property
+        none of them fills takes the highest of them all; an unknown fact, the highest grade."""
+        writers = self._writers(label, props)
+        if writers is None:
+            return {name: GRADES[-1] for name in props}
+        graded = {dataset: self.grades.get(dataset, UNGRADED) for dataset in writers}
+        graded[props.get("dataset")] = self.source_grade(props)  # a record may carry a higher grade
+        highest = max(graded.values(), key=grade_rank)
+        out = {}
+        for name in props:
+            filling = [grade for dataset, grade in graded.items()
+                       if self.fills.get(dataset, {}).get(label) is None or name in self.fills[dataset][label]]
+            out[name] = max(filling, key=grade_rank) if filling else highest
+        return out
 
     def fact(self, label: str, props: Mapping[str, Any]) -> dict:
         """A copy of a node's or relationship's properties as the reader may see them."""
@@ -427,18 +529,19 @@ class Clearance:
 
     def hidden_values(self, label: str, props: Mapping[str, Any]) -> dict[Any, str]:
         """Each value of the fact the reader may not see → what they see instead: every value
-        of a fact above their clearance but its identifying key, its ID numbers below
-        ID_NUMBER_GRADE. Values equal to these are masked wherever they reappear (the key
+        graded above their clearance (`prop_grades`) but the fact's identifying key, its ID
+        numbers below ID_NUMBER_GRADE. Values equal to these are masked wherever they reappear (the key
         of a person keyed by ID number, a finding's evidence)."""
         if self.sees_all:
             return {}
-        grade = self.hides(props)
+        grades = self.prop_grades(label, props)
         key = props.get(SCHEMA.node(label).key) if label in _NODE_LABELS and label not in DATUM_KEYS else None
         kept = None if str(key).startswith(NAME_UID) else key
         hidden: dict[Any, str] = {}
         for name, value in props.items():
             if value in (None, "") or name in STRUCTURAL or isinstance(value, bool):
                 continue
+            grade = self._above(grades[name])
             if not self.ids and (label, name) in ID_NUMBER_PROPS and isinstance(value, str):
                 hidden[value] = mask_id_number(value)
             elif grade and value != kept and isinstance(value, (str, int, float)):

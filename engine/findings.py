@@ -10,7 +10,7 @@ import json
 from typing import Any, Iterable
 
 from crossaudit.engine.access import Clearance, office_scope
-from crossaudit.engine.schema import PROVENANCE_NAMES
+from crossaudit.engine.schema import PROVENANCE_NAMES, SCHEMA
 from crossaudit.engine.store import Store, StoreError
 
 SEVERITY_ORDER = {"critical": 0, "high": 1, "medium": 2, "low": 3}
@@ -58,14 +58,26 @@ def seen_finding(finding: dict, flagged: Iterable[tuple[str, dict]], clearance: 
     return {k: v if k in FINDING_OWN else shown[k] for k, v in finding.items()}
 
 
+def flagged_facts(store: Store, finding_ids: list[str]) -> dict[str, list[tuple[str, dict]]]:
+    """Per finding, the (label or type, properties) facts its values may repeat: the entities it
+    flags, and the relationships joining two of them (their ends as `_from`, `_to`)."""
+    facts: dict[str, list[tuple[str, dict]]] = {}
+    for row in store.query("UNWIND $ids AS fid MATCH (f:Finding {finding_id: fid})-[:FLAGS]->(n) RETURN fid, n",
+                           {"ids": finding_ids}):
+        facts.setdefault(row["fid"], []).append((row["n"]["_label"], row["n"]))
+    for row in store.query("UNWIND $ids AS fid MATCH (f:Finding {finding_id: fid})-[:FLAGS]->(a) "
+                           "MATCH (f)-[:FLAGS]->(b) MATCH (a)-[r]->(b) RETURN fid, a, b, r", {"ids": finding_ids}):
+        ends = [(node["_label"], node[SCHEMA.node(node["_label"]).key]) for node in (row["a"], row["b"])]
+        facts[row["fid"]].append((row["r"]["_type"], {**row["r"], "_from": ends[0], "_to": ends[1]}))
+    return facts
+
+
 def seen_findings(store: Store, rows: list[dict], clearance: Clearance) -> list[dict]:
     """Listed findings (see `list_findings`) as the reader may see them (see `seen_finding`)."""
     if clearance.sees_all or not rows:
         return rows
-    flagged: dict[str, list[tuple[str, dict]]] = {}
-    for row in store.query("UNWIND $ids AS fid MATCH (f:Finding {finding_id: fid})-[r:FLAGS]->(n) RETURN fid, n",
-                           {"ids": [r["finding_id"] for r in rows]}):
-        flagged.setdefault(row["fid"], []).append((row["n"]["_label"], row["n"]))
+    flagged = flagged_facts(store, [r["finding_id"] for r in rows])
+    clearance = clearance.reading(store, [fact for facts in flagged.values() for fact in facts])
     return [seen_finding(row, flagged.get(row["finding_id"], []), clearance) for row in rows]
 
 
@@ -89,6 +101,8 @@ def show_finding(store: Store, finding_id: str, max_sources: int = 20, clearance
         "RETURN r.rid AS flag, d.role AS column_role, s.record_id AS record_id, "
         "s.department AS department, s.dataset AS dataset, s.source_file AS source_file, s.source_row AS source_row "
         "ORDER BY s.record_id", {"id": finding_id})
+    facts = flagged_facts(store, [finding_id]).get(finding_id, []) if not clearance.sees_all else []
+    clearance = clearance.reading(store, facts)
     entities = []
     for row in sorted(flagged, key=lambda r: (r["role"], r["n"]["_label"])):
         node = row["n"]
@@ -97,7 +111,7 @@ def show_finding(store: Store, finding_id: str, max_sources: int = 20, clearance
                          "sources_total": len(mine),
                          "sources": [{k: s[k] for k in ("record_id", "department", "dataset", "source_file",
                                                         "source_row", "column_role")} for s in mine[:max_sources]]})
-    finding = seen_finding(finding, [(row["n"]["_label"], row["n"]) for row in flagged], clearance)
+    finding = seen_finding(finding, facts, clearance)
     return {"finding": finding, "office": office[0] if office else None, "entities": entities}
 
 

@@ -261,6 +261,8 @@ NODES = (
         Prop("quarantined", INT), Prop("duplicates", INT), Prop("seconds", FLOAT), Prop("delivered_on", DATE),
         Prop("error", doc="why the file could not be read, if it could not"),
         Prop("grade", doc="the data grade its spec declares"), Prop("schedule", doc="its spec's delivery schedule"),
+        Prop("fills", doc="what its spec's rows write, as JSON {label or relationship type: [properties]}: "
+             "masking grades each property by the datasets that filled it"),
         Prop("id_cells", INT, doc="identifier cells (credit code, ID number) that held a value"),
         Prop("id_invalid", INT, doc="of those, the ones failing their check"),
         Prop("required_cells", INT, doc="cells of required columns"),

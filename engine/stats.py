@@ -16,12 +16,15 @@ def finding_stats(store: Store, offices: set[str] | None = None, clearance=None)
     under the mask marker."""
     rows = store.query("MATCH (f:Finding) OPTIONAL MATCH (f)-[:FLAGS]->(e:Enterprise) "
                        "RETURN f.finding_id AS id, f.office_code AS office, f.pack AS pack, "
-                       "f.tax_at_risk AS at_risk, f.recovered AS recovered, e.industry AS industry, e.dataset AS dataset")
+                       "f.tax_at_risk AS at_risk, f.recovered AS recovered, e.uid AS uid, e.industry AS industry, "
+                       "e.dataset AS dataset")
     findings: dict[str, dict] = {}
-    for row in rows:
-        if clearance is not None and row["industry"] is not None:
-            row["industry"] = clearance.fact("Enterprise", {"industry": row["industry"], "dataset": row["dataset"]})[
-                "industry"]
+    if clearance is not None:  # the industry as the reader may see it, graded by the datasets that filled it
+        industries = [row for row in rows if row["industry"] is not None]
+        facts = [{"uid": row["uid"], "industry": row["industry"], "dataset": row["dataset"]} for row in industries]
+        clearance = clearance.reading(store, [("Enterprise", fact) for fact in facts])
+        for row, fact in zip(industries, facts):
+            row["industry"] = clearance.fact("Enterprise", fact)["industry"]
     for row in sorted(rows, key=lambda r: (r["id"], r["industry"] is None, r["industry"] or "")):
         findings.setdefault(row["id"], row)  # the first flagged enterprise's industry
     out: dict = {f"by_{d}": {} for d in DIMENSIONS}

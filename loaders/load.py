@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import time
 from collections import defaultdict
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -303,6 +304,7 @@ def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp,
         "read": s.read, "loaded": s.loaded, "quarantined": s.quarantined, "duplicates": s.duplicates,
         "seconds": round(s.seconds, 3), "delivered_on": delivered_on or run.at.date(), "error": s.error,
         "grade": specs[(s.department, s.dataset)].grade, "schedule": specs[(s.department, s.dataset)].schedule,
+        "fills": json.dumps(specs[(s.department, s.dataset)].fills()),
         "id_cells": s.id_cells, "id_invalid": s.id_invalid, "required_cells": s.required_cells,
         "required_missing": s.required_missing,
         "department": s.department, "dataset": s.dataset, "source_file": s.file} for s in report.sources]

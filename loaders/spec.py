@@ -174,6 +174,11 @@ ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
 FORMATS = ("csv", "xlsx")
 PARTY = "Party"  # a node yield that is an Enterprise or a Person, decided row by row
 PARTY_PROPS = ("code", "name")
+# What a Party yield's code fills on each label it may be (transform._mentions writes it so).
+PARTY_IDENTIFIER = {"Enterprise": "credit_code", "Person": "id_number"}
+# Properties the loader derives from one a row fills (transform.facts): an enterprise's
+# normalised name and legal form from its name.
+DERIVED_PROPS = {("Enterprise", "name"): ("name_norm", "legal_form")}
 # The props each entity label is keyed by (transform.entity_keys tries them in this order).
 KEYED_BY = {"Enterprise": ("credit_code", "name"), "Person": ("id_number", "name"),
             "Property": ("unit_no", "cert_no", "address"), "Contract": ("contract_no", "record_no"),
@@ -254,6 +259,28 @@ class SourceSpec:
     delimiter: str = ","
     when: tuple[Condition, ...] = ()  # for every node and relationship yield
     lines: dict[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def fills(self) -> dict[str, list[str]]:
+        """Each node label and relationship type this spec's rows write → the properties they
+        fill there: a yield's props (a Party's code and name as the identifier and name of the
+        label it turns out to be), the node's key, and what the loader derives from them. The
+        load records it per file; masking grades each property by the datasets that filled it.
+
+        A spec yielding `{role: holder, label: Party, id: code, props: {code: code}}` and a
+        SHAREHOLDER_OF with `{ratio: ratio}` fills {"Enterprise": ["credit_code", "legal_form",
+        "name", "name_norm", "uid"], "Person": ["id_number", "name", "uid"], "SHAREHOLDER_OF": ["ratio"]}.
+        """
+        filled: dict[str, set[str]] = {}
+        for mention in self.nodes:
+            for label in _labels(mention.label):
+                props = {PARTY_IDENTIFIER[label], "name"} if mention.label == PARTY else set(mention.props)
+                props.add(SCHEMA.node(label).key)
+                props.update(derived for (owner, source), names in DERIVED_PROPS.items()
+                             if owner == label and source in props for derived in names)
+                filled.setdefault(label, set()).update(props)
+        for rel in self.relationships:
+            filled.setdefault(rel.type, set()).update(rel.props)
+        return {name: sorted(props) for name, props in sorted(filled.items())}
 
     def where(self, key: str = "") -> str:
         """'spec.yaml line N' for a key of the spec (the file itself where unknown)."""

@@ -180,10 +180,13 @@ def test_mask_ids_masks_id_numbers_for_a_cleared_user(cli):
 # --- the Clearance itself (no store) -------------------------------------------------------
 
 GRADES = {"court_sealed_cases": "secret", "tax_filings": "sensitive", "amr_enterprise_register": "internal"}
+# Nodes no source row describes: only the dataset their provenance names wrote them.
+UNDESCRIBED = {("Enterprise", D): (), ("Enterprise", E): (), ("Person", "x"): (), ("Person", "name:张伟"): (),
+               ("Person", P_ID): (), ("Phone", "13900000000"): ()}
 
 
 def test_a_fact_above_clearance_keeps_only_its_key_and_provenance():
-    reader = Clearance("internal", ids=True, grades=GRADES)
+    reader = Clearance("internal", ids=True, grades=GRADES).knowing(UNDESCRIBED)
     shown = reader.fact("Enterprise", {"uid": D, "credit_code": D, "name": SECRET_NAME, "registered_capital": 80.0,
                                        "dataset": "court_sealed_cases", "source_row": 3})
     assert shown == {"uid": D, "credit_code": D, "name": masked("secret"), "registered_capital": masked("secret"),
@@ -194,12 +197,18 @@ def test_a_fact_above_clearance_keeps_only_its_key_and_provenance():
 
 def test_a_dataset_without_a_spec_is_internal():
     props = {"uid": "x", "name": "某人", "dataset": "no_such_dataset"}
-    assert Clearance("public", grades=GRADES).fact("Person", props)["name"] == masked("internal")
-    assert Clearance("internal", grades=GRADES).fact("Person", props)["name"] == "某人"
+    assert Clearance("public", grades=GRADES).knowing(UNDESCRIBED).fact("Person", props)["name"] == masked("internal")
+    assert Clearance("internal", grades=GRADES).knowing(UNDESCRIBED).fact("Person", props)["name"] == "某人"
+
+
+def test_a_node_whose_describing_datasets_were_not_read_is_graded_the_highest():
+    props = {"uid": "x", "name": "某人", "dataset": "amr_enterprise_register"}
+    assert Clearance("sensitive", grades=GRADES).fact("Person", props)["name"] == masked("secret")
+    assert Clearance("secret", grades=GRADES).fact("Person", props)["name"] == "某人"
 
 
 def test_keys_that_are_the_datum_are_masked_with_the_fact():
-    reader = Clearance("internal", ids=False, grades=GRADES)
+    reader = Clearance("internal", ids=False, grades=GRADES).knowing(UNDESCRIBED)
     assert reader.fact("Phone", {"number": "13900000000", "dataset": "tax_filings"})["number"] == masked("sensitive")
     assert reader.fact("Person", {"uid": "name:张伟", "name": "张伟", "dataset": "tax_filings"})["uid"] \
         == masked("sensitive")
@@ -215,9 +224,11 @@ def test_source_record_payloads_above_clearance_are_masked():
 
 
 def test_a_relationship_above_clearance_keeps_its_rid():
-    shown = Clearance("internal", grades=GRADES).fact(
-        "SHAREHOLDER_OF", {"_type": "SHAREHOLDER_OF", "rid": "r-1", "ratio": 0.37, "dataset": "court_sealed_cases"})
+    rel = {"_type": "SHAREHOLDER_OF", "rid": "r-1", "ratio": 0.37, "_from": ("Enterprise", E), "_to": ("Enterprise", D)}
+    reader = Clearance("internal", grades=GRADES).knowing(UNDESCRIBED)
+    shown = reader.fact("SHAREHOLDER_OF", {**rel, "dataset": "court_sealed_cases"})
     assert (shown["rid"], shown["ratio"]) == ("r-1", masked("secret"))
+    assert reader.fact("SHAREHOLDER_OF", {**rel, "dataset": "amr_enterprise_register"})["ratio"] == 0.37
 
 
 def test_the_grade_recorded_at_load_raises_a_specs_grade(graded_uri):

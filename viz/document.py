@@ -56,7 +56,8 @@ def node_ids(case: Case) -> dict[NodeId, str]:
 def case_document(case: Case, cleared: bool | Clearance, generated_at: dt.datetime | None = None) -> dict:
     """The case as a JSON-ready dict (see docs/case-export.md) as a reader `cleared` so may see it:
     a Clearance, or True (everything) / False (everything but ID numbers)."""
-    clearance = Clearance.coerce(cleared)
+    clearance = Clearance.coerce(cleared).knowing(  # the datasets describing each node grade its values
+        {ident: [source["dataset"] for source in case.sources.get(ident, ())] for ident in case.network.nodes})
     ids = node_ids(case)
     on_path = case.path_rels()
     nodes = []
@@ -89,6 +90,8 @@ def case_document(case: Case, cleared: bool | Clearance, generated_at: dt.dateti
     if case.finding is not None:
         flagged = [(label, case.network.nodes[(label, key)]) for label, key in case.flagged
                    if (label, key) in case.network.nodes]
+        flagged += [(rel["_type"], rel) for rel in case.network.rels.values()  # the finding's own facts
+                    if rel["_from"] in case.flagged and rel["_to"] in case.flagged]
         finding = seen_finding(finding_summary(case.finding), flagged, clearance)
     doc = {
         "schema": SCHEMA_ID,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from crossaudit.engine import SCHEMA, Store
-from crossaudit.engine.access import Clearance
+from crossaudit.engine.access import Clearance, describing_datasets
 from crossaudit.engine.merge import CO_CITED
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.viz.subgraph import NodeId
@@ -36,6 +36,7 @@ class Candidate:
     identifier: str | None
     region_code: str | None
     dataset: str | None = None
+    described: frozenset[str] | None = None  # the datasets whose rows describe it (None: not read)
 
     @property
     def ident(self) -> NodeId:
@@ -46,7 +47,10 @@ class Candidate:
         for everything, False for everything but ID numbers."""
         props = {"_label": self.label, "name": self.name, _SHOWN_ID[self.label]: self.identifier,
                  "region_code": self.region_code, "dataset": self.dataset, SCHEMA.node(self.label).key: self.key}
-        seen = Clearance.coerce(cleared).fact(self.label, props)
+        clearance = Clearance.coerce(cleared)
+        if self.described is not None:
+            clearance = clearance.knowing({self.ident: self.described})
+        seen = clearance.fact(self.label, props)
         return replace(self, key=seen[SCHEMA.node(self.label).key], name=seen["name"],
                        identifier=seen[_SHOWN_ID[self.label]], region_code=seen["region_code"])
 
@@ -85,6 +89,13 @@ def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> li
     key = key.strip()
     if not key:
         raise ValueError("the key is empty: give a credit code, ID number, certificate number or name")
+    found = _found(store, key, limit)
+    described = describing_datasets(store, [candidate.ident for candidate in found])
+    return [replace(candidate, described=described.get(candidate.ident)) for candidate in found]
+
+
+def _found(store: Store, key: str, limit: int) -> list[Candidate]:
+    """The candidates `find_entities` returns, before it reads which datasets describe them."""
     found: dict[NodeId, Candidate] = {}
     for label, prop in IDENTIFIER_FIELDS:
         value = key.upper() if prop in ("credit_code", "id_number") else key

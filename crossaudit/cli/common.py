@@ -189,20 +189,27 @@ def mask_ids_option(command):
 
 
 @lru_cache(maxsize=1)
-def spec_grades() -> dict[str, str]:
-    """dataset → grade, from the shipped source specs (read once per run)."""
+def shipped_specs() -> tuple:
+    """The shipped source specs (read once per run)."""
     from crossaudit.loaders.spec import SHIPPED_SPECS, load_specs
 
-    return {spec.dataset: spec.grade for spec in load_specs(SHIPPED_SPECS)}
+    return tuple(load_specs(SHIPPED_SPECS))
+
+
+def spec_grades() -> dict[str, str]:
+    """dataset → grade, from the shipped source specs."""
+    return {spec.dataset: spec.grade for spec in shipped_specs()}
 
 
 def clearance_of(store, user, mask_ids: bool = False):
-    """What `user` may see of the store's facts: the grade of each dataset looked up once (the
-    specs' grades, raised to any higher grade recorded at load), the user's clearance, whether
-    they see ID numbers (not with --mask-ids) and the offices whose findings they see."""
-    from crossaudit.engine.access import Clearance, dataset_grades
+    """What `user` may see of the store's facts: the grade of each dataset and what its rows
+    fill looked up once (the shipped specs', with what each load recorded: a higher grade, more
+    properties), the user's clearance, whether they see ID numbers (not with --mask-ids) and the
+    offices whose findings they see."""
+    from crossaudit.engine.access import Clearance, dataset_fills, dataset_grades
 
-    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids, office_scope_of(store, user))
+    fills = dataset_fills(store, {spec.dataset: spec.fills() for spec in shipped_specs()})
+    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids, office_scope_of(store, user), fills)
 
 
 def office_scope_of(store, user) -> set[str] | None:
