@@ -247,7 +247,8 @@ def test_of_rows_sharing_an_identity_the_largest_tax_at_risk_is_kept_whatever_th
             {"enterprise": "91640104MA0000001A", "invoices": ["I2"], "amount": 2000.0, "tax_at_risk": 200.0},
             {"enterprise": "91640104MA0000001A", "invoices": ["I0"], "amount": 2000.0, "tax_at_risk": 200.0}]
     store.upsert_nodes("Enterprise", FIRMS[:1])
-    kept = [build_findings(rule, order, OfficeResolver(store), "run") for order in (rows, rows[::-1], rows[1:] + rows[:1])]
+    orders = (rows, rows[::-1], rows[1:] + rows[:1])
+    kept = [build_findings(rule, order, OfficeResolver(store), "run") for order in orders]
     evidences = [{fid: props["evidence"] for fid, (props, _) in findings.items()} for findings, _ in kept]
     assert evidences[0] == evidences[1] == evidences[2] and [d for _, d in kept] == [2, 2, 2]
     (evidence,) = evidences[0].values()

@@ -253,7 +253,8 @@ def parse_rule(path: Path) -> Rule:
             raise _fail(path, first_line, f"column {column!r} is not a plain Cypher name")
     rule = Rule(
         id=data["id"], title=data["title"].strip(), pack=data["pack"], severity=data["severity"], tax=taxes,
-        description=" ".join(data["description"].split()), basis=" ".join(data["basis"].split()), sources=sources, identity=identity,
+        description=" ".join(data["description"].split()), basis=" ".join(data["basis"].split()),
+        sources=sources, identity=identity,
         entities=dict(entities), office=office, amount=data["amount"], tax_at_risk=data["tax_at_risk"],
         params={k: parse_param(v) for k, v in params.items()}, precompute=tuple(precompute),
         version=data["version"], path=path, text=text)

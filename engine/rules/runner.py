@@ -139,7 +139,10 @@ def latest_full_year(store: Store) -> int:
         latest = store.query(query)[0]["latest"]
         if latest is None:
             continue
-        year, month = (latest.year, latest.month) if isinstance(latest, dt.date) else map(int, str(latest)[:7].split("-"))
+        if isinstance(latest, dt.date):
+            year, month = latest.year, latest.month
+        else:  # a YYYY-MM period
+            year, month = map(int, str(latest)[:7].split("-"))
         years.append(year if month == 12 else year - 1)
     return min(years) if years else dt.date.today().year - 1
 
