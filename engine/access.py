@@ -320,6 +320,11 @@ DATUM_KEYS = frozenset({"Phone", "Address"})
 _NODE_LABELS = frozenset(node.label for node in SCHEMA.nodes)
 # Node types whose rows SourceRecords DESCRIBE: their values may come from several datasets.
 DESCRIBED = frozenset(label for _, label in SCHEMA.rel("DESCRIBES").pairs)
+# Properties the rules derive from facts beyond the node's own rows → those facts (label or type,
+# property; None: any): the interest group (engine/rules/groups.py) from control and kinship
+# links and household numbers. Graded by every dataset that may fill one of them.
+DERIVED_FROM = {"interest_group": (("LEGAL_REP_OF", None), ("SHAREHOLDER_OF", None), ("EXECUTIVE_OF", None),
+                                   ("KIN_OF", None), ("Person", "household_no"))}
 
 
 def masked(grade: str) -> str:
@@ -517,8 +522,16 @@ class Clearance:
         for name in props:
             filling = [grade for dataset, grade in graded.items()
                        if self.fills.get(dataset, {}).get(label) is None or name in self.fills[dataset][label]]
+            if name in DERIVED_FROM:
+                filling = [highest, *self._filling(DERIVED_FROM[name])]
             out[name] = max(filling, key=grade_rank) if filling else highest
         return out
+
+    def _filling(self, facts: Iterable[tuple[str, str | None]]) -> list[str]:
+        """The grades of the datasets that may fill any of the (label or type, property) facts:
+        those whose spec fills it, and every dataset without a known spec."""
+        return [grade for dataset, grade in self.grades.items() if dataset not in self.fills or any(
+            name in self.fills[dataset] and (prop is None or prop in self.fills[dataset][name]) for name, prop in facts)]
 
     def fact(self, label: str, props: Mapping[str, Any]) -> dict:
         """A copy of a node's or relationship's properties as the reader may see them."""

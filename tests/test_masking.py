@@ -245,3 +245,16 @@ def test_stats_count_an_industry_from_a_graded_source_under_the_marker(cli):
     assert "采矿" in json.loads(texts["admin"])["by_industry"]
     by_industry = json.loads(texts["wang"])["by_industry"]
     assert "采矿" not in by_industry and by_industry[masked("secret")]["findings"] == 1
+
+
+def test_an_interest_group_is_graded_by_the_sources_it_derives_from():
+    """An enterprise only the (internal) register describes: its interest group comes from control
+    and kinship links and household numbers, which sensitive sources (marriages, households) fill."""
+    from crossaudit.cli.common import shipped_specs
+
+    fills = {spec.dataset: {name: frozenset(props) for name, props in spec.fills().items()} for spec in shipped_specs()}
+    reader = Clearance("internal", grades={spec.dataset: spec.grade for spec in shipped_specs()}, fills=fills)
+    reader = reader.knowing({("Enterprise", E): ["amr_enterprise_register"]})
+    shown = reader.fact("Enterprise", {"uid": E, "name": PUBLIC_NAME, "interest_group": "G-1",
+                                       "dataset": "amr_enterprise_register"})
+    assert (shown["name"], shown["interest_group"]) == (PUBLIC_NAME, masked("sensitive"))
