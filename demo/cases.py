@@ -17,6 +17,8 @@ from crossaudit.demo.population import age
 from crossaudit.demo.world import Case, Enterprise, TaxPlan, World
 
 POSITIVE, NEAR_MISS = "positive", "near_miss"
+BASIC_DEDUCTION = 5_000.0  # 个人所得税法 第六条（一）: wages above 5,000 元 a month are taxable
+MATERIAL_TAXABLE_WAGES = 50_000.0  # a planted under-declaration leaves at least this much taxable wage undeclared
 
 
 def yuan(amount: float) -> str:
@@ -428,15 +430,24 @@ class Planter:
                      f"{len(group)} firms share {why}, but all have employees, electricity and ordinary invoicing.")
 
     # --- payroll, electricity, procurement, leases, permits ----------------------------
+    def taxable_wages(self, firm: Enterprise) -> float:
+        """A year of the firm's wages above the monthly basic deduction: the part wage IIT is due on
+        (个人所得税法 第六条（一）: 5,000 元 a month)."""
+        return sum(max(self.world.persons[p].wage - BASIC_DEDUCTION, 0.0) for p in firm.employees) * 12
+
     def plant_payroll(self) -> None:
         firms = [f for f in self.all_firms(employees=2) if f.kind == "local"]
-        for label, n, ratio in ((POSITIVE, self.positives, (0.2, 0.4)), (NEAR_MISS, self.near_misses, (0.8, 0.9))):
-            for firm in self.take(firms, n):
+        # A positive under-declares wages IIT is due on: its staff's taxable wages are material
+        # whatever share it declares (a firm of wages at the deduction owes nothing: a near miss).
+        taxed = [f for f in firms if self.taxable_wages(f) * (1 - 0.4) >= MATERIAL_TAXABLE_WAGES]
+        for label, n, ratio, pool in ((POSITIVE, self.positives, (0.2, 0.4), taxed),
+                                      (NEAR_MISS, self.near_misses, (0.8, 0.9), firms)):
+            for firm in self.take(pool, n):
                 firm.wage_ratio = round(self.rng.uniform(*ratio), 4)
                 base = sum(self.world.persons[p].wage for p in firm.employees) * 12
                 if label == POSITIVE:
                     self.add("payroll_underreporting", "payroll_iit_underreported", POSITIVE, firm.code, [self.key(firm.code)],
-                             base * (1 - firm.wage_ratio) * 0.1, firm.tax_county,
+                             self.taxable_wages(firm) * (1 - firm.wage_ratio) * 0.1, firm.tax_county,
                              f"Social-insurance wage base {yuan(base)} in 2023 for {len(firm.employees)} staff; wages "
                              f"declared for IIT withholding only {firm.wage_ratio:.0%} of it.")
                 else:
@@ -574,7 +585,7 @@ class Planter:
                      "is due and none was declared.")
 
     def plant_wages_below_threshold(self) -> None:
-        """Every employee earns below the 5,000 元 monthly basic deduction: no wage IIT is due and the
+        """Every employee earns below the monthly basic deduction: no wage IIT is due and the
         employer files no withholding return; social insurance is paid as usual."""
         firms = [f for f in self.all_firms(employees=2) if f.kind == "local"]
         for firm in self.take(firms, self.near_misses):
