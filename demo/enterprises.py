@@ -20,11 +20,11 @@ MAX_WAGE_BASE = 19_890.0
 
 
 def region_prefixes(county: str) -> tuple[str, ...]:
-    """The prefixes a name registered in `county` may carry: 宁夏, 银川, 银川市, 永宁县, 永宁 …"""
+    """The prefixes a name registered in `county` may carry: 宁夏, 银川, 银川市, 永宁 …"""
     city = DIVISIONS[city_of(county)]
     prefixes = ["宁夏", city.short_name, city.name]
-    if DIVISIONS[county].name[-1] in "县市":  # 青铜峡市 and 青铜峡 both (stripping 青铜峡 alone leaves 市…)
-        prefixes += [DIVISIONS[county].name, DIVISIONS[county].short_name]
+    if DIVISIONS[county].name[-1] in "县市":
+        prefixes.append(DIVISIONS[county].short_name)
     return tuple(prefixes)
 
 

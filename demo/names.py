@@ -131,7 +131,8 @@ def variant_name(name: str, kind: str, rng: random.Random, prefixes: tuple[str, 
         return name
     if kind == "prefix":
         for prefix in sorted(prefixes, key=len, reverse=True):
-            if name.startswith(prefix) and len(name) > len(prefix) + 4:
+            # a whole division name only: 青铜峡 off 青铜峡市人民医院 would leave 市人民医院
+            if name.startswith(prefix) and len(name) > len(prefix) + 4 and name[len(prefix)] not in "市县区":
                 return name[len(prefix):]
         return (rng.choice(prefixes) if prefixes else "宁夏") + name
     table = TRADITIONAL if kind == "traditional" else TYPOS
