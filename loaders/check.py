@@ -290,7 +290,22 @@ def _owner_words(owner: Owner) -> str:
 def rule_coverage(rule: str, reads: RuleReads, fed: Feeds) -> RuleCoverage:
     """Whether `fed` holds what a rule reads (`engine.rules.reads.rule_reads`): its labels,
     relationships between their labels, literal values and properties. A property or value of
-    a label or relationship nobody feeds is not repeated: the label or relationship is named."""
+    a label or relationship nobody feeds is not repeated: the label or relationship is named.
+    Of the rule's NOT EXISTS subqueries (its ways of clearing a candidate) one fed is enough;
+    the others are warnings, and none fed is missing."""
+    missing, warnings = _unfed(reads, fed)
+    for group, what in ((reads.alternatives, "ways of clearing a candidate (NOT EXISTS)"),
+                        (reads.optionals, "optional reads (OPTIONAL MATCH)")):
+        unfed = [_unfed(alternative, fed)[0] for alternative in group]
+        if unfed and all(unfed):
+            missing.append(f"none of the rule's {len(unfed)} {what} is fed: " + "; ".join(u[0] for u in unfed))
+        else:
+            warnings += [f"one of the rule's {what} is not fed (another is): {u[0]}" for u in unfed if u]
+    return RuleCoverage(rule, list(dict.fromkeys(missing)), list(dict.fromkeys(warnings)))
+
+
+def _unfed(reads: RuleReads, fed: Feeds) -> tuple[list[str], list[str]]:
+    """(missing, warnings) of what `reads` needs outside its alternatives."""
     missing = [f"no spec yields {_a(label)}" for label in reads.labels if label not in fed.labels]
     missing += [f"no spec yields {_rel_words(read)}" for read in reads.rels if not _rel_owners(read, fed)]
     for read in reads.values:
@@ -308,7 +323,7 @@ def rule_coverage(rule: str, reads: RuleReads, fed: Feeds) -> RuleCoverage:
                                 "OPTIONAL MATCH, coalesce(), IS NULL)")
             else:
                 missing.append(f"no spec fills {where}")
-    return RuleCoverage(rule, list(dict.fromkeys(missing)), list(dict.fromkeys(warnings)))
+    return missing, warnings
 
 
 # --- the whole delivery --------------------------------------------------------------------

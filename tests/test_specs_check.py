@@ -3,6 +3,7 @@ the rules the specs serve; the parser of what a rule reads. Files only: no store
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from crossaudit.cli import main_group
 from crossaudit.engine.rules import load_rules
 from crossaudit.engine.rules.reads import PropRead, RelRead, ValueRead, rule_reads
 from crossaudit.loaders.check import (
-    check_delivery, check_file, feeds, filled_by_pipeline, rule_coverage,
+    Feeds, check_delivery, check_file, feeds, filled_by_pipeline, rule_coverage,
 )
 from crossaudit.loaders.spec import SHIPPED_SPECS, load_spec
 from crossaudit.loaders.transform import check_rows, facts
@@ -54,12 +55,13 @@ def test_a_relationship_end_bound_elsewhere_takes_its_label_and_direction():
                        "MATCH (c)<-[p:PARTY_TO {role: 'vendor'}]-(v:Enterprise)\n"
                        "WHERE NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r:CONCERNS]->(c) }\n"
                        "RETURN c.uid AS contract")
-    assert set(reads.labels) == {"Contract", "Enterprise", "TaxFiling"}
-    assert set(reads.rels) == {RelRead(("PARTY_TO",), "Enterprise", "Contract"),
-                               RelRead(("CONCERNS",), "TaxFiling", "Contract")}
+    clearing, = reads.alternatives  # the NOT EXISTS subquery, read apart
+    assert set(reads.labels) == {"Contract", "Enterprise"} and set(clearing.labels) == {"TaxFiling", "Contract"}
+    assert set(reads.rels) == {RelRead(("PARTY_TO",), "Enterprise", "Contract")}
+    assert set(clearing.rels) == {RelRead(("CONCERNS",), "TaxFiling", "Contract")}
     assert set(reads.values) == {ValueRead(("Contract",), "kind", "lease"),
-                                 ValueRead(("TaxFiling",), "tax_type", "deed_tax"),
                                  ValueRead(RelRead(("PARTY_TO",), "Enterprise", "Contract"), "role", "vendor")}
+    assert set(clearing.values) == {ValueRead(("TaxFiling",), "tax_type", "deed_tax")}
 
 
 def test_a_bare_variable_may_be_any_label_its_relationship_allows():
@@ -75,12 +77,48 @@ def test_reads_the_rule_does_without_only_weaken_it():
                        "OPTIONAL MATCH (t:TaxFiling {tax_item: $item}) WHERE t.reference = c.contract_no\n"
                        "WITH c, coalesce(sum(t.declared_base), 0) AS paid\n"
                        "RETURN c.uid AS contract, paid")
-    weak = {(read.owner, read.prop): read.defaulted for read in reads.props}
+    every = reads.props + tuple(read for optional in reads.optionals for read in optional.props)
+    weak = {(read.owner, read.prop): read.defaulted for read in every}
     assert weak[(("Contract",), "status")] and weak[(("TaxFiling",), "reference")]
     assert weak[(("Contract",), "cost_basis")] and not weak[(("Contract",), "amount")]
     assert weak[(("TaxFiling",), "tax_item")]  # a parameter in an OPTIONAL MATCH pattern
     assert not weak[(("Contract",), "start_on")]
     assert not weak[(("TaxFiling",), "declared_base")], "coalesce(sum(…), 0) defaults the sum, not the property"
+
+
+LEASE_CLEARED = ("MATCH (l)-[p:PARTY_TO {role: 'lessor'}]->(c:Contract {kind: 'lease'})-[r:CONCERNS]->(h:Property)\n"
+                 "WHERE NOT EXISTS { MATCH (t:TaxFiling)-[r1:CONCERNS]->(c) }\n"
+                 "  AND NOT EXISTS { MATCH (h)<-[r2:CONCERNS]-(t:TaxFiling {tax_item: 'property_lease'}) }\n"
+                 "OPTIONAL MATCH (e)-[s:PARTY_TO {role: 'lessee'}]->(c)\n"
+                 "RETURN c.uid AS lease, e.uid AS lessee")
+
+
+def test_each_not_exists_and_optional_match_is_read_apart():
+    reads = rule_reads(LEASE_CLEARED)
+    assert [alternative.rels for alternative in reads.alternatives] == [
+        (RelRead(("CONCERNS",), "TaxFiling", "Contract"),), (RelRead(("CONCERNS",), "TaxFiling", "Property"),)]
+    assert [v.value for v in reads.alternatives[1].values] == ["property_lease"]
+    assert [v.value for v in reads.optionals[0].values] == ["lessee"]
+    assert RelRead(("CONCERNS",), "TaxFiling", "Contract") not in reads.rels  # not required on its own
+
+
+def test_one_way_of_clearing_a_candidate_fed_is_enough_and_none_is_missing():
+    def fed(*rels):
+        return Feeds(labels={"Contract", "Property", "TaxFiling", "Person"},
+                     rels={("PARTY_TO", "Person", "Contract"), ("CONCERNS", "Contract", "Property"), *rels},
+                     props={("Contract", "uid"), ("Person", "uid")},
+                     values=defaultdict(set, {(("PARTY_TO", "Person", "Contract"), "role"): {"lessor", "lessee"},
+                                              ("Contract", "kind"): {"lease"},
+                                              ("TaxFiling", "tax_item"): {"property_lease"}}))
+
+    reads = rule_reads(LEASE_CLEARED)
+    by_property = rule_coverage("lease", reads, fed(("CONCERNS", "TaxFiling", "Property")))
+    assert by_property.covered and len(by_property.warnings) == 1
+    assert "TaxFiling to Contract" in by_property.warnings[0]
+    both = rule_coverage("lease", reads, fed(("CONCERNS", "TaxFiling", "Property"), ("CONCERNS", "TaxFiling", "Contract")))
+    assert both.covered and not both.warnings
+    neither = rule_coverage("lease", reads, fed())
+    assert not neither.covered and "none of the rule's 2 ways of clearing a candidate" in neither.missing[0]
 
 
 def test_compared_literals_count_and_comments_strings_and_starts_with_do_not_confuse():

@@ -24,6 +24,14 @@ What is required, and what only weakens a rule:
   though it may then flag more or less. `coalesce(sum(t.base), 0)` is an aggregate's default,
   not the property's: that read is required.
 
+Ways of clearing a candidate are alternatives: what a `NOT EXISTS { … }` subquery reads (a
+filing about the contract, a filing about the property, a filing naming no object …) is kept
+apart, one `RuleReads` per subquery in `alternatives`. A rule is served when what it reads
+outside them is fed and at least one of them is: a department that cites only the property
+still clears a sale, while a delivery that feeds none of them would flag every candidate. The
+OPTIONAL MATCH clauses are kept apart the same way, in `optionals` (a declared base read from a
+filing about the contract or from one about the property): one of them fed is enough.
+
 A bare variable (`(lessor)-[:PARTY_TO]->…`) may be any label its relationships allow: its
 properties are looked up on each of them. Only string literals are read as values.
 """
@@ -79,6 +87,29 @@ class RuleReads:
     rels: tuple[RelRead, ...]
     props: tuple[PropRead, ...]
     values: tuple[ValueRead, ...]
+    alternatives: tuple["RuleReads", ...] = ()  # what each NOT EXISTS subquery reads
+    optionals: tuple["RuleReads", ...] = ()  # what each OPTIONAL MATCH clause reads
+
+
+class _Reads:
+    """What one scope of a query reads: the query outside its NOT EXISTS subqueries, or one of them."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, None] = {}
+        self.rels: dict[RelRead, None] = {}
+        self.props: dict[tuple[Owner, str], bool] = {}  # → weak (optional or defaulted) at every read so far
+        self.values: dict[ValueRead, None] = {}
+
+    def read(self, owner: Owner, prop: str, weak: bool) -> None:
+        self.props[(owner, prop)] = self.props.get((owner, prop), True) and weak
+
+    def frozen(self, alternatives: tuple[RuleReads, ...] = (), optionals: tuple[RuleReads, ...] = ()) -> RuleReads:
+        return RuleReads(tuple(self.labels), tuple(self.rels),
+                         tuple(PropRead(o, p, weak) for (o, p), weak in self.props.items()), tuple(self.values),
+                         alternatives, optionals)
+
+
+_NOT_EXISTS = re.compile(r"(?<![\w$.])NOT\s+EXISTS\s*\{", re.I)
 
 
 def _steps(branch: str):
@@ -117,6 +148,27 @@ class _Branch:
                     self.defaulted.add(at + len(argument) - len(argument.lstrip()))
                 at += len(argument) + 1
 
+        # The outermost NOT EXISTS subqueries: (start, end) offsets of their braces.
+        self.subqueries = []
+        for match in _NOT_EXISTS.finditer(code):
+            opened = match.end() - 1
+            if any(start <= opened < end for start, end in self.subqueries):
+                continue
+            close = next(i for i in range(opened + 1, len(code)) if code[i] == "}" and self.depths[i] == self.depths[opened])
+            self.subqueries.append((opened, close))
+
+        # The OPTIONAL MATCH clauses: from their keyword to the next top-level clause.
+        ends = [start for start, _ in self.clauses[1:]] + [len(code)]
+        self.optional_clauses = [(start, end) for (start, optional), end in zip(self.clauses, ends) if optional]
+
+    def subquery(self, offset: int) -> int | None:
+        """The index of the NOT EXISTS subquery `offset` is in, if any."""
+        return next((n for n, (start, end) in enumerate(self.subqueries) if start <= offset <= end), None)
+
+    def optional_clause(self, offset: int) -> int | None:
+        """The index of the OPTIONAL MATCH clause `offset` is in, if any."""
+        return next((n for n, (start, end) in enumerate(self.optional_clauses) if start <= offset < end), None)
+
     def optional(self, offset: int) -> bool:
         """Whether `offset` is in an OPTIONAL MATCH clause (its pattern, WHERE and subqueries)."""
         before = [optional for start, optional in self.clauses if start <= offset]
@@ -130,25 +182,30 @@ class _Branch:
 def rule_reads(text: str) -> RuleReads:
     """What a rule's query reads (its header comment ignored); see the module docstring."""
     code, texts = code_only(text), strip_comments(text)  # the same offsets; strings kept in `texts`
-    labels: dict[str, None] = {}
-    rels: dict[RelRead, None] = {}
-    props: dict[tuple[Owner, str], bool] = {}  # → weak (optional or defaulted) at every read so far
-    values: dict[ValueRead, None] = {}
-
-    def read(owner: Owner, prop: str, weak: bool) -> None:
-        props[(owner, prop)] = props.get((owner, prop), True) and weak
-
-    def literals(owner: Owner, text: str, match: re.Match, weak: bool) -> None:
-        """The entries of a pattern's `{k: v}` map (`match` in `text`, the branch with its strings)."""
-        for key, literal in _map_entries(text[match.start("props"):match.end("props")] if match.group("props") else ""):
-            if literal is None:
-                read(owner, key, weak)
-            else:
-                values[ValueRead(owner, key, literal)] = None
+    main, alternatives, optionals = _Reads(), [], []
 
     for start, code_branch in branch_spans(code):
         branch = _Branch(code_branch)
+        ways, extras = [_Reads() for _ in branch.subqueries], [_Reads() for _ in branch.optional_clauses]
+        alternatives += ways
+        optionals += extras
+
+        def scope(offset: int) -> _Reads:
+            """Where a read at `offset` counts: a NOT EXISTS subquery, an OPTIONAL MATCH clause, or the query."""
+            way, extra = branch.subquery(offset), branch.optional_clause(offset)
+            return ways[way] if way is not None else extras[extra] if extra is not None else main
+
         text = texts[start:start + len(code_branch)]
+
+        def literals(owner: Owner, match: re.Match, weak: bool) -> None:
+            """The entries of a pattern's `{k: v}` map (`match` in the branch, its strings in `text`)."""
+            reads = scope(match.start())
+            for key, literal in _map_entries(text[match.start("props"):match.end("props")] if match.group("props") else ""):
+                if literal is None:
+                    reads.read(owner, key, weak)
+                else:
+                    reads.values[ValueRead(owner, key, literal)] = None
+
         possible: dict[str, set[str]] = {}  # bare variable → the labels its relationships allow
         patterns: dict[str, RelRead] = {}  # relationship variable → its pattern
         for left, rel, right in _steps(code_branch):
@@ -159,7 +216,7 @@ def rule_reads(text: str) -> RuleReads:
             first, second = (right, left) if backwards else (left, right)
             pattern = RelRead(types, branch.label(first), branch.label(second),
                               bool(rel.group("left")) != bool(rel.group("right")))
-            rels[pattern] = None
+            scope(rel.start()).rels[pattern] = None
             if rel.group("var"):
                 patterns[rel.group("var")] = pattern
             pairs = [pair for t in types for pair in SCHEMA.rel(t).pairs]
@@ -167,7 +224,7 @@ def rule_reads(text: str) -> RuleReads:
                 if branch.label(node) is None and node.group("var"):
                     sides = (0, 1) if not pattern.directed else (side,)
                     possible.setdefault(node.group("var"), set()).update(pair[s] for pair in pairs for s in sides)
-            literals(pattern, text, rel, branch.optional(rel.start()))
+            literals(pattern, rel, branch.optional(rel.start()))
 
         def owner_of(var: str | None) -> Owner | None:
             if var in branch.node_vars:
@@ -179,18 +236,18 @@ def rule_reads(text: str) -> RuleReads:
         for node in NODE_RE.finditer(code_branch):
             label = branch.label(node)
             if label:
-                labels[label] = None
+                scope(node.start()).labels[label] = None
             owner = (label,) if label else owner_of(node.group("var"))
             if owner is not None:
-                literals(owner, text, node, branch.optional(node.start()))
+                literals(owner, node, branch.optional(node.start()))
         for match in _PROPERTY.finditer(code_branch):
             owner = owner_of(match.group(1))
             if owner is not None:
-                read(owner, match.group(2), branch.optional(match.start()) or match.start() in branch.defaulted)
+                scope(match.start()).read(owner, match.group(2),
+                                          branch.optional(match.start()) or match.start() in branch.defaulted)
         for match in _COMPARED.finditer(text):
             var, prop, literal = match.group(1, 2, 3) if match.group(1) else match.group(5, 6, 4)
             owner = owner_of(var)
             if owner is not None:
-                values[ValueRead(owner, prop, literal)] = None
-    return RuleReads(tuple(labels), tuple(rels), tuple(PropRead(o, p, weak) for (o, p), weak in props.items()),
-                     tuple(values))
+                scope(match.start()).values[ValueRead(owner, prop, literal)] = None
+    return main.frozen(tuple(reads.frozen() for reads in alternatives), tuple(reads.frozen() for reads in optionals))
