@@ -31,6 +31,9 @@ class EntityConfig:
         values link at once, different values are never in one cluster.
     exclusive: further fields of which a cluster holds at most one value (a branch's name).
     thresholds: match probability for review and for an automatic match.
+    ambiguity_margin: a record matched to two identified entities whose best match weights are
+        within this many bits (log2 Bayes factor) of each other is left to review, not merged
+        into the stronger: 3 bits is a likelihood ratio of 8.
     """
     entity_type: str
     id_prefix: str
@@ -42,6 +45,7 @@ class EntityConfig:
     relations: tuple[Relation, ...] = ()
     review_threshold: float = 0.5
     match_threshold: float = 0.95
+    ambiguity_margin: float = 3.0
 
     def __post_init__(self):
         names = {f.name for f in self.fields}

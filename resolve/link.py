@@ -288,6 +288,11 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
 
     forced = accepted | same_identifier
     edge = ~rejected & (forced | (probability >= config.match_threshold))
+    owners = entity if existing is not None else (prepared.columns[config.identifiers[0]].codes
+                                                  if config.identifiers else None)
+    unclear = (ambiguous_edges(i, j, weight, edge & ~forced, owners, config.ambiguity_margin) if owners is not None
+               else np.zeros(len(codes), bool))
+    edge &= ~unclear
     chain_i, chain_j = _chain(entity)
     exclusive = [prepared.columns[name].codes for name in (*config.identifiers, *config.exclusive)] + [entity]
     exclusive += [np.where(prepared.sources == prepared.source_names.index(s), np.arange(n), -1)
@@ -302,6 +307,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     method = np.where(accepted, "judgement", np.where(same_identifier, "identifier", "probabilistic"))
     keep = forced | rejected | (probability >= config.review_threshold)
     decision = _decisions(labels, exclusive, i, j, probability, rejected, config.match_threshold)
+    decision[unclear & (decision != "match")] = "review"  # one of two identified entities: a person decides
     pairs = pd.DataFrame({"left_id": prepared.ids[i[keep]], "right_id": prepared.ids[j[keep]],
                           "weight": weight[keep], "probability": probability[keep],
                           "method": method[keep], "decision": decision[keep]})
@@ -311,6 +317,29 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     related = _relations(prepared, config, entity_ids)
     return Resolution(config, model, prepared, pairs.reset_index(drop=True), clusters, related, int(len(codes)),
                       dict(zip(judged["code"].tolist(), judged["same"].tolist())))
+
+
+def ambiguous_edges(i: np.ndarray, j: np.ndarray, weight: np.ndarray, scored: np.ndarray, owners: np.ndarray,
+                    margin: float) -> np.ndarray:
+    """The `scored` edges of a record without an owner (an identified entity, -1 for none) that
+    match records of two or more owners whose best weights are within `margin` bits: which of
+    them the record is cannot be told, so none of its edges merges (its pairs go to review).
+
+        >>> ambiguous_edges(np.array([0, 0]), np.array([1, 2]), np.array([9.0, 8.0]), np.ones(2, bool),
+        ...                 np.array([-1, 5, 6]), 3.0).tolist()
+        [True, True]
+    """
+    parts = []
+    for near, far in ((i, j), (j, i)):
+        picked = scored & (owners[near] < 0) & (owners[far] >= 0)
+        parts.append(pd.DataFrame({"edge": np.flatnonzero(picked), "record": near[picked], "owner": owners[far[picked]],
+                                   "weight": weight[picked]}))
+    frame = pd.concat(parts, ignore_index=True)
+    best = frame.groupby(["record", "owner"])["weight"].max().reset_index()
+    top = best.sort_values(["record", "weight"], ascending=[True, False]).groupby("record").head(2)
+    spread = top.groupby("record")["weight"].agg(["count", "max", "min"])
+    unclear = spread.index[(spread["count"] > 1) & (spread["max"] - spread["min"] < margin)]
+    return np.isin(np.arange(len(i)), frame.loc[frame["record"].isin(unclear), "edge"].to_numpy())
 
 
 def _entity_ids(records: Records, labels: np.ndarray, entity: np.ndarray, names: np.ndarray,

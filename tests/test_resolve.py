@@ -205,11 +205,28 @@ def test_persons_by_id_number_else_name_birth_date_and_address():
         ("pol:1", id_1, "马建国", "1980-03-01", ADDRESS),
         ("hrss:1", id_1, "馬建國", None, None),
         ("tax:1", None, "马建国", "1980年3月1日", "银川市兴庆区解放西街12号"),
-        ("pol:2", id_2, "马建国", "1980-03-01", ADDRESS),  # a namesake: another valid ID number
+        ("pol:2", id_2, "马建国", "1980-03-01", "石嘴山市大武口区朝阳街8号"),  # a namesake born the same day
     ], columns=["record_id", "id_number", "name", "birth_date", "address"])
     result = link(persons, CONFIGS["person"])
     assert entity(result, "pol:1") == entity(result, "hrss:1") == entity(result, "tax:1")
     assert entity(result, "pol:2") != entity(result, "pol:1")
+
+
+def test_a_mention_two_identified_entities_match_alike_is_left_to_review():
+    """Namesakes born the same day at one address: a mention without an ID number could be
+    either, so it joins neither (merging it into one is a coin toss) and a person decides."""
+    import datetime as dt
+    id_1 = make_id_number("640104", dt.date(1980, 3, 1), 12, "M")
+    id_2 = make_id_number("640104", dt.date(1980, 3, 1), 14, "M")
+    persons = pd.DataFrame([
+        ("pol:1", id_1, "马建国", "1980-03-01", ADDRESS),
+        ("pol:2", id_2, "马建国", "1980-03-01", ADDRESS),
+        ("tax:1", None, "马建国", "1980年3月1日", "银川市兴庆区解放西街12号"),
+    ], columns=["record_id", "id_number", "name", "birth_date", "address"])
+    result = link(persons, CONFIGS["person"])
+    assert entity(result, "tax:1") not in (entity(result, "pol:1"), entity(result, "pol:2"))
+    queued = {frozenset(pair) for pair in zip(result.review["left_id"], result.review["right_id"])}
+    assert {frozenset(("tax:1", "pol:1")), frozenset(("tax:1", "pol:2"))} <= queued
 
 
 def test_properties_by_certificate_else_address_and_area():
