@@ -115,8 +115,8 @@ def inject(spec: FileSpec, rows: list[Row], rng: random.Random, prefixes: tuple[
                 copy.cells[col] = impossible_date(year, month, day, spec.date_style)
                 copy.mess.append((kind, headers[col], copy.cells[col]))
             elif kind == "negative_amount":
-                if not copy.cells[col] or copy.cells[col].startswith("-"):
-                    continue
+                if copy.cells[col].startswith("-") or not any(ch in "123456789" for ch in copy.cells[col]):
+                    continue  # blank, already negative, or zero: "-0.00" is no negative amount
                 copy.cells[col] = "-" + copy.cells[col]
                 copy.mess.append((kind, headers[col], copy.cells[col]))
             elif kind == "too_many_fields":
