@@ -440,8 +440,9 @@ class Planter:
         firms = [f for f in self.all_firms(employees=2) if f.kind == "local"]
         # A positive under-declares wages IIT is due on: its staff's taxable wages are material
         # whatever share it declares (a firm of wages at the deduction owes nothing: a near miss).
-        taxed = [f for f in firms if self.taxable_wages(f) * (1 - 0.4) >= MATERIAL_TAXABLE_WAGES]
-        for label, n, ratio, pool in ((POSITIVE, self.positives, (0.2, 0.4), taxed),
+        declared = (0.2, 0.4)  # the share of wages a positive declares
+        taxed = [f for f in firms if self.taxable_wages(f) * (1 - declared[1]) >= MATERIAL_TAXABLE_WAGES]
+        for label, n, ratio, pool in ((POSITIVE, self.positives, declared, taxed),
                                       (NEAR_MISS, self.near_misses, (0.8, 0.9), firms)):
             for firm in self.take(pool, n):
                 firm.wage_ratio = round(self.rng.uniform(*ratio), 4)
