@@ -8,6 +8,11 @@ small by default (1 GB heap, 512 MiB page cache); for a large graph set CROSSAUD
 (a JVM size, e.g. 4g) and CROSSAUDIT_NEO4J_PAGECACHE_MB.
 
     python tools/neo4j/launch.py            # prints bolt://127.0.0.1:PORT, Ctrl-C stops it
+    python tools/neo4j/launch.py --home ./graph --port 7687   # data kept in ./graph across starts
+
+The same class path holds `neo4j-admin` (org.neo4j.cli.AdminTool, with the import tool of
+org.neo4j:neo4j-import-tool): `admin(home, [...])` runs it on the database in a home folder,
+e.g. `database import full` before the first start (crossaudit's bulk load does that).
 
 From Python (the test suite does this):
 
@@ -16,6 +21,7 @@ From Python (the test suite does this):
 """
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import shutil
@@ -76,19 +82,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Neo4jServer:
-    """A running server; `stop()` (or leaving the `with` block) shuts it down and removes its data."""
+def _heap() -> str:
+    return f"-Xmx{os.environ.get('CROSSAUDIT_NEO4J_HEAP', '1g')}"
 
-    def __init__(self, process: subprocess.Popen, uri: str, data_dir: Path, output: deque):
-        self.process, self.uri, self.data_dir, self._output = process, uri, data_dir, output
+
+def admin(home: Path, arguments: list[str]) -> str:
+    """Run `neo4j-admin ARGUMENTS` on the Neo4j home folder `home` (its databases under
+    home/data, as the server below keeps them); its output, or LaunchError with its tail.
+
+        admin(Path("graph"), ["database", "import", "full", "@import/import.args", "neo4j"])"""
+    classpath, _ = prepare()
+    (home / "conf").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "NEO4J_HOME": str(home.resolve()), "NEO4J_CONF": str((home / "conf").resolve())}
+    result = subprocess.run(["java", _heap(), "-XX:+UseG1GC", "-cp", classpath, "org.neo4j.cli.AdminTool",
+                             *arguments], capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        tail = (result.stdout + result.stderr).strip().splitlines()[-25:]
+        raise LaunchError(f"neo4j-admin {' '.join(arguments[:3])} failed:\n" + "\n".join(tail))
+    return result.stdout + result.stderr
+
+
+class Neo4jServer:
+    """A running server; `stop()` (or leaving the `with` block) shuts it down and removes its data,
+    unless it was started over a home folder of its own (`start(home=…)`), which is kept."""
+
+    def __init__(self, process: subprocess.Popen, uri: str, data_dir: Path, output: deque, keep: bool = False):
+        self.process, self.uri, self.data_dir, self._output, self.keep = process, uri, data_dir, output, keep
 
     @classmethod
-    def start(cls, timeout: float = 180.0) -> "Neo4jServer":
+    def start(cls, timeout: float = 180.0, home: Path | None = None, port: int | None = None) -> "Neo4jServer":
         classpath, classes = prepare()
-        data_dir = Path(tempfile.mkdtemp(prefix="crossaudit-neo4j-"))
-        port = free_port()
+        keep = home is not None
+        data_dir = Path(home).resolve() if keep else Path(tempfile.mkdtemp(prefix="crossaudit-neo4j-"))
+        data_dir.mkdir(parents=True, exist_ok=True)
+        port = port or free_port()
         java = [
-            "java", "-Xms256m", f"-Xmx{os.environ.get('CROSSAUDIT_NEO4J_HEAP', '1g')}", "-XX:+UseG1GC",
+            "java", "-Xms256m", _heap(), "-XX:+UseG1GC",
             "-cp", f"{classes}{os.pathsep}{classpath}", "Neo4jServer", str(data_dir), str(port),
             os.environ.get("CROSSAUDIT_NEO4J_PAGECACHE_MB", "512"),
         ]
@@ -110,10 +139,11 @@ class Neo4jServer:
         ready.wait(timeout)
         if not found:
             process.kill()
-            shutil.rmtree(data_dir, ignore_errors=True)
+            if not keep:
+                shutil.rmtree(data_dir, ignore_errors=True)
             raise LaunchError("Neo4j did not start within %.0f s; its last output:\n%s"
                               % (timeout, "\n".join(output)))
-        return cls(process, found[0], data_dir, output)
+        return cls(process, found[0], data_dir, output, keep)
 
     def stop(self, timeout: float = 60.0) -> None:
         if self.process.poll() is None:
@@ -123,7 +153,8 @@ class Neo4jServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
 
     def __enter__(self) -> "Neo4jServer":
         return self
@@ -132,15 +163,8 @@ class Neo4jServer:
         self.stop()
 
 
-def main() -> int:
-    started = time.monotonic()
-    try:
-        server = Neo4jServer.start()
-    except LaunchError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    print(server.uri, flush=True)
-    print(f"Neo4j ready in {time.monotonic() - started:.1f} s; Ctrl-C stops it", file=sys.stderr)
+def serve(server: Neo4jServer) -> None:
+    """Wait until Ctrl-C (or SIGTERM), then stop the server."""
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt))
     try:
         server.process.wait()
@@ -148,6 +172,24 @@ def main() -> int:
         pass
     finally:
         server.stop()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--home", type=Path, help="keep the server's data in this folder (a Neo4j home: its "
+                        "databases under data/), across starts; default: a temporary folder removed on stop")
+    parser.add_argument("--port", type=int, help="bolt port on 127.0.0.1; default: a free one")
+    args = parser.parse_args()
+    started = time.monotonic()
+    try:
+        server = Neo4jServer.start(home=args.home, port=args.port)
+    except LaunchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(server.uri, flush=True)
+    kept = f"; its data stays in {server.data_dir}" if server.keep else ""
+    print(f"Neo4j ready in {time.monotonic() - started:.1f} s{kept}; Ctrl-C stops it", file=sys.stderr)
+    serve(server)
     return 0
 
 
