@@ -87,6 +87,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "store.info": ("admin", "analyst"),
         "store.clear": ("admin",),
         "store.offices": ("admin",),
+        "store.copy": ("admin",),
         "demo": ("admin",),
         "demo.generate": ("admin", "analyst"),
         "rules.list": ("admin", "analyst", "investigator", "inspector"),
@@ -112,12 +113,12 @@ COMMANDS: dict[str, str] = {
     "specs check": "load",
     "stats": "stats",
     "store init": "store.init", "store info": "store.info", "store clear": "store.clear",
-    "store offices": "store.offices",
+    "store offices": "store.offices", "store copy": "store.copy",
 }
 # Commands that open no store named by --store before they run (files only, a store of their own;
 # the demo checks the store it opens itself): a denial is not recorded in a store.
 OFFLINE_COMMANDS = frozenset({"rules list", "rules lint", "rules new", "rules test", "demo", "demo generate",
-                              "specs check"})
+                              "specs check", "store copy"})
 
 
 def command_action(command: str) -> str:

@@ -149,6 +149,7 @@ def check_command(ctx: click.Context) -> None:
     from crossaudit.engine import audit, open_store
     from crossaudit.engine.access import OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, \
         load_users
+    from crossaudit.engine.neo4j_bulk import is_bulk_target
 
     command = command_name(ctx)
     try:
@@ -157,7 +158,8 @@ def check_command(ctx: click.Context) -> None:
     except (AccessDenied, UsersFileError) as exc:
         raise CliError(str(exc)) from exc
     denied = f"access denied: user {user.name!r} ({user.role}) may not {action}"
-    if command in OFFLINE_COMMANDS:
+    # A bulk target (load --bulk) is a new database, governed once `store init` has run on it.
+    if command in OFFLINE_COMMANDS or is_bulk_target(store_uri(ctx)):
         if not user.may(action):
             raise CliError(denied)
         return

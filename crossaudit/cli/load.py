@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from crossaudit.cli.common import (
-    clearance_of, format_option, guard, main_group, print_json, print_table, store_uri,
+    CliError, clearance_of, format_option, guard, main_group, print_json, print_table, store_uri,
 )
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
-from crossaudit.engine.store import redact_uris
+from crossaudit.engine.neo4j_bulk import BulkTarget, ImportFiles, import_into, serve_imported, staging_store, \
+    write_import_files
+from crossaudit.engine.store import StoreError, redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
 
@@ -23,9 +26,14 @@ from crossaudit.loaders.quarantine import COLUMNS
 @click.option("--delivered-on", type=click.DateTime(["%Y-%m-%d"]),
               help="The day the departments delivered these files (default: today); the ledger scores "
                    "timeliness by it.")
+@click.option("--bulk", is_flag=True,
+              help="Write a new Neo4j database by `neo4j-admin database import full` instead of transactions: "
+                   "--store neo4j-import:FOLDER writes the import files there and prints the neo4j-admin command "
+                   "to run on the stopped server (then `crossaudit store init`); --store neo4j-launch:HOME "
+                   "imports into HOME and serves it with the launcher until Ctrl-C.")
 @format_option("table", "json")
 @click.pass_context
-def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_on, fmt: str) -> None:
+def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_on, bulk: bool, fmt: str) -> None:
     """Load every file under DIRECTORY that a source spec matches.
 
     Each row is loaded or quarantined with its reason; exact duplicate rows are counted.
@@ -37,7 +45,8 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with open_store(store_uri(ctx)) as store, Progress(
+    target = bulk_target(ctx) if bulk else None
+    with (staging_for(target) if bulk else open_store(store_uri(ctx))) as store, Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
             TimeElapsedColumn(), console=_console(), disable=fmt == "json" or not sys.stderr.isatty()) as bar:
         store.apply_schema()  # a new store: the audit log needs its table
@@ -52,6 +61,7 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
 
         report = load_sources(directory, store, specs_dir, progress=progress,
                               delivered_on=delivered_on.date() if delivered_on else None)
+        files = write_import_files(store, target.files_folder) if bulk else None
     if fmt == "json":
         print_json(report.to_json())
     else:
@@ -69,8 +79,50 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
             click.echo(f"error: {redact_uris(source.error)}", err=True)
         for remark in source.remarks:  # what the reader did besides reading: a merged cell filled …
             click.echo(f"note: {source.file}: {remark}", err=True)
+    if bulk:
+        finish_bulk(target, files)
     if any(s.error for s in report.sources):
         ctx.exit(2)
+
+
+def bulk_target(ctx: click.Context) -> BulkTarget:
+    """The bulk target --store names, checked to hold no database yet."""
+    try:
+        target = BulkTarget.parse(store_uri(ctx))
+        target.check_empty()
+    except StoreError as exc:
+        raise CliError(f"--bulk: {exc}") from exc
+    return target
+
+
+@contextmanager
+def staging_for(target: BulkTarget):
+    """The staging store of a bulk load into `target`, beside its files."""
+    target.path.mkdir(parents=True, exist_ok=True)
+    with staging_store(target.path) as staging:
+        yield staging
+
+
+def finish_bulk(target: BulkTarget, files: ImportFiles) -> None:
+    """Tell the DBA the command to run (neo4j-import:), or import and serve until Ctrl-C (neo4j-launch:)."""
+    total = sum(files.rows.values())
+    if target.kind == "import":
+        click.echo(f"{total:,} nodes and relationships in {len(files.rows)} import files under {files.folder}. On the "
+                   "Neo4j server, stopped, with these files at the same paths, run (add "
+                   "--overwrite-destination=true to replace an existing empty database):", err=True)
+        click.echo(files.command())
+        click.echo("then start the server and create the constraints and indexes: "
+                   "crossaudit --store bolt://HOST:7687 store init", err=True)
+        return
+    from crossaudit.engine.neo4j_bulk import launcher
+
+    click.echo(f"importing {total:,} nodes and relationships into {target.path} …", err=True)
+    import_into(files, target.path)
+    server = serve_imported(target.path)
+    click.echo(server.uri)
+    click.echo(f"Neo4j serves the imported database (schema applied); Ctrl-C stops it, its data stays in "
+               f"{target.path} (python tools/neo4j/launch.py --home {target.path} starts it again)", err=True)
+    launcher().serve(server)
 
 
 def _console():

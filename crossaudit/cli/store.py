@@ -5,7 +5,9 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, acting_user, format_option, main_group, print_json, print_table, store_uri
+from crossaudit.cli.common import (
+    CliError, acting_user, format_option, guard, main_group, print_json, print_table, require_users_file, store_uri,
+)
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.access import govern
 from crossaudit.engine.offices import OfficeError, read_offices, replace_offices
@@ -82,3 +84,33 @@ def store_offices(ctx: click.Context, file: Path) -> None:
             raise CliError(str(exc)) from exc
         audit.record(graph, user, "store.offices", str(file), "allowed", f"{len(offices)} offices")
     click.echo(f"{len(offices)} tax offices from {file}")
+
+
+@store.command("copy")
+@click.argument("source")
+@click.argument("target")
+@click.pass_context
+def store_copy(ctx: click.Context, source: str, target: str) -> None:
+    """Copy the whole store SOURCE (e.g. ladybug:./crossaudit.db) into a new Neo4j database by
+    `neo4j-admin database import full` (admins): TARGET neo4j-import:FOLDER writes the import
+    files there and prints the command for the stopped server (then `crossaudit store init`);
+    neo4j-launch:HOME imports into HOME and serves it with the launcher until Ctrl-C. The users
+    file in use must be the one SOURCE records; the copy is recorded in SOURCE's audit log first,
+    so the copy carries it too."""
+    from crossaudit.cli.load import finish_bulk
+    from crossaudit.engine.neo4j_bulk import BulkTarget, write_import_files
+    from crossaudit.engine.store import StoreError
+
+    try:
+        destination = BulkTarget.parse(target)
+        destination.check_empty()
+    except StoreError as exc:
+        raise CliError(str(exc)) from exc
+    with open_store(source) as graph:
+        require_users_file(graph)
+        user = guard(ctx, graph, "store.copy", target)
+        audit.record(graph, user, "store.copy", target, "allowed", f"from {graph.uri}")
+        files = write_import_files(graph, destination.files_folder)
+    click.echo(f"{graph.engine} store {graph.uri}: {sum(files.rows.values()):,} nodes and relationships written "
+               f"as import files", err=True)
+    finish_bulk(destination, files)

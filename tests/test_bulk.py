@@ -1,0 +1,228 @@
+"""Bulk loads into Neo4j by neo4j-admin import: the files, the CLI, and the graph they give.
+
+The Neo4j tests import the small demo region into a server of their own (the launcher over a
+home folder) and compare it with a transactional load of the same region into the session's
+server: the same counts per label and type, the same findings after resolve and rules run.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from crossaudit.cli import main_group
+from crossaudit.engine import open_store
+from crossaudit.engine.neo4j_bulk import BulkTarget, staging_store, write_import_files
+from crossaudit.engine.store import RunStamp, StoreError
+from crossaudit.loaders import load_sources
+from crossaudit.pipeline import resolve, run_all_packs
+from test_loaders import HEADER, ROWS, SPEC, write
+
+RUN = RunStamp("run-1", dt.datetime(2026, 11, 8, 9, 30, 0, 250000))
+
+
+def rows_of(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def test_node_files_carry_typed_headers_an_id_space_and_one_row_per_key(tmp_path):
+    with staging_store(tmp_path) as staging:
+        staging.upsert_nodes("Enterprise", [
+            {"uid": "E1", "name": "宁夏甲公司", "established_on": dt.date(2015, 3, 1), "registered_capital": 500000.0,
+             "source_row": 2},
+            {"uid": "E2", "name": "", "kind": None}], RUN)
+        staging.upsert_nodes("Enterprise", [{"uid": "E1", "name": "宁夏甲科技有限公司", "source_row": 9}], RUN)
+        files = write_import_files(staging, tmp_path / "import")
+    assert [label for label, _ in files.nodes] == ["Enterprise"] and files.rels == []
+    header, *rows = rows_of(files.folder / "nodes" / "Enterprise.csv")
+    assert header[:2] == ["uid:ID(Enterprise)", "credit_code"]
+    assert {"established_on:date", "registered_capital:double", "source_row:long", "first_seen:localdatetime"} \
+        <= set(header)
+    by_key = {row[0]: dict(zip(header, row)) for row in rows}
+    assert sorted(by_key) == ["E1", "E2"]  # E1 upserted twice: one row, as a MERGE leaves one node
+    assert by_key["E1"]["name"] == "宁夏甲科技有限公司" and by_key["E1"]["source_row:long"] == "2"  # first provenance
+    assert by_key["E1"]["established_on:date"] == "2015-03-01"
+    assert by_key["E1"]["first_seen:localdatetime"] == "2026-11-08T09:30:00.250000"
+
+
+def test_empty_text_is_quoted_and_null_is_an_empty_field(tmp_path):
+    with staging_store(tmp_path) as staging:
+        staging.upsert_nodes("Enterprise", [{"uid": "E2", "name": "", "kind": None}], RUN)
+        files = write_import_files(staging, tmp_path / "import")
+    line = (files.folder / "nodes" / "Enterprise.csv").read_text(encoding="utf-8").splitlines()[1]
+    assert line.startswith('"E2",,"",,')  # uid, credit_code null, name "", name_norm null
+
+
+def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file(tmp_path):
+    with staging_store(tmp_path) as staging:
+        staging.upsert_nodes("Person", [{"uid": "P1"}], RUN)
+        staging.upsert_nodes("Enterprise", [{"uid": "E1"}], RUN)
+        staging.upsert_relationships("LEGAL_REP_OF", "Person", "Enterprise",
+                                     [{"from": "P1", "to": "E1", "since": dt.date(2020, 1, 2)}] * 2, RUN)
+        staging.upsert_nodes("QuarantineEntry", [{"entry_id": "Q1", "raw_value": "第一行\n第二行"}], RUN)
+        files = write_import_files(staging, tmp_path / "import")
+    (rel_type, path), = files.rels
+    header, *rows = rows_of(path)
+    assert rel_type == "LEGAL_REP_OF" and path.name == "LEGAL_REP_OF-Person-Enterprise.csv"
+    assert header[:4] == [":START_ID(Person)", ":END_ID(Enterprise)", "rid", "since:date"]
+    assert [row[:2] + row[3:4] for row in rows] == [["P1", "E1", "2020-01-02"]]
+    assert files.multiline == [files.folder / "nodes" / "QuarantineEntry.csv"]
+    arguments = (files.folder / "import.args").read_text(encoding="utf-8").split()
+    assert f"--nodes=Person={(files.folder / 'nodes' / 'Person.csv').resolve()}" in arguments
+    assert f"--relationships=LEGAL_REP_OF={path.resolve()}" in arguments
+    assert "--bad-tolerance=0" in arguments and any(a.startswith("--multiline-fields=") for a in arguments)
+    assert files.command() == f"neo4j-admin database import full @{(files.folder / 'import.args').resolve()} neo4j"
+
+
+def test_a_bulk_target_is_new_and_named_by_its_scheme(tmp_path):
+    assert BulkTarget.parse(f"neo4j-launch:{tmp_path}").files_folder == tmp_path / "import"
+    with pytest.raises(StoreError, match="no bulk target"):
+        BulkTarget.parse("bolt://127.0.0.1:7687")
+    (tmp_path / "import.args").write_text("", encoding="utf-8")
+    with pytest.raises(StoreError, match="writes a new database"):
+        BulkTarget.parse(f"neo4j-import:{tmp_path}").check_empty()
+
+
+@pytest.fixture
+def department(tmp_path):
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "amr_register.yaml").write_text(SPEC, encoding="utf-8")
+    data = tmp_path / "region"
+    (data / "amr").mkdir(parents=True)
+    write(data / "amr" / "企业登记.csv", HEADER + "".join(ROWS), "gbk")
+    return data, specs
+
+
+def test_load_bulk_writes_the_facts_a_transactional_load_writes_and_prints_the_command(department, tmp_path):
+    data, specs = department
+    folder = tmp_path / "import"
+    result = CliRunner().invoke(main_group, ["--store", f"neo4j-import:{folder}", "load", str(data), "--specs",
+                                             str(specs), "--bulk"])
+    assert result.exit_code == 0, result.output
+    assert f"neo4j-admin database import full @{(folder / 'import.args').resolve()} neo4j" in result.output
+    assert "store init" in result.output and not (folder / "staging.db").exists()
+    with open_store(f"ladybug:{tmp_path / 'transactional.db'}") as store:
+        load_sources(data, store, specs)
+        counts = store.counts()
+    written = Counter()
+    for path in folder.glob("*/*.csv"):  # a relationship type has a file per pair of labels
+        written[path.stem.split("-")[0]] += len(rows_of(path)) - 1
+    expected = {name: n for part in counts.values() for name, n in part.items() if n}
+    assert written == {**expected, "AuditEntry": 1}  # and the load's audit entry
+    assert written["QuarantineEntry"] == 5 and written["LoadRun"] == 1 and written["FileLoad"] == 1
+    again = CliRunner().invoke(main_group, ["--store", f"neo4j-import:{folder}", "load", str(data), "--bulk"])
+    assert again.exit_code == 1 and "a bulk load writes a new database" in again.output
+
+
+def test_store_copy_is_for_admins_and_writes_the_whole_store(department, tmp_path):
+    data, specs = department
+    source = f"ladybug:{tmp_path / 'source.db'}"
+    with open_store(source) as store:
+        load_sources(data, store, specs)
+    users = tmp_path / "users.yaml"
+    users.write_text("users:\n  admin: {role: admin, clearance: secret}\n  li: {role: analyst, clearance: internal}\n",
+                     encoding="utf-8")
+    runner = CliRunner()
+    assert runner.invoke(main_group, ["--store", source, "store", "init", "--users", str(users)],
+                         env={"CROSSAUDIT_USERS": str(users), "CROSSAUDIT_USER": "admin"}).exit_code == 0
+    target = f"neo4j-import:{tmp_path / 'copy'}"
+    denied = runner.invoke(main_group, ["--user", "li", "store", "copy", source, target],
+                           env={"CROSSAUDIT_USERS": str(users)})
+    assert denied.exit_code == 1 and "may not store.copy" in denied.output
+    result = runner.invoke(main_group, ["--user", "admin", "store", "copy", source, target],
+                           env={"CROSSAUDIT_USERS": str(users)})
+    assert result.exit_code == 0, result.output
+    governance = rows_of(tmp_path / "copy" / "nodes" / "Governance.csv")
+    assert len(governance) == 2  # the record of the users file comes along
+    actions = [row[4] for row in rows_of(tmp_path / "copy" / "nodes" / "AuditEntry.csv")[1:]]
+    assert "store.copy" in actions  # recorded in the source before it was written
+
+
+# --- against Neo4j: the small region, bulk vs transactional ---------------------------------
+
+@pytest.fixture(scope="module")
+def small_region(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("region")
+    result = CliRunner().invoke(main_group, ["demo", "generate", "--scale", "small", "--seed", "7", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _bulk_server(args: list[str]) -> tuple[subprocess.Popen, str]:
+    """Run `crossaudit ARGS` (a bulk load or copy into neo4j-launch:) until it prints its bolt URI."""
+    process = subprocess.Popen([sys.executable, "-c", "from crossaudit.cli import main; main()", *args],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, "COLUMNS": "200"})
+    for line in process.stdout:
+        if line.startswith("bolt://"):
+            return process, line.strip()
+    process.wait()
+    pytest.fail(f"crossaudit {' '.join(args)} served no database: {process.stderr.read()[-3000:]}")
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.send_signal(signal.SIGTERM)  # the launcher stops the server, its data stays in the home
+    process.wait(120)
+
+
+def _findings(store) -> list[tuple]:
+    return sorted((row["rule"], row["id"], row["evidence"]) for row in store.query(
+        "MATCH (f:Finding) RETURN f.rule_id AS rule, f.finding_id AS id, f.evidence_hash AS evidence"))
+
+
+@pytest.mark.neo4j
+def test_bulk_load_gives_the_graph_and_findings_of_a_transactional_load(small_region, neo4j_uri, tmp_path):
+    with open_store(neo4j_uri) as transactional:
+        transactional.clear(keep=())
+        load_sources(small_region, transactional)
+        expected = transactional.counts()
+        resolve(transactional)
+        run_all_packs(transactional)
+        expected_findings = _findings(transactional)
+    home = tmp_path / "graph"
+    process, uri = _bulk_server(["--store", f"neo4j-launch:{home}", "load", str(small_region), "--bulk"])
+    try:
+        with open_store(uri) as bulk:
+            counts = bulk.counts()
+            counts["nodes"]["AuditEntry"] -= 1  # the bulk load's audit entry: the API load above records none
+            assert counts == expected
+            assert sum(expected["nodes"].values()) > 200_000 and sum(expected["relationships"].values()) > 500_000
+            constraints = bulk.query("SHOW CONSTRAINTS YIELD name RETURN count(*) AS n")[0]["n"]
+            assert constraints == len(expected["nodes"])  # the schema was applied after the import
+            resolve(bulk)
+            run_all_packs(bulk)
+            findings = _findings(bulk)
+        assert findings == expected_findings and len(findings) > 50
+    finally:
+        _stop(process)
+    assert (home / "data" / "databases" / "neo4j").is_dir()  # kept for the next start
+
+
+@pytest.mark.neo4j
+def test_store_copy_of_an_embedded_store_into_a_launched_neo4j(department, tmp_path):
+    data, specs = department
+    source = f"ladybug:{tmp_path / 'source.db'}"
+    with open_store(source) as store:
+        load_sources(data, store, specs)
+        store.upsert_nodes("Person", [{"uid": "P9", "name": "", "birth_date": dt.date(1980, 1, 1)}], RUN)
+        expected = store.counts()
+        people = store.query("MATCH (p:Person) RETURN p ORDER BY p.uid")
+    process, uri = _bulk_server(["store", "copy", source, f"neo4j-launch:{tmp_path / 'graph'}"])
+    try:
+        with open_store(uri) as copy:
+            counts = copy.counts()
+            assert copy.query("MATCH (p:Person) RETURN p ORDER BY p.uid") == people  # types, "" and nulls kept
+    finally:
+        _stop(process)
+    counts["nodes"]["AuditEntry"] -= 1  # store copy recorded itself in the source before writing it
+    assert counts == expected
