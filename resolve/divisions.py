@@ -74,18 +74,17 @@ _SUFFIX = {"province": re.compile(r"(?:省|市|(?:壮族|回族|维吾尔)?自�
 
 @dataclass(frozen=True)
 class DivisionTable:
-    """Names → short codes, full names and short names apart (short county names are read
-    only after their province or city: 和平 alone is as often a trade name as 天津市和平区)."""
+    """Names → short codes, full names and short names apart (a short county name is read
+    only after its province or city: 和平 alone is as often a trade name as 天津市和平区)."""
     names: dict[str, str]  # short code → current name (or the latest former one)
 
     @classmethod
     def load(cls) -> "DivisionTable":
-        names: dict[str, str] = {}
-        for code, former in _former().items():
-            for name in sorted(former):
-                names.setdefault(short_code(code) + "|" + name, name)
-        for code, name in _current().items():
-            names[short_code(code) + "|" + name] = name
+        current = _current()
+        names = {short_code(code) + "|" + name: name for code, name in current.items()}
+        in_force = set(current.values())
+        for code, former in _former().items():  # a name still in force keeps only its code now (海原县)
+            names.update({short_code(code) + "|" + name: name for name in former if name not in in_force})
         return cls({key: name for key, name in names.items() if name not in _NOT_A_PLACE and key.split("|")[0]})
 
     @cached_property
@@ -117,13 +116,18 @@ class DivisionTable:
         full, short = self._index
         return full.get(name) or short.get(name, ())
 
-    def name_of(self, code: str) -> str | None:
-        return next((name for key, name in self.names.items() if key.split("|")[0] == code), None)
+    @cached_property
+    def _codes(self) -> frozenset[str]:
+        return frozenset(key.split("|")[0] for key in self.names)
+
+    def is_code(self, code: str) -> bool:
+        """Whether a short code is a division's, current or former: `TABLE.is_code('64')` → True."""
+        return code in self._codes
 
     @cached_property
     def leading(self) -> dict[str, tuple[str, ...]]:
         """Names read at the start of a text: full names of every level, short names of
-        provinces and cities."""
+        provinces and cities (a county's short name, 中宁 or 兴隆, is as often a trade name)."""
         full, short = self._index
         return {**{name: codes for name, codes in short.items()
                    if any(level_of(code) != "county" for code in codes)}, **full}

@@ -116,14 +116,15 @@ MAX_NAME = max(map(len, TABLE.following))
 def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     """Strip leading division names (as many as lead) → (the most specific one's code, rest);
     at least `keep` characters stay: `split_region('宁夏银川华兴科技')` → `('6401', '华兴科技')`.
-    A county's short name counts only after its province or city (苏州市吴中 → 320506)."""
+    After the first, only divisions inside the one before count (苏州市吴中 → 320506;
+    兴庆区解放西街 is no 解放区 of 焦作)."""
     code, names = None, TABLE.leading
     while (name := _division_at(text, 0, names)) and len(text) - len(name) >= keep:
         code = _narrowed(code, names[name])
         text = text[len(name):]
-        # then only divisions inside this one: 兴庆区解放西街 is no 解放区 (焦作)
         names = _divisions_inside(code) if code else {}
     return code, text
+
 
 
 @lru_cache(maxsize=4096)
@@ -274,7 +275,7 @@ def enterprise_name_parts(value: str) -> NameParts:
 
 def _cut_after_legal_form(text: str) -> tuple[str, bool]:
     """The text up to the last legal form before a branch suffix, and whether one was found."""
-    ends = [text.rfind(variant) + len(variant) for variant, _ in LEGAL_FORMS_CN if variant in text[:-3]]
+    ends = [text[:-3].rfind(variant) + len(variant) for variant, _ in LEGAL_FORMS_CN if variant in text[:-3]]
     end = max(ends, default=-1)
     return (text[:end], True) if 0 < end < len(text) else (text, False)
 
