@@ -1,7 +1,7 @@
 """How one entity type is resolved, as data: fields, identifiers, comparisons, blocking keys,
 hard constraints, relations and thresholds.
 
-    >>> config = EntityConfig("thing", "T-", fields=(Field("code", code_text),), identifiers=("code",))
+    >>> config = EntityConfig("thing", "T-", fields=(Field("code"),), identifiers=("code",))
     >>> [key.label for key in config.all_blocking]
     ['code']
 """

@@ -110,10 +110,10 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     m, u = m_defaults, [c.u_default for c in comparisons]
     pairs = max(total_pairs(records, link_only), 1)
     ri, rj = random_pairs(records, link_only, sample, seed)
-    if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
-        return Model(names, labels, m, u, min(0.5, len(records) / 2 / pairs))
-    u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
     counted = identifier_prior(records, config, link_only)
+    if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
+        return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
+    u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
         for key, found in key_pairs.items():
