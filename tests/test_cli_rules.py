@@ -51,7 +51,7 @@ def test_a_failing_case_and_a_lint_problem_exit_1(tmp_path):
                                                               "WHERE e.status = $status AND e.name = toString(1)"),
                     encoding="utf-8")
     linted = invoke("rules", "lint", tmp_path)
-    assert linted.exit_code == 1 and "revoked-firm.cypher:20: function: toString(" in linted.output
+    assert linted.exit_code == 1 and "revoked-firm.cypher:23: function: toString(" in linted.output
 
 
 def test_rules_run_then_findings_list_and_show(store_uri, tmp_path):

@@ -19,6 +19,8 @@ pack: test-pack
 severity: high
 tax: [vat]
 description: A revoked enterprise that issues invoices.
+title_zh: 已吊销企业仍在开票
+description_zh: 已被吊销营业执照的企业仍在开具发票。
 basis: 税收征收管理法 第二十五条
 sources: [amr_enterprise_register, tax_vat_invoices]
 identity: [enterprise]

@@ -235,7 +235,7 @@ def test_a_rule_that_writes_is_refused_and_rule_queries_cannot_write(governed, t
     args = ("rules", "run", "--rules-dir", str(tmp_path / "evilrules"), "--rule", "evil-rule")
     assert "access denied: user 'wang' (inspector) may not rules.run" in governed("wang", *args).output
     refused = governed("li", *args)
-    assert refused.exit_code == 1 and f"{pack / 'evil-rule.cypher'}:18: SET: a rule only reads" in str(refused.exception)
+    assert refused.exit_code == 1 and f"{pack / 'evil-rule.cypher'}:20: SET: a rule only reads" in str(refused.exception)
     with open_store(governed.store_uri) as store:
         assert store.query("MATCH (f:Finding) RETURN f.office_code AS o ORDER BY o") == [
             {"o": COUNTY_A}, {"o": COUNTY_B}]
@@ -255,6 +255,8 @@ pack: evil
 severity: low
 tax: [vat]
 description: Rewrites office codes.
+title_zh: 篡改税务机关代码
+description_zh: 改写疑点的税务机关代码。
 basis: 税收征收管理法 第一条
 sources: [tax_returns]
 identity: [id]

@@ -602,6 +602,8 @@ pack: malformed
 severity: low
 tax: [vat]
 description: Every enterprise, with 0/0 and x/0.
+title_zh: 零除以零的比率
+description_zh: 每户企业，比率为零除以零和非零数除以零。
 basis: none
 sources: [t]
 identity: [enterprise]

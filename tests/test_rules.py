@@ -29,6 +29,8 @@ amount: amount
 tax_at_risk: tax_at_risk
 params: {{rate: 0.13}}
 version: 1
+title_zh: 已吊销企业仍在开票
+description_zh: 已被吊销营业执照的企业仍在开具发票。
 */
 """
 GOOD_QUERY = ("MATCH (e:Enterprise {status: 'revoked'})-[s:ISSUED]->(i:Invoice)\n"
@@ -54,6 +56,7 @@ def test_at_least_fifteen_rules_in_five_packs_with_unique_ids():
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.id)
 def test_metadata_is_complete(rule):
     assert rule.title and len(rule.description) > 80, "say what the rule finds and why"
+    assert rule.title_zh and len(rule.description_zh) > 60, "say it in Chinese too, for the inspector"
     assert rule.severity in SEVERITIES and set(rule.tax) <= set(TAX_TYPES)
     assert rule.sources and rule.identity and rule.entities and rule.office and rule.version >= 1
     assert set(rule.identity) <= set(rule.declared_columns)
@@ -113,6 +116,29 @@ def test_an_unknown_header_key_names_file_and_line(tmp_path):
 def test_bad_header_values_are_errors(tmp_path, change, message):
     with pytest.raises(RuleError, match=message):
         parse_rule(write_rule(tmp_path, GOOD_HEADER.replace(*change)))
+
+
+@pytest.mark.parametrize("key", ["title_zh", "description_zh"])
+def test_the_chinese_title_and_description_are_required(tmp_path, key):
+    header = "".join(line + "\n" for line in GOOD_HEADER.splitlines() if not line.startswith(key))
+    with pytest.raises(RuleError, match=f"lacks '{key}'"):
+        parse_rule(write_rule(tmp_path, header))
+
+
+@pytest.mark.parametrize("line, message", [
+    ("title_zh: 已吊销企业仍在开票", r":17: title_zh: must be the title in Chinese.*written in Chinese characters"),
+    ("description_zh: 已被吊销营业执照的企业仍在开具发票。", r":18: description_zh: .*written in Chinese characters"),
+])
+def test_the_chinese_title_and_description_must_be_chinese(tmp_path, line, message):
+    english = line.split(":")[0] + ": Revoked firm still invoicing"
+    with pytest.raises(RuleError, match=message):
+        parse_rule(write_rule(tmp_path, GOOD_HEADER.replace(line, english)))
+
+
+def test_a_chinese_description_over_several_lines_reads_as_one(tmp_path):
+    header = GOOD_HEADER.replace("description_zh: 已被吊销营业执照的企业仍在开具发票。",
+                                 "description_zh: >\n  已被吊销营业执照的企业\n  仍在开具发票，税率 13 %。")
+    assert parse_rule(write_rule(tmp_path, header)).description_zh == "已被吊销营业执照的企业仍在开具发票，税率 13 %。"
 
 
 def test_the_pack_must_be_the_folder(tmp_path):
@@ -213,7 +239,7 @@ def test_lint_reports_file_and_line(tmp_path):
     write_rule(tmp_path, query=GOOD_QUERY + "UNION ALL\nMATCH (e:Enterprise) RETURN e.uid AS enterprise, "
                                                    "toString(1) AS amount, 0 * $rate AS tax_at_risk\n")
     issues = lint_rules(tmp_path)
-    assert [(Path(i.path).name, i.line, i.code) for i in issues] == [("revoked-firm-invoicing.cypher", 21, "function")]
+    assert [(Path(i.path).name, i.line, i.code) for i in issues] == [("revoked-firm-invoicing.cypher", 23, "function")]
 
 
 def test_case_files_are_validated(tmp_path):

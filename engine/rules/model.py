@@ -7,10 +7,12 @@ an error naming the file and line.
     /*
     id: land-transfer-without-deed-tax       # kebab-case, the file's name
     title: Land grant with no deed tax declared
+    title_zh: 土地出让未申报契税             # title and description in Chinese too, as a tax
     pack: unreported-transactions            # the folder the file is in
     severity: high                           # low | medium | high | critical
     tax: [deed_tax]
     description: A land grant contract whose buyer declared no deed tax for it.
+    description_zh: 受让方签订国有建设用地使用权出让合同后未申报缴纳契税。  # inspector reads them
     basis: 契税法 第一条, 第三条, 第九条         # the law the rule checks, with article numbers
     sources: [nr_land_transfers, tax_deed_tax]   # the datasets (exports) it relies on
     identity: [contract_no]                  # the columns that make one finding unique
@@ -76,15 +78,20 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DURATION_PATTERN = re.compile(r"^\s*(\d+)\s*days?\s*$")
 HEADER_PATTERN = re.compile(r"\A\s*/\*(.*?)\*/", re.S)
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+# A line break a folded YAML block turns into a space between two Chinese characters or marks.
+_WIDE_SPACE = re.compile(r"(?<=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef])")
 
 # key → (required, what it must be)
 HEADER_KEYS: dict[str, tuple[bool, str]] = {
     "id": (True, "the rule id, kebab-case, equal to the file name"),
     "title": (True, "a one-line title"),
+    "title_zh": (True, "the title in Chinese, as a tax inspector reads it (契税, 增值税 …)"),
     "pack": (True, "the pack, equal to the folder name"),
     "severity": (True, "one of " + ", ".join(SEVERITIES)),
     "tax": (True, "a list of tax types"),
     "description": (True, "what the rule finds and why it matters"),
+    "description_zh": (True, "the description in Chinese, in the tax terms of the law it checks"),
     "basis": (True, "the law the rule checks, with article numbers (法 第N条; 公告 号 第N条)"),
     "sources": (True, "a list of the datasets the rule relies on"),
     "identity": (True, "a non-empty list of result columns"),
@@ -108,10 +115,12 @@ class Rule:
 
     id: str
     title: str
+    title_zh: str
     pack: str
     severity: str
     tax: tuple[str, ...]
     description: str
+    description_zh: str
     basis: str
     sources: tuple[str, ...]
     identity: tuple[str, ...]
@@ -138,6 +147,7 @@ class Rule:
     def summary(self) -> dict[str, Any]:
         """The rule as `crossaudit rules list --format json` shows it."""
         return {"id": self.id, "pack": self.pack, "severity": self.severity, "title": self.title,
+                "title_zh": self.title_zh,
                 "tax": list(self.tax), "basis": self.basis, "version": self.version, "sources": list(self.sources),
                 "params": {k: param_text(v) for k, v in self.params.items()}, "path": str(self.path)}
 
@@ -149,6 +159,16 @@ def param_text(value: Any) -> Any:
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
+
+
+def chinese_text(text: str) -> str:
+    """Text written over several header lines, as one line: no space left between two Chinese
+    characters (a folded line break), one space elsewhere.
+
+    >>> chinese_text("受让方签订出让合同后\\n未申报契税， 超过 90 日。")
+    '受让方签订出让合同后未申报契税，超过 90 日。'
+    """
+    return _WIDE_SPACE.sub("", " ".join(text.split()))
 
 
 def parse_param(value: Any) -> Any:
@@ -210,9 +230,12 @@ def parse_rule(path: Path) -> Rule:
     def bad(key: str, why: str = "") -> RuleError:
         return _fail(path, lines[key], f"{key}: {why or 'must be ' + HEADER_KEYS[key][1]}, got {data[key]!r}")
 
-    for key in ("id", "title", "pack", "description", "basis", "amount", "tax_at_risk"):
+    for key in ("id", "title", "title_zh", "pack", "description", "description_zh", "basis", "amount", "tax_at_risk"):
         if not isinstance(data[key], str):
             raise bad(key)
+    for key in ("title_zh", "description_zh"):
+        if not CHINESE.search(data[key]):
+            raise bad(key, f"must be {HEADER_KEYS[key][1]}, written in Chinese characters")
     if not ID_PATTERN.match(data["id"]):
         raise bad("id")
     if data["id"] != path.name.removesuffix(".cypher"):
@@ -252,8 +275,9 @@ def parse_rule(path: Path) -> Rule:
         if not NAME_PATTERN.match(column):
             raise _fail(path, first_line, f"column {column!r} is not a plain Cypher name")
     rule = Rule(
-        id=data["id"], title=data["title"].strip(), pack=data["pack"], severity=data["severity"], tax=taxes,
-        description=" ".join(data["description"].split()), basis=" ".join(data["basis"].split()),
+        id=data["id"], title=data["title"].strip(), title_zh=data["title_zh"].strip(), pack=data["pack"],
+        severity=data["severity"], tax=taxes, description=" ".join(data["description"].split()),
+        description_zh=chinese_text(data["description_zh"]), basis=" ".join(data["basis"].split()),
         sources=sources, identity=identity,
         entities=dict(entities), office=office, amount=data["amount"], tax_at_risk=data["tax_at_risk"],
         params={k: parse_param(v) for k, v in params.items()}, precompute=tuple(precompute),

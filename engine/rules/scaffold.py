@@ -12,11 +12,14 @@ from crossaudit.engine.rules.model import ID_PATTERN, RuleError
 RULE_TEMPLATE = """/*
 id: {id}
 title: TODO one-line title
+title_zh: 待填写：规则的中文标题
 pack: {pack}
 severity: medium
 tax: [vat]
 description: >
   TODO what the rule finds, from which departments' data, and why it escapes tax.
+description_zh: >
+  待填写：用税务检查人员的语言说明规则发现什么、依据哪些部门的数据、为何少缴税款。
 basis: TODO the law it checks, with article numbers (税收征收管理法 第二十五条)
 sources: [amr_enterprise_register]
 identity: [enterprise]

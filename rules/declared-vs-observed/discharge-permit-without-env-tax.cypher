@@ -1,6 +1,7 @@
 /*
 id: discharge-permit-without-env-tax
 title: Valid pollutant discharge permit with no environmental protection tax
+title_zh: 持有效排污许可证未申报环境保护税
 pack: declared-vs-observed
 severity: medium
 tax: [environmental_protection_tax]
@@ -12,6 +13,12 @@ description: >
   operates discharges and owes the tax, whichever permit or pollutant its returns cite. The
   tax at risk is the median of what the other holders of permits of the same management
   category (key, simplified, registration) declared for the window; zero where none did.
+description_zh: >
+  已办理税务登记、至期末既未注销也未被认定为非正常户的纳税人，持有在检查期内有效的排污许可证，
+  并在期内有生产经营活动（有用电记录或开具发票），却未就期内任何所属期申报环境保护税。
+  排污许可即准予排放污染物，持证经营者直接向环境排放应税污染物，负有纳税义务，
+  不论其申报所列为哪一许可证或污染物。风险税额取同一管理类别（重点管理、简化管理、
+  登记管理）其他持证纳税人期内申报税额的中位数；无可比申报的记为零。
 basis: >
   环境保护税法 第二条 (whoever discharges taxable pollutants directly pays), 第十六条 (liable on
   the day of discharge), 第十七条 (declared where discharged), 第十八条 (quarterly returns);

@@ -1,6 +1,7 @@
 /*
 id: electricity-revenue-mismatch
 title: Electricity use out of line with declared sales, against industry peers
+title_zh: 用电量与申报销售额明显背离（同行业比对）
 pack: declared-vs-observed
 severity: medium
 tax: [vat, enterprise_income_tax]
@@ -17,6 +18,16 @@ description: >
   sales stay within the exemption (small_scale_exempt_sales: 100,000 元 a month over the
   default year-long window) owes no VAT on them and is not flagged; above it, its rate is
   small_scale_rate.
+description_zh: >
+  已办理税务登记、至期末既未注销也未被认定为非正常户的纳税人，期内每元增值税申报销售额的用电量超过
+  本行业可比企业中位数的 outlier_factor 倍（行业按市场主体登记所载；
+  可比企业为本行业期内既有用电又有申报销售额的企业，不少于 min_peers 户，
+  不足的行业不予比对）。冶炼等高耗能行业每元销售额耗电本就较多，故只与本行业比较，
+  不用固定标准。用电量如此之大而申报销售额如此之小，提示存在账外销售；少申报的销售额为按行业中位用
+  电强度推算的销售额减去已申报销售额。小规模纳税人（其增值税申报为小规模销售）
+  推算的销售额未超过免征额（small_scale_exempt_sales：
+  全年默认检查期按每月 10 万元计）的，免征增值税，不予标记；超过的按征收率 small_scale_rate 计
+  算。
 basis: >
   增值税暂行条例 第一条, 第二条 (VAT on sales of goods, 13 %), 第十二条 (small-scale taxpayers, 3 %),
   第十九条 (due on the sale); 财政部 税务总局公告2023年第19号 第一条 (small-scale sales of 100,000 元 a

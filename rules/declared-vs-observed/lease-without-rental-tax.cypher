@@ -1,6 +1,7 @@
 /*
 id: lease-without-rental-tax
 title: Registered house lease with no rental income declared
+title_zh: 已登记备案的房屋租赁未申报租金收入纳税
 pack: declared-vs-observed
 severity: medium
 tax: [individual_income_tax, property_tax]
@@ -13,6 +14,13 @@ description: >
   lease's lessee for a period within the lease term, or names no object at all for a period
   within the term; and no such return by the lessee as withholding agent names the lessor for
   a period within the term. The tax at risk is a year's rent at the combined rate.
+description_zh: >
+  经住房城乡建设部门登记备案且未注销的房屋租赁，起租已满宽限期，既未申报财产租赁所得个人所得税，
+  也未申报从租计征的房产税：没有关于该租赁的申报（不论由谁申报）；出租人没有关于该房屋的申报（同一
+  不动产，不论以哪个编号引用；两个部门只凭地址引用而未归并的，按同一地址认定），
+  没有注明该承租人、所属期在租期内的申报，也没有不注明征税对象、所属期在租期内的申报；
+  承租人作为扣缴义务人也没有注明该出租人、所属期在租期内的扣缴申报。风险税额为一年租金按两税合计税
+  率计算的税额。
 basis: >
   个人所得税法 第二条（八）(财产租赁所得 is taxable), 第三条（三）(20 %), 第六条（四）(less 800 元 or
   20 % a month), 第九条 (a payer withholds); 房产税暂行条例 第二条, 第三条 (a leased house pays 12 % of

@@ -1,6 +1,7 @@
 /*
 id: payroll-iit-underreported
 title: Wages declared for withholding far below the social-insurance wage base
+title_zh: 扣缴申报的工资薪金远低于社会保险缴费工资
 pack: declared-vs-observed
 severity: medium
 tax: [individual_income_tax]
@@ -13,6 +14,13 @@ description: >
   taxable: staff earning less owe no tax, so a firm of low wages is not under-reporting
   anything. Several insurances in one month count the person's wage once. Staff earning below
   the minimum contribution base explain a gap of a few tens of per cent, not half.
+description_zh: >
+  已办理税务登记、至期末既未注销也未被认定为非正常户的扣缴义务人，期内个人所得税扣缴申报（税目为工
+  资薪金所得）的工资总额低于同期为职工缴纳社会保险所依据工资的 max_ratio，
+  且少申报工资中的应纳税部分达到 min_undeclared。只有每人每月工资超过基本减除费用（basic_deduction，
+  每月 5000 元）的部分才需纳税：工资低于此数的不缴税，低工资企业并无少报。
+  同一人同月参加多个险种的，工资只计一次。职工工资低于社会保险最低缴费基数可以解释几成的差距，
+  不能解释一半。
 basis: >
   个人所得税法 第二条（一）(wages are taxable), 第六条（一）(taxable wages: the year's income less
   60,000 元, 5,000 元 a month), 第九条 and 第十一条 (the employer withholds monthly); 个人所得税法

@@ -1,6 +1,7 @@
 /*
 id: procurement-without-invoice
 title: Government procurement paid with no invoice from the vendor
+title_zh: 政府采购已支付而供应商未开具发票
 pack: declared-vs-observed
 severity: medium
 tax: [vat]
@@ -11,6 +12,12 @@ description: >
   (VAT included, to amount_tolerance 元: an invoice issued under a name the registers spell
   otherwise still covers the payment), once the window has closed. Sales without invoices are
   sales kept off VAT.
+description_zh: >
+  财政部门就政府采购合同向已办理税务登记的供应商支付了款项，却没有增值税发票与之对应：
+  付款前 before 至付款后 after 期间，供应商未向付款单位开具发票，
+  付款单位在此期间也未取得金额与付款额一致（含税，差额在 amount_tolerance 元以内；
+  登记名称写法不同的开票方开具的发票同样视为对应）的发票，且该期间已经届满。
+  有收款而无发票的销售，即未申报增值税的销售。
 basis: >
   发票管理办法 第十九条 (whoever sells goods or services and receives payment issues an invoice to
   the payer), 第二十二条; 增值税暂行条例 第一条 (VAT on sales), 第十九条 (due when the payment is

@@ -1,6 +1,7 @@
 /*
 id: circular-invoicing-ring
 title: Circular invoicing ring of three or four firms
+title_zh: 三户或四户企业循环开票
 pack: invoicing
 severity: critical
 tax: [vat]
@@ -11,6 +12,12 @@ description: >
   within the window (every pair of invoices is compared, so the spread of amounts and of dates
   is bounded): goods that go round in a circle are not traded; the invoices inflate turnover
   and input VAT. Each ring is reported once, from its smallest member.
+description_zh: >
+  三户或四户企业相互开具发票形成闭环（甲→乙→丙→甲，或甲→乙→丙→丁→甲），
+  每张发票金额与各方中间值相差不超过 ±tolerance（约定金额加上数量取整的误差），
+  且环内所有发票均在 window 期限内开具（两两比较，金额和日期的离散程度均有界）。
+  货物循环流转并非真实交易，这些发票虚增营业额和增值税进项税额。每个闭环只从其编号最小的成员报告一
+  次。
 basis: >
   发票管理办法 第二十二条 (no invoice may be issued for business not actually done: 虚开);
   增值税暂行条例 第八条, 第九条 (input VAT is credited only on invoices for real purchases);

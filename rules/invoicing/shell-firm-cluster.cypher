@@ -1,6 +1,7 @@
 /*
 id: shell-firm-cluster
 title: Cluster of shell firms on one address, phone or legal representative
+title_zh: 同一地址、电话或法定代表人下的空壳企业群
 pack: invoicing
 severity: high
 tax: [vat]
@@ -10,6 +11,11 @@ description: >
   and using no electricity: firms that sell without staff or premises are invoice mills. An
   incubator address, a bookkeeping agent's phone or a group owner's real subsidiaries are not
   flagged: those firms have staff and premises.
+description_zh: >
+  至少 min_firms 户企业共用同一注册地址、同一电话号码或同一法定代表人，
+  且每户都在开具发票，却不为任何人缴纳社会保险、也没有用电：无员工、无经营场所而有销售的企业，
+  即虚开发票的“开票公司”。孵化器地址、代理记账机构电话或集团真实子公司下的企业有员工和经营场所，
+  不予标记。
 basis: >
   发票管理办法 第二十二条 (虚开: invoices for business not actually done), 第二十一条; 税收征收管理法
   第六十三条; 国家税务总局公告2016年第76号 (走逃（失联）企业: invoicing firms that cannot be found at

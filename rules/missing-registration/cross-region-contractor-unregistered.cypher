@@ -1,6 +1,7 @@
 /*
 id: cross-region-contractor-unregistered
 title: Contractor from outside the region building here with no local tax registration
+title_zh: 外地建筑企业在本地施工未办理涉税事项
 pack: missing-registration
 severity: high
 tax: [vat, enterprise_income_tax]
@@ -12,6 +13,11 @@ description: >
   local branch registered by a department handles its taxes (a branch link inferred from
   similar names clears nothing), and it filed no VAT or enterprise income tax return here.
   VAT on construction is prepaid where the site is.
+description_zh: >
+  不在本地市场主体登记中（来自外省）的建筑施工企业凭本地施工许可证施工，税务机关却对其一无所知：
+  在本地没有任何税务登记（包括其自身登记、跨区域涉税事项报告，不论该报告引用何种编号），
+  没有经部门登记的本地分支机构代为办理涉税事项（仅凭名称相似推断的分支关系不予认可），
+  也未在本地申报增值税或企业所得税。建筑服务的增值税应在项目所在地预缴。
 basis: >
   国家税务总局公告2016年第17号《纳税人跨县（市、区）提供建筑服务增值税征收管理暂行办法》第二条,
   第四条 (VAT prepaid where the site is: 2 % of the price, general method), 第五条; 税总发〔2017〕

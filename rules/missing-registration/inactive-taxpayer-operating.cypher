@@ -1,6 +1,7 @@
 /*
 id: inactive-taxpayer-operating
 title: Deregistered or non-compliant (非正常) taxpayer still operating
+title_zh: 已注销或非正常户纳税人仍在经营
 pack: missing-registration
 severity: critical
 tax: [vat, enterprise_income_tax]
@@ -12,6 +13,11 @@ description: >
   payroll_grace), electricity metered for a month after the date, contracts it signed. At
   least min_activity such records are needed, as one stray record is not a business still
   operating. Its sales since then escape VAT.
+description_zh: >
+  税务登记（不含随项目结束的跨区域涉税事项报告）显示纳税人已于某日注销或被认定为非正常户，
+  此后却仍有数据显示其在经营：开具发票，该日以后月份的社会保险缴费（或缴费晚于最后一个月缴费可能到
+  账的时间，payroll_grace），该日以后月份的用电，签订合同。至少需要 min_activity 条
+  此类记录，零星一条不足以认定仍在经营。其此后的销售逃避了增值税。
 basis: >
   税收征收管理法 第十六条 (a change or end of business is reported to the tax office), 第二十五条
   (a taxpayer in business declares); 税收征收管理法实施细则 第十五条 (deregistration ends the

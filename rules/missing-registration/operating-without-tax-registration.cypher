@@ -1,6 +1,7 @@
 /*
 id: operating-without-tax-registration
 title: Enterprise operating with no tax registration
+title_zh: 企业正在经营但未办理税务登记
 pack: missing-registration
 severity: high
 tax: [vat, enterprise_income_tax]
@@ -10,6 +11,11 @@ description: >
   issued or received, permits, contracts) but has no tax registration of any kind in the
   region. Government units (credit codes 11…, 12…) are not businesses and are skipped. The
   purchase invoices it received stand in for its turnover.
+description_zh: >
+  市场主体登记为存续的企业，在其他部门数据中有至少 min_signals 类经营活动（为职工缴纳
+  社会保险、用电、开具或取得发票、许可证、合同），但在本地没有任何税务登记。
+  机关事业单位（统一社会信用代码以 11、12 开头）不是经营主体，不予检查。
+  以其取得的发票金额代表其营业额。
 basis: >
   税收征收管理法 第十五条 (an enterprise registers for tax within 30 days of obtaining its
   business licence), 第六十条 (failing to register is punished); 税收征收管理法实施细则 第十二条;

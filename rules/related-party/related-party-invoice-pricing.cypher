@@ -1,6 +1,7 @@
 /*
 id: related-party-invoice-pricing
 title: Related parties invoicing each other far from the market price
+title_zh: 关联方之间开票价格明显偏离市场价格
 pack: related-party
 severity: high
 tax: [enterprise_income_tax, vat]
@@ -11,6 +12,12 @@ description: >
   interest_groups precompute step) and the unit price of the goods is more than max_deviation
   away from the market price (the median unit price of those goods on all invoices, which a
   few related-party prices cannot move). Profit shifted between them escapes income tax.
+description_zh: >
+  发票的销售方与购买方属于同一利益关联组（由同一控制人控制，或由互为亲属的控制人分别控制：
+  担任法定代表人、直接或间接持股 control_share 以上、或担任高管；
+  见 interest_groups 预计算步骤），且货物单价偏离市场价格超过 max_deviation（
+  市场价格为该货物全部发票单价的中位数，少数关联交易价格不足以影响）。在关联方之间转移的利润逃避了
+  企业所得税。
 basis: >
   企业所得税法 第四十一条 (transactions between related parties at other than arm's length are
   adjusted), 企业所得税法实施条例 第一百零九条 (related parties: control, common control), 第一百一十一条

@@ -1,6 +1,7 @@
 /*
 id: related-party-property-transfer
 title: House sold below market between related parties
+title_zh: 关联方之间低价转让房屋
 pack: related-party
 severity: medium
 tax: [deed_tax, individual_income_tax]
@@ -10,6 +11,11 @@ description: >
   square metre more than max_discount below the median of sales in the same county (the
   contract's, else the property's; the whole region's sales where neither is given). Declaring
   a low price between relatives lowers deed tax and the seller's income tax.
+description_zh: >
+  亲属之间（婚姻登记、同一户籍）或同一利益关联组成员之间（control_share：
+  见 interest_groups 预计算步骤）买卖房屋，每平方米价格低于同一区县（按合同所在区
+  县，否则按房屋所在区县；两者均无的按全地区）成交价中位数超过 max_discount。
+  亲属之间申报低价，少缴契税和出售方的个人所得税。
 basis: >
   契税法 第四条 (a declared price markedly low without good reason is assessed: 税收征收管理法
   第三十五条（六）); 个人所得税法 第八条（一）(transactions between related parties at other than

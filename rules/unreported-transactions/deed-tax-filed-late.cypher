@@ -1,6 +1,7 @@
 /*
 id: deed-tax-filed-late
 title: Deed tax declared after it was due
+title_zh: 契税逾期申报
 pack: unreported-transactions
 severity: low
 tax: [deed_tax]
@@ -13,6 +14,12 @@ description: >
   surcharge (滞纳金, 0.05 % a day) on tax_paid from due_on to filed_on, both in the evidence
   (the engines share no portable day difference). A missing declaration is the other deed
   tax rules' finding.
+description_zh: >
+  土地出让、房屋买卖或司法拍卖的契税已经申报，但晚于期限：关于该交易的最早申报（关于该合同的申报，
+  或承受方自转移前 match_window 起关于该不动产的申报）晚于承受方办理权属登记的日期；
+  数据中没有权属登记的，晚于合同签订后 grace。税款已经缴纳，风险税额为 0：
+  应加收的是滞纳金（每日万分之五），按 tax_paid 自 due_on 至 filed_on 计
+  算，均列于证据中（两种引擎没有可移植的日期差函数）。未申报契税的，由其他契税规则报告。
 basis: >
   契税法 第九条 (the liability arises on the day the contract is signed), 第十条 (declared and
   paid before the title is registered); 税收征收管理法 第三十二条 (a surcharge of 0.05 % a day

@@ -1,6 +1,7 @@
 /*
 id: equity-transfer-without-iit
 title: Equity transfer at a gain by a person with no individual income tax declared
+title_zh: 自然人股权转让有所得未申报个人所得税
 pack: unreported-transactions
 severity: high
 tax: [individual_income_tax]
@@ -16,6 +17,14 @@ description: >
   (SHAREHOLDER_OF.paid_in, pro rata to the share sold); with none known the whole price is
   taken as gain (cost_source unknown), an upper bound. No finding when the price does not
   exceed the cost: there is no income to tax.
+description_zh: >
+  自然人转让企业股权（股权变更登记），转让价格高于股权原值，宽限期满仍未申报股权转让所得个人所得税：
+  没有关于该次转让的个人所得税申报；转让人没有所属期涵盖转让日的财产转让所得申报（注明其他企业的除
+  外）；扣缴义务人也没有注明该转让人、涵盖该日的扣缴申报。股权原值依次取：
+  转让人此前购入该企业股权的价格（按转让份额比例计算），转让记录所载的成本（cost_basis：
+  股权原值或该份额的实缴出资），转让人作为股东的实缴出资额（SHAREHOLDER_OF.paid_in，
+  按转让份额比例计算）；均无记录的，以全部转让收入作为所得（cost_source 为 unknown），
+  为上限估计。转让价格不超过原值的没有应税所得，不予标记。
 basis: >
   个人所得税法 第二条（八）(财产转让所得 is taxable), 第三条（三）(rate 20 %), 第六条（五）(taxable
   income = proceeds − 财产原值 − 合理费用), 第九条 (the payer withholds); 国家税务总局公告2014年

@@ -1,6 +1,7 @@
 /*
 id: judicial-auction-without-deed-tax
 title: Property bought at a judicial auction with no deed tax declared
+title_zh: 司法拍卖取得不动产未申报契税
 pack: unreported-transactions
 severity: medium
 tax: [deed_tax]
@@ -12,6 +13,13 @@ description: >
   is for a house or land bought at auction or by sale, and falls within match_window of the
   sale. A declaration filed late is not a missing one (deed-tax-filed-late); a sale more than
   match_window before the earliest deed tax filing delivered (since) is not judged.
+description_zh: >
+  法院拍卖不动产成交（司法拍卖成交：有成交价，非流拍或撤回），宽限期满后买受人仍完全未申报契税：
+  没有关于该拍卖的契税申报；自成交前 match_window 起没有关于该不动产（以其任一编号引
+  用）的申报；买受人也没有不注明合同或不动产、征税对象为拍卖或买卖取得的房屋或土地、
+  且在成交前后 match_window 以内的申报。逾期申报不属未申报（见契税逾期申报规则）；
+  成交早于已交付的最早契税申报（since）超过 match_window 的，
+  不予判断。
 basis: >
   契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
   title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears

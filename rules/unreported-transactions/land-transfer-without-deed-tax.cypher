@@ -1,6 +1,7 @@
 /*
 id: land-transfer-without-deed-tax
 title: Land grant with no deed tax declared
+title_zh: 土地出让未申报契税
 pack: unreported-transactions
 severity: high
 tax: [deed_tax]
@@ -13,6 +14,13 @@ description: >
   signing. A declaration filed late is not a missing one: deed-tax-filed-late reports it. A
   grant signed more than match_window before the earliest deed tax filing delivered (since)
   is older than the returns reach and is not judged.
+description_zh: >
+  国有建设用地使用权出让（出让合同）签订后宽限期已满，仍完全未申报契税：没有关于该合同的契税申报；
+  承受方自签订前 match_window 起没有关于该宗地（以其任一编号引用：
+  实体归并后为同一节点）的申报；承受方也没有不注明合同或不动产、征税对象为土地、
+  且在签订前后 match_window 以内的申报。逾期申报不属未申报，
+  由契税逾期申报规则报告。签订早于已交付的最早契税申报（since）超过 match_window 的
+  出让，超出申报数据覆盖范围，不予判断。
 basis: >
   契税法 第一条 (the transferee of land use rights pays deed tax), 第二条 (a grant, 出让, is a
   transfer), 第三条 (rate 3 %–5 %), 第四条 (base: the price), 第九条 (due on the day the

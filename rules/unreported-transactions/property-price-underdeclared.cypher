@@ -1,6 +1,7 @@
 /*
 id: property-price-underdeclared
 title: Deed tax declared on far less than the registered sale price
+title_zh: 契税计税依据明显低于登记成交价格
 pack: unreported-transactions
 severity: medium
 tax: [deed_tax]
@@ -9,6 +10,10 @@ description: >
   registered with the real-estate register. The deed tax filing is the one about the sale
   contract, or the buyer's one about the unit (cited by any of its numbers); of several, the
   largest base counts. Deducting furniture or fees explains a few per cent, not a third.
+description_zh: >
+  房屋买卖申报契税的计税依据低于不动产登记成交价格的 min_ratio。
+  契税申报取关于该买卖合同的申报，或承受方关于该房屋（以其任一编号引用）的申报；
+  有多份的，取计税依据最大者。扣除家具或费用只能解释几个百分点，不能解释三分之一。
 basis: >
   契税法 第四条 (the base of a sale is the transaction price, 成交价格; a price declared
   markedly low without good reason is assessed by the tax authority under 税收征收管理法

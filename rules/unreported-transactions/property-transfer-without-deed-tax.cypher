@@ -1,6 +1,7 @@
 /*
 id: property-transfer-without-deed-tax
 title: House sale with no deed tax declared
+title_zh: 房屋买卖未申报契税
 pack: unreported-transactions
 severity: high
 tax: [deed_tax]
@@ -17,6 +18,16 @@ description: >
   a declaration filed late is not a missing one (deed-tax-filed-late). A transfer more than
   match_window before the earliest deed tax filing delivered (since) is older than the returns
   reach (a register lists sales of decades) and is not judged.
+description_zh: >
+  以买卖方式转移房屋（房屋买卖合同：买卖，不论有无网签合同编号），转移（合同签订日，
+  否则承受方登记日）后宽限期已满仍完全未申报契税：没有关于该合同的契税申报；
+  自转移前 match_window 起没有关于该房屋（以其任一编号引用）
+  的申报，无论是承受方申报的，还是他人申报（身份证号录入错误会使同一承受方的两处记录未能归并）
+  而转移与申报之间该房屋没有其他买卖的；承受方也没有不注明合同或不动产、征税对象为房屋买卖、
+  且在转移前后 match_window 以内的申报。首次登记和继承（免征）
+  不是买卖，不生成合同；逾期申报不属未申报（见契税逾期申报规则）。转移早于已交付的最早契税申报（since）
+  超过 match_window 的，超出申报数据覆盖范围（登记簿记载几十年的买卖），
+  不予判断。
 basis: >
   契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
   第四条 (base: the price), 第九条 (due when the contract is signed), 第十条 (declared before
