@@ -194,6 +194,11 @@ def measure(resolver: str, kind: str, folder: Path, misses: Path | None) -> dict
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def table_row(dataset: str, resolver: str, row: dict) -> str:
+    return (f"| {dataset} | {resolver} | {row['precision']:.4f} | {row['recall']:.4f} | {row['f1']:.4f} | "
+            f"{row['recall_without_valid_code']:.4f} | {row['seconds']:.1f} | {row['peak_mb']} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 100_000], help="true entities per source")
@@ -212,7 +217,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes:
             for kind in args.kinds:
-                dataset = f"{kind}_{size // 1000}k"
+                dataset = f"{kind}_{size // 1000}k" if size >= 1000 else f"{kind}_{size}"
                 left, right, truth, records = mentions(kind, size, args.seed)
                 folder = write_dataset(Path(tmp) / dataset, left, right, truth)
                 records.to_parquet(folder / "records.parquet")
@@ -222,12 +227,15 @@ def main() -> None:
                     if misses:
                         all_misses[dataset] = json.loads(misses.read_text())
                     results.setdefault(dataset, {})[resolver] = row
-                    print(f"{dataset:15s} {resolver:10s} P {row['precision']:.4f} R {row['recall']:.4f} "
-                          f"F1 {row['f1']:.4f}  R(no valid code) {row['recall_without_valid_code']:.4f}  "
-                          f"{row['seconds']:8.2f} s  peak {row['peak_mb']:6d} MB", flush=True)
+                    print(table_row(dataset, resolver, row), flush=True)
                 if len(results[dataset]) == 2:
                     ours, theirs = results[dataset]["crossaudit"], results[dataset]["splink"]
                     results[dataset]["speedup"] = round(theirs["seconds"] / ours["seconds"], 2)
+    print("| data set | resolver | P | R | F1 | R without valid code | seconds | peak MB |\n|---|---|---|---|---|---|---|---|")
+    for dataset, rows in results.items():
+        for resolver in RESOLVERS:
+            if resolver in rows:
+                print(table_row(dataset, resolver, rows[resolver]))
     if args.misses:
         args.misses.write_text(json.dumps(all_misses, ensure_ascii=False, indent=1))
     print(json.dumps(results))
