@@ -15,6 +15,7 @@ from typing import Iterable
 
 import networkx as nx
 
+from crossaudit.cypher.reads import keyed
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
@@ -94,33 +95,38 @@ def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list
     for label, keys in group_by_label(nodes).items():
         if ("Finding", label) not in SCHEMA.rel("FLAGS").pairs:
             continue
-        key_prop = SCHEMA.node(label).key
         rows = store.query(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}})<-[r:FLAGS]-(f:Finding) "
+            f"{keyed(label, SCHEMA.node(label).key)} OPTIONAL MATCH (n)<-[r:FLAGS]-(f:Finding) "
             "WHERE f.status IS NULL OR f.status <> 'dismissed' "
             "RETURN DISTINCT k, f.finding_id AS finding_id, f.rule_id AS rule_id, f.severity AS severity, "
             "f.title AS title, f.status AS status, f.office_code AS office_code", {"keys": keys})
         for row in rows:
-            found.setdefault((label, row.pop("k")), []).append(row)
+            if row["finding_id"] is not None:
+                found.setdefault((label, row.pop("k")), []).append(row)
     for items in found.values():
         items.sort(key=lambda f: (-SEVERITY_WEIGHTS.get(f["severity"], 0), f["finding_id"]))
     return found
 
 
 def sources_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
-    """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row, role."""
+    """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row,
+    role; ordered by file, row and role. One query per label, whose rows are the node's files
+    with their row numbers collected (a firm is described by hundreds of rows of a few files)."""
     found: dict[NodeId, list[dict]] = {}
     for label, keys in group_by_label(nodes).items():
         if ("SourceRecord", label) not in SCHEMA.rel("DESCRIBES").pairs:
             continue
-        key_prop = SCHEMA.node(label).key
         rows = store.query(
-            f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}})<-[d:DESCRIBES]-(s:SourceRecord) "
+            f"{keyed(label, SCHEMA.node(label).key)} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) "
             "RETURN k, s.department AS department, s.dataset AS dataset, s.source_file AS source_file, "
-            "s.source_row AS source_row, d.role AS role ORDER BY k, source_file, source_row, role", {"keys": keys})
+            "d.role AS role, collect(s.source_row) AS source_rows", {"keys": keys})
         for row in rows:
-            found.setdefault((label, row.pop("k")), []).append(row)
-    return found
+            found.setdefault((label, row["k"]), []).extend(
+                {"department": row["department"], "dataset": row["dataset"], "source_file": row["source_file"],
+                 "source_row": source_row, "role": row["role"]} for source_row in row["source_rows"])
+    for sources in found.values():
+        sources.sort(key=lambda s: (s["source_file"], s["source_row"], s["role"] or ""))
+    return {ident: sources for ident, sources in found.items() if sources}
 
 
 def evidence_paths(graph: nx.Graph, flagged: Iterable[NodeId]) -> list[list[NodeId]]:

@@ -20,6 +20,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from crossaudit.cypher.reads import keyed
 from crossaudit.engine import SCHEMA, Store, Subgraph
 from crossaudit.viz.vocab import BOOKKEEPING_RELS, LABEL_NAMES
 
@@ -92,33 +93,18 @@ def fetch_nodes(store: Store, ids: Iterable[NodeId]) -> dict[NodeId, dict]:
     found = {}
     for label, keys in group_by_label(ids).items():
         key_prop = SCHEMA.node(label).key
-        for row in store.query(f"UNWIND $keys AS k MATCH (n:{label} {{{key_prop}: k}}) RETURN n", {"keys": keys}):
+        for row in store.query(f"{keyed(label, key_prop)} RETURN n", {"keys": keys}):
             found[(label, row["n"][key_prop])] = row["n"]
     return found
 
 
-def _neighbours(store: Store, label: str, keys: list[str], rel_type: str, other: str,
-                max_per_type: int) -> tuple[set[str], list[tuple[str, int]]]:
-    """Keys of the `other` nodes joined to the nodes by `rel_type`, at most `max_per_type` per
-    node, and the hubs that had more: (keys, [(hub key, total)…])."""
-    key_prop, other_key = SCHEMA.node(label).key, SCHEMA.node(other).key
-    joined = f"-[r:{rel_type}]-(b:{other})"
-    # Returning keys rather than nodes, and one anchored MATCH per hub, keeps Ladybug's plans fast.
-    counts = store.query(f"UNWIND $keys AS k MATCH (a:{label} {{{key_prop}: k}}){joined} "
-                         "RETURN k, count(DISTINCT b) AS n", {"keys": keys})
-    hubs = [(row["k"], row["n"]) for row in counts if row["n"] > max_per_type]
-    hub_keys = {k for k, _ in hubs}
-    small = sorted(row["k"] for row in counts if row["k"] not in hub_keys)
-    found: set[str] = set()
-    if small:
-        found.update(row["key"] for row in store.query(
-            f"UNWIND $keys AS k MATCH (a:{label} {{{key_prop}: k}}){joined} RETURN DISTINCT b.{other_key} AS key",
-            {"keys": small}))
-    for hub, _ in hubs:
-        found.update(row["key"] for row in store.query(
-            f"MATCH (a:{label} {{{key_prop}: $k}}){joined} RETURN DISTINCT b.{other_key} AS key ORDER BY key LIMIT $n",
-            {"k": hub, "n": max_per_type}))
-    return found, hubs
+def neighbours(store: Store, label: str, keys: list[str], rel_type: str, other: str) -> dict[str, list[str]]:
+    """Each node's `other` neighbours through `rel_type`, either way: {key: sorted keys}, in one
+    query whatever the number of nodes (a node without such neighbours maps to [])."""
+    other_key = SCHEMA.node(other).key
+    rows = store.query(f"{keyed(label, SCHEMA.node(label).key, 'a')} OPTIONAL MATCH (a)-[r:{rel_type}]-(b:{other}) "
+                       f"RETURN k, collect(DISTINCT b.{other_key}) AS keys", {"keys": keys})
+    return {row["k"]: sorted(row["keys"]) for row in rows}
 
 
 def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[str, str], dict]:
@@ -130,10 +116,12 @@ def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[s
             continue
         from_key, to_key = SCHEMA.node(from_label).key, SCHEMA.node(to_label).key
         rows = store.query(
-            f"UNWIND $from_keys AS k MATCH (a:{from_label} {{{from_key}: k}})-[r:{'|'.join(types)}]->(b:{to_label}) "
+            f"{keyed(from_label, from_key, 'a')} OPTIONAL MATCH (a)-[r:{'|'.join(types)}]->(b:{to_label}) "
             f"WHERE b.{to_key} IN $to_keys RETURN k, r, b.{to_key} AS to",
-            {"from_keys": by_label[from_label], "to_keys": by_label[to_label]})
+            {"keys": by_label[from_label], "to_keys": by_label[to_label]})
         for row in rows:
+            if row["r"] is None:
+                continue
             rel = dict(row["r"])
             rel["_from"], rel["_to"] = (from_label, row["k"]), (to_label, row["to"])
             rels[(rel["_type"], rel["rid"])] = rel
@@ -156,10 +144,11 @@ def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int
         candidates: set[NodeId] = set()
         for label, keys in group_by_label(frontier).items():
             for rel_type, other in _neighbour_types(label):
-                found, hubs = _neighbours(store, label, keys, rel_type, other, max_per_type)
-                network.omissions += [Omission((label, hub), rel_type, other, total, max_per_type)
-                                      for hub, total in hubs]
-                candidates.update((other, key) for key in found if (other, key) not in network.nodes)
+                for key, found in sorted(neighbours(store, label, keys, rel_type, other).items()):
+                    if len(found) > max_per_type:
+                        network.omissions.append(Omission((label, key), rel_type, other, len(found), max_per_type))
+                    candidates.update((other, near) for near in found[:max_per_type]
+                                      if (other, near) not in network.nodes)
         ranked = sorted(candidates, key=lambda i: (LABEL_PRIORITY[i[0]], i[1]))
         room = max(max_nodes - len(network.nodes), 0)
         for ident in ranked[room:]:
