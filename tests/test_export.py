@@ -20,10 +20,13 @@ from click.testing import CliRunner
 from case_fixture import ID_NUMBERS
 from case_fixture import case_store, case_uri  # noqa: F401  (fixtures)
 from crossaudit.cli import main_group
+from crossaudit.viz.case import build_case
+from crossaudit.viz.document import case_document
 from crossaudit.viz.export import (
     PROVENANCE_COLUMNS, SHEET_EVIDENCE, SHEET_PROVENANCE, SHEET_RELATIONSHIPS, export_finding, export_findings,
-    select_findings,
+    select_findings, write_xlsx,
 )
+from crossaudit.viz.page import explore_page, report_page
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "case-export.md"
 
@@ -118,6 +121,25 @@ def test_html_report_is_self_contained_with_its_tables(exported):
     evidence_rows = re.search(r'<table id="evidence-paths">.*?</table>', html, re.S).group(0).count("<tr>")
     provenance_rows = re.search(r'<table id="provenance">.*?</table>', html, re.S).group(0).count("<tr>")
     assert evidence_rows == 1 + 3 and provenance_rows == 1 + 10 + 11
+
+
+def test_a_shipped_rules_case_reads_in_chinese(case_store, tmp_path):
+    """The report, page and xlsx give the rule's Chinese title and description, not its English title;
+    the JSON keeps both."""
+    case = build_case(case_store, finding_id="F-related", depth=0)
+    english = "Related parties invoicing each other far from the market price"
+    case.finding = {**case.finding, "rule_id": "related-party-invoice-pricing", "title": english}
+    case.findings = {node: [{**f, "title": english} for f in found] for node, found in case.findings.items()}
+    doc = case_document(case, cleared=True)
+    assert (doc["finding"]["title"], doc["finding"]["title_zh"]) == (english, "关联方之间开票价格明显偏离市场价格")
+    assert doc["finding"]["description_zh"].startswith("发票的销售方与购买方属于同一利益关联组")
+    report, page = report_page(doc, doc["finding"]["title_zh"]), explore_page(doc, doc["finding"]["title_zh"])
+    assert "疑点案卷 · 关联方之间开票价格明显偏离市场价格" in report and "疑点说明" in report
+    assert "利益关联组" in report and english not in report
+    assert "关联方之间开票价格明显偏离市场价格 · 规则" in page and english not in page
+    write_xlsx(doc, tmp_path / "case.xlsx")
+    evidence = pd.read_excel(tmp_path / "case.xlsx", sheet_name=SHEET_EVIDENCE)
+    assert "关联方之间开票价格明显偏离市场价格" in evidence["内容"].tolist() and english not in evidence["内容"].tolist()
 
 
 def test_uncleared_exports_mask_id_numbers_in_every_format(case_store, tmp_path):

@@ -18,6 +18,7 @@ import networkx as nx
 from crossaudit.cypher.reads import keyed
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
+from crossaudit.engine.rules import chinese_texts
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
 from crossaudit.viz.vocab import SEVERITY_WEIGHTS
 
@@ -90,7 +91,8 @@ def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list
 
 
 def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
-    """The findings (not dismissed) flagging each node, most severe first."""
+    """The findings (not dismissed) flagging each node, most severe first, with their rules'
+    Chinese titles (see in_chinese)."""
     found: dict[NodeId, list[dict]] = {}
     for label, keys in group_by_label(nodes).items():
         if ("Finding", label) not in SCHEMA.rel("FLAGS").pairs:
@@ -102,7 +104,7 @@ def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list
             "f.title AS title, f.status AS status, f.office_code AS office_code", {"keys": keys})
         for row in rows:
             if row["finding_id"] is not None:
-                found.setdefault((label, row.pop("k")), []).append(row)
+                found.setdefault((label, row.pop("k")), []).append(in_chinese(row))
     for items in found.values():
         items.sort(key=lambda f: (-SEVERITY_WEIGHTS.get(f["severity"], 0), f["finding_id"]))
     return found
@@ -196,9 +198,18 @@ def risk(findings: Iterable[dict]) -> int:
     return sum(SEVERITY_WEIGHTS.get(f["severity"], 1) for f in findings)
 
 
+def in_chinese(finding: dict) -> dict:
+    """The finding with its rule's Chinese title and description added (`title_zh`,
+    `description_zh`), as inspectors read it; a rule that is not shipped (from --rules-dir) has
+    none: its English title stands in for the Chinese one."""
+    title_zh, description_zh = chinese_texts().get(finding.get("rule_id"), (None, None))
+    return {**finding, "title_zh": title_zh or finding.get("title"), "description_zh": description_zh}
+
+
 def finding_summary(finding: dict) -> dict:
-    """The finding's properties with identity and evidence parsed from their JSON text."""
-    out = dict(finding)
+    """The finding's properties with identity and evidence parsed from their JSON text, and its
+    rule's Chinese title and description (see in_chinese)."""
+    out = in_chinese(finding)
     out.pop("_label", None)
     for name in ("identity", "evidence"):
         if isinstance(out.get(name), str):

@@ -29,5 +29,5 @@ def explore(store: Store, key: str | None = None, finding_id: str | None = None,
                       max_per_type=max_per_type)
     doc = case_document(case, cleared)
     if key is None:
-        title = doc["finding"]["title"] or title
+        title = doc["finding"]["title_zh"] or title
     return explore_page(doc, title), doc

@@ -145,7 +145,8 @@ def evidence_rows(doc: dict) -> list[list]:
     """(category, item, content) rows: the finding, its identity and evidence values, the flagged
     entities and the evidence paths."""
     finding = doc["finding"] or {}
-    rows = [["疑点", prop_name(k), v] for k, v in finding.items() if k not in ("identity", "evidence") and v is not None]
+    rows = [["疑点", prop_name(k), v] for k, v in finding.items()  # the rule's Chinese title, not the English
+            if k not in ("identity", "evidence", "title") and v is not None]
     for group in ("identity", "evidence"):
         value = finding.get(group)
         items = value.items() if isinstance(value, dict) else ([("", value)] if value is not None else [])
@@ -179,7 +180,7 @@ def provenance_rows(doc: dict) -> list[list]:
 
 def write_html(doc: dict, path: Path) -> None:
     finding = doc["finding"] or {}
-    path.write_text(report_page(doc, finding.get("title") or finding.get("finding_id") or ""), encoding="utf-8")
+    path.write_text(report_page(doc, finding.get("title_zh") or finding.get("finding_id") or ""), encoding="utf-8")
 
 
 WRITERS: dict[str, Callable[[dict, Path], None]] = {
@@ -261,8 +262,8 @@ def export_findings(store: Store, out_dir: Path, fmt: str, cleared: bool | Clear
         doc = export_finding(store, finding["finding_id"], fmt, out_dir / name, cleared, depth, max_nodes,
                              max_per_type)
         seen = doc["finding"]  # the title and tax at risk as the reader may see them
-        entries.append(BatchEntry(**{k: seen.get(k) for k in ("finding_id", "rule_id", "severity", "title",
-                                                              "office_code", "tax_at_risk")},
+        entries.append(BatchEntry(**{k: seen.get(k) for k in ("finding_id", "rule_id", "severity", "office_code",
+                                                              "tax_at_risk")}, title=seen.get("title_zh"),
                                   file=name, nodes=len(doc["nodes"]), relationships=len(doc["relationships"])))
     with (out_dir / "index.csv").open("w", encoding="utf-8-sig", newline="") as handle:
         write_csv(handle, INDEX_COLUMNS.values(), ([getattr(e, k) for k in INDEX_COLUMNS] for e in entries))

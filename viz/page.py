@@ -86,7 +86,7 @@ def node_tooltip(node: dict, departments: dict) -> str:
             lines.append(f"  … 另 {len(sources) - TOOLTIP_SOURCES} 行")
     if node["findings"]:
         lines += ["", f"疑点 {len(node['findings'])} 个:"]
-        lines += [f"  [{SEVERITY_NAMES.get(f['severity'], f['severity'])}] {f['title'] or f['rule_id']} "
+        lines += [f"  [{SEVERITY_NAMES.get(f['severity'], f['severity'])}] {f['title_zh'] or f['rule_id']} "
                   f"({f['finding_id']})" for f in node["findings"]]
     return "\n".join(lines)
 

@@ -57,7 +57,8 @@ PROP_NAMES = {
     "department": "来源部门", "dataset": "数据集", "source_file": "来源文件", "source_row": "行号",
     "load_run": "加载批次", "first_seen": "首次发现", "last_seen": "最近确认",
     # findings
-    "finding_id": "疑点编号", "rule_id": "规则", "rule_version": "规则版本", "pack": "规则包", "severity": "风险等级",
+    "finding_id": "疑点编号", "title_zh": "疑点名称", "description_zh": "疑点说明", "rule_id": "规则",
+    "rule_version": "规则版本", "pack": "规则包", "severity": "风险等级",
     "tax_types": "涉及税种", "identity": "识别字段", "evidence": "证据", "evidence_hash": "证据摘要",
     "tax_at_risk": "风险税额(元)", "rule_run": "规则运行批次",
 }

@@ -53,6 +53,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -336,6 +337,17 @@ def shipped_rules_dir() -> Path:
     import crossaudit.rules
 
     return Path(crossaudit.rules.__file__).resolve().parent
+
+
+@lru_cache(maxsize=1)
+def chinese_texts() -> dict[str, tuple[str, str]]:
+    """Rule id → (title_zh, description_zh) of the shipped rules, read once: what the inspector's
+    pages and case reports show of a finding's rule.
+
+    >>> chinese_texts()["land-transfer-without-deed-tax"][0]
+    '土地出让未申报契税'
+    """
+    return {rule.id: (rule.title_zh, rule.description_zh) for rule in load_rules()}
 
 
 def load_rules(*directories: Path | str, include_shipped: bool = True, pack: str | None = None,
