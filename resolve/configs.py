@@ -141,7 +141,10 @@ PERSON = EntityConfig(
         # without a valid ID number: the birth date alone (a name misspelt too), the name where one lives
         BlockOn(("birth_date",), max_block=1000),
         BlockOn(("name", "region")),
+        BlockOn(("address",), max_block=50),  # a name misspelt, the birth date unknown: one household's address
     ),
+    # namesakes born the same day are many in a country of common names: living apart, a person decides
+    required=("address",),
 )
 
 PROPERTY = EntityConfig(

@@ -107,6 +107,8 @@ class DivisionTable:
             full.setdefault(name, set()).add(code)
             if (abbreviated := self.short_name(name, level_of(code))) is not None:
                 short.setdefault(abbreviated, set()).add(code)
+                if level_of(code) != "province" and self._ethnic.search(name):  # 双江…自治县 is written 双江县 too
+                    full.setdefault(abbreviated + name[-1], set()).add(code)
         short = {name: codes for name, codes in short.items() if name not in full}
         return ({name: tuple(sorted(codes)) for name, codes in full.items()},
                 {name: tuple(sorted(codes)) for name, codes in short.items()})

@@ -127,7 +127,45 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
         share = estimate_m(gamma, u, m, update_m=False)[1]
         prior = float(np.clip(counted or share * len(gamma) / pairs, 1e-12, 0.5))
         u = without_matches(u_random, m, prior, sample=len(ri))
+        u = [u_k if comparison.refine else exact_u(records, comparison.column, link_only, prior, m_k, u_k)
+             for comparison, m_k, u_k in zip(comparisons, m, u)]
     return Model(names, labels, m, u, prior)
+
+
+def agreeing_pairs(records: Records, column: str, link_only: bool) -> tuple[int, int]:
+    """(pairs whose records both have a value in `column`, pairs whose values are equal), over
+    all pairs (across sources with `link_only`), counted from the value frequencies.
+
+        >>> agreeing_pairs(prepare(pd.DataFrame({"record_id": list("abcd"), "born": ["x", "x", "y", None]}),
+        ...                        (Field("born"),), "record_id"), "born", False)
+        (3, 1)
+    """
+    codes = records.columns[column].codes
+    present = codes >= 0
+    values = pd.DataFrame({"value": codes[present], "source": records.sources[present] if link_only else 0})
+
+    def pairs(counts: pd.Series, by: str) -> int:
+        if not link_only:
+            return int((counts * (counts - 1) // 2).sum())
+        per_source = counts.groupby(level=by).sum()
+        return int(((per_source ** 2).sum() - (counts ** 2).sum()) // 2)
+
+    everyone = values.assign(value=0).groupby(["value", "source"]).size()
+    return pairs(everyone, "value"), pairs(values.groupby(["value", "source"]).size(), "value")
+
+
+def exact_u(records: Records, column: str, link_only: bool, prior: float, m: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """u with its exact level counted over all pairs from the value frequencies, less the
+    matches' share: a sample of random pairs sees a birth date shared by chance (1 in 20,000)
+    a dozen times, too few to tell it from the matches among them; the other levels keep their
+    proportions."""
+    present, agreeing = agreeing_pairs(records, column, link_only)
+    if not present:
+        return u
+    exact = max(agreeing - prior * float(m[-1]) * present, 0.5) / (present * (1 - prior))
+    exact = min(exact, 0.5)
+    rest = u[:-1] * (1 - exact) / max(u[:-1].sum(), 1e-12)
+    return np.append(rest, exact)
 
 
 @dataclass(frozen=True)

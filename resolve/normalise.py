@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from crossaudit.loaders.fields import FieldProblem, FieldSpec, clean_text, parse_value, simplified
 from crossaudit.loaders.identifiers import is_valid_credit_code, is_valid_id_number, normalize_code
-from crossaudit.resolve.divisions import TABLE
+from crossaudit.resolve.divisions import TABLE, level_of
 
 
 def lower_text(value: Any) -> str | None:
@@ -92,11 +92,15 @@ def number(value: Any) -> float | None:
 # --- regions --------------------------------------------------------------------------
 
 def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
-    """The code a name stands for after `code`: the candidate inside it, the only one, or
-    what the candidates share (朝阳区 after 北京 is 110105; alone, in no one province)."""
+    """The code a name stands for after `code`: the candidate inside it, the only one, the one
+    of highest level, or what the candidates share (朝阳区 after 北京 is 110105; alone, in no
+    one province)."""
     inside = [c for c in candidates if code and c.startswith(code) and c != code]
     if len(inside) == 1 or len(candidates) == 1:
         return (inside or candidates)[0]
+    highest = [c for c in inside or candidates if len(c) == min(map(len, inside or candidates))]
+    if len(highest) == 1:  # 河北 is the province before Tianjin's 河北区
+        return highest[0]
     shared = os.path.commonprefix(inside or list(candidates))
     shared = shared[: len(shared) // 2 * 2]
     return shared if len(shared) > len(code or "") else code
@@ -136,7 +140,7 @@ def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
 
 _POSTCODE = re.compile(r"[,;]?\(?(?:邮编|邮政编码):?\d{6}\)?|(?<=[^\d])[,;]?\d{6}$")
 _NUMBER_SIGN = re.compile(r"(\d+)#")
-_SEPARATOR = re.compile(r"[,;、]")
+_SEPARATOR = re.compile(r"[,;、\s]+")
 
 
 class AddressParts(NamedTuple):
@@ -164,13 +168,15 @@ def address_parts(value: str) -> AddressParts | None:
     """Province, city, county, street and number of an address however it is written: a
     postcode dropped (邮编750001), `#` read as 号, divisions written last moved first:
     `address_parts('解放西街12#，银川市，宁夏 邮编750001')` → ('64', '6401', None, '解放西街', '12号')."""
-    text = chinese_text(value)
-    if not text:
-        return None
+    text = simplified(clean_text(value))
     text = _NUMBER_SIGN.sub(r"\1号", _POSTCODE.sub("", text))
     pieces = [piece for piece in _SEPARATOR.split(text) if piece]
-    divisions = [piece for piece in pieces if not split_region(piece, keep=0)[1]]  # a piece that is a division only
-    ordered = sorted(divisions, key=lambda piece: len(split_region(piece, keep=0)[0] or ""))
+    if not pieces:
+        return None
+    # a piece that is divisions only (兴庆区, 双江, 银川市兴庆区) goes first, the highest first
+    divisions = [piece for piece in pieces if piece in TABLE.following or not split_region(piece, keep=0)[1]]
+    ordered = sorted(divisions, key=lambda piece: min(map(len, TABLE.following[_division_at(piece, 0, TABLE.following)
+                                                                               or piece])))
     code, rest = split_region("".join(ordered + [p for p in pieces if p not in divisions]))
     number = _HOUSE_NUMBER.search(rest)
     code = code or ""
@@ -215,11 +221,13 @@ LEGAL_FORMS_CN = (
     ("股份有限公司", "股份有限公司"), ("股份公司", "股份有限公司"),
     ("有限责任公司", "有限公司"), ("有限公司", "有限公司"),
     ("合伙企业(特殊普通合伙)", "合伙企业(特殊普通合伙)"), ("合伙企业(普通合伙)", "合伙企业(普通合伙)"),
-    ("合伙企业(有限合伙)", "合伙企业(有限合伙)"), ("合伙企业", "合伙企业"),
+    ("合伙企业(有限合伙)", "合伙企业(有限合伙)"), ("普通合伙企业", "合伙企业(普通合伙)"),
+    ("有限合伙企业", "合伙企业(有限合伙)"), ("合伙企业", "合伙企业"),
     ("(特殊普通合伙)", "合伙企业(特殊普通合伙)"), ("(普通合伙)", "合伙企业(普通合伙)"),
     ("(有限合伙)", "合伙企业(有限合伙)"),
-    ("个人独资企业", "个人独资企业"), ("个体工商户", "个体工商户"), ("农民专业合作社", "农民专业合作社"),
-    ("公司", "公司"),
+    ("个人独资企业", "个人独资企业"), ("个人独资", "个人独资企业"), ("独资企业", "个人独资企业"),
+    ("个体工商户", "个体工商户"), ("农民专业合作社", "农民专业合作社"),
+    ("公司", "公司"), ("有限", "有限公司"),  # 有限: a name cut short
 )
 _BRACKETS = str.maketrans("[]【】〔〕［］", "()()()()")
 _BRACKETED = re.compile(r"\(([^()]*)\)")
@@ -266,11 +274,21 @@ def enterprise_name_parts(value: str) -> NameParts:
                           if stem[start:] in TABLE.following), "")
             text, branch = stem[: len(stem) - len(place)], place + suffix
     text, form = _legal_form_at_end(text)
+    branch = _branch_place_short(branch)
     text = _GROUP.sub("", text) or text
     region, core = split_region(text)
     if bracketed and (region is None or len(bracketed) > len(region)):
         region = bracketed
     return NameParts(region, core, form, branch, core if branch else None)
+
+
+def _branch_place_short(branch: str) -> str:
+    """A branch's place by its short name, as writers vary it: `'石嘴山市分公司'` → `'石嘴山分公司'`."""
+    suffix = _BRANCH.search(branch)
+    place = branch[: suffix.start()] if suffix else ""
+    codes = TABLE.codes(place)
+    short = TABLE.short_name(place, level_of(codes[0])) if codes else None
+    return short + branch[len(place):] if short and TABLE.codes(short) else branch
 
 
 def _cut_after_legal_form(text: str) -> tuple[str, bool]:

@@ -75,6 +75,8 @@ def test_a_county_short_name_alone_is_no_region():
     ("华兴投资合伙企业（有限合伙）", "合伙企业(有限合伙)"),
     ("华兴会计师事务所(特殊普通合伙)", "合伙企业(特殊普通合伙)"),
     ("华兴个人独资企业", "个人独资企业"),
+    ("华兴独资企业", "个人独资企业"),
+    ("华兴有限", "有限公司"),  # a name cut short
     ("华兴个体工商户", "个体工商户"),
     ("华兴农民专业合作社", "农民专业合作社"),
 ])
@@ -86,6 +88,7 @@ def test_group_and_every_legal_form_come_off_the_core(name, form):
 
 @pytest.mark.parametrize("name, branch", [
     ("华兴商贸有限公司银川分公司", "银川分公司"), ("华兴商贸银川分店", "银川分店"),
+    ("华兴商贸有限公司石嘴山市分公司", "石嘴山分公司"), ("华兴商贸石嘴山分公司", "石嘴山分公司"),
     ("华兴商贸有限公司吴忠分厂", "吴忠分厂"), ("华兴商贸有限公司苏州办事处", "苏州办事处"),
 ])
 def test_branch_markers_are_read(name, branch):
@@ -143,6 +146,24 @@ def test_address_variants_parse_to_one_place(address):
     parts = address_parts(address)
     assert (parts.province, parts.city, parts.county, parts.street, parts.number) == \
         ("64", "6401", "640104", "解放西街", "12号")
+
+
+@pytest.mark.parametrize("address", [
+    "南门街358号，双江，临沧，云南",  # short names, town first
+    "南门街358号 双江拉祜族佤族布朗族傣族自治县 云南",  # spaces between the pieces
+    "南门街358号,双江县,临沧市,云南省",  # an autonomous county by its short name and 县
+    "云南省临沧市双江拉祜族佤族布朗族傣族自治县南门街358号",
+])
+def test_reordered_addresses_far_from_ningxia(address):
+    parts = address_parts(address)
+    assert (parts.county, parts.street, parts.number) == ("530925", "南门街", "358号")
+
+
+def test_a_province_short_name_wins_over_a_district_of_the_same_name():
+    """河北 and 海南 are provinces and districts (Tianjin's 河北区, Wuhai's 海南区): alone, the province."""
+    assert enterprise_name_parts("富隆铁合金(河北)普通合伙企业")[:3] == ("13", "富隆铁合金", "合伙企业(普通合伙)")
+    assert address_parts("河北秦皇岛昌黎塞上街165号").county == "130322"
+    assert enterprise_name_parts("天津市河北区华兴有限公司").region == "120105"
 
 
 def test_a_street_named_like_a_far_county_is_not_read_as_one():
