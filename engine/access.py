@@ -8,7 +8,8 @@ YAML file:
       admin:  {role: admin, clearance: secret}
       li:     {role: analyst, clearance: sensitive}
       zhao:   {role: investigator, clearance: sensitive}
-      wang:   {role: inspector, office: "16401040000", clearance: internal}
+      wang:   {role: inspector, office: "16401040000", clearance: internal,
+               password: "scrypt$16384$8$1$…"}   # to log in to `crossaudit serve`
 
     users = load_users("users.yaml")
     user = users.get("wang")
@@ -92,6 +93,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         "demo.generate": ("admin", "analyst"),
         "rules.list": ("admin", "analyst", "investigator", "inspector"),
         "rules.author": ("admin", "analyst"),
+        "serve": ("admin",),
     }.items()}
 ROLES = ("admin", "analyst", "investigator", "inspector")
 
@@ -110,6 +112,7 @@ COMMANDS: dict[str, str] = {
     "review list": "review", "review accept": "review", "review reject": "review",
     "rules list": "rules.list", "rules run": "rules.run", "rules test": "rules.author", "rules new": "rules.author",
     "rules lint": "rules.author", "rules stats": "stats",
+    "serve": "serve",
     "specs check": "load",
     "stats": "stats",
     "store init": "store.init", "store info": "store.info", "store clear": "store.clear",
@@ -152,6 +155,8 @@ class User:
     role: str
     clearance: str
     office: str | None = None
+    # The scrypt hash of the user's password for the web console (crossaudit.serve.auth); None: no login.
+    password: str | None = field(default=None, repr=False, compare=False)
 
     def may(self, action: str) -> bool:
         return self.role in PERMISSIONS[action]
@@ -205,9 +210,13 @@ def parse_users(data: object, source: str) -> Users:
         where = f"{source}: user {name!r}"
         if not isinstance(entry, dict):
             raise UsersFileError(f"{where}: expected a mapping with role and clearance")
-        unknown = set(entry) - {"role", "clearance", "office"}
+        unknown = set(entry) - {"role", "clearance", "office", "password"}
         if unknown:
-            raise UsersFileError(f"{where}: unknown keys {sorted(unknown)}; allowed: role, clearance, office")
+            raise UsersFileError(f"{where}: unknown keys {sorted(unknown)}; allowed: role, clearance, office, password")
+        password = entry.get("password")
+        if password is not None and not (isinstance(password, str) and password.startswith("scrypt$")):
+            raise UsersFileError(f"{where}: password must be a hash made by `crossaudit serve --hash-password`, "
+                                 "never the password itself")
         role, clearance, office = entry.get("role"), entry.get("clearance"), entry.get("office")
         if role not in ROLES:
             raise UsersFileError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
@@ -217,7 +226,7 @@ def parse_users(data: object, source: str) -> Users:
             raise UsersFileError(f"{where}: an inspector needs an office (a tax office code)")
         if role != "inspector" and office is not None:
             raise UsersFileError(f"{where}: only an inspector has an office")
-        users[str(name)] = User(str(name), role, clearance, None if office is None else str(office))
+        users[str(name)] = User(str(name), role, clearance, None if office is None else str(office), password)
     return Users(users, source)
 
 

@@ -8,6 +8,7 @@ over an Arrow table. No bulk MERGE.
 """
 from __future__ import annotations
 
+import copy
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,6 +89,14 @@ class LadybugStore(Store):
                              "Only one process may write to it; close the other one, or open it read-only.") from exc
         self._conn = ladybug.Connection(self._db)
         self._writes: ladybug.Connection | None = None
+
+    def for_thread(self) -> "LadybugStore":
+        """Another handle on this open database with connections of its own: a Ladybug connection
+        serves one thread at a time, the database many (reads run beside a write; a second write
+        transaction is refused while one runs)."""
+        handle = copy.copy(self)
+        handle._conn, handle._writes = ladybug.Connection(self._db), None
+        return handle
 
     # --- reads ------------------------------------------------------------------------
 

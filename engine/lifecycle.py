@@ -49,14 +49,18 @@ def check_transition(finding_id: str, before: str, after: str) -> None:
         raise TransitionError(f"finding {finding_id} is {before}: it cannot become {after}; allowed: {allowed}")
 
 
-def push(store: Store, by: str, offices: Iterable[str] | None = None, run: RunStamp | None = None) -> list[dict]:
-    """Push every new finding (of `offices` only, when given) to its competent office."""
+def push(store: Store, by: str, offices: Iterable[str] | None = None, run: RunStamp | None = None,
+         finding_ids: Iterable[str] | None = None) -> list[dict]:
+    """Push every new finding (of `offices` only, of `finding_ids` only, when given) to its competent office."""
     run = run or RunStamp.now()
     found = store.query("MATCH (f:Finding) WHERE f.status = 'new' RETURN f.finding_id AS finding_id, "
                         "f.office_code AS office_code")
     if offices is not None:
         scope = set(offices)
         found = [f for f in found if f["office_code"] in scope]
+    if finding_ids is not None:
+        wanted = set(finding_ids)
+        found = [f for f in found if f["finding_id"] in wanted]
     found.sort(key=lambda f: f["finding_id"])
     _change(store, [{"finding_id": f["finding_id"], "status": "pushed", "status_changed_at": run.at,
                      "status_changed_by": by} for f in found],

@@ -390,6 +390,11 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def for_thread(self) -> "Store":
+        """A handle on this store for another thread of the same process (a server's workers):
+        the store itself where its client is thread-safe (Neo4j's driver); never closed apart."""
+        return self
+
     def upsert_nodes(self, label: str, rows: Iterable[Mapping[str, Any]],
                      run: RunStamp | None = None) -> UpsertResult:
         """Create or update nodes keyed by their label's key; loading a batch twice changes
