@@ -24,7 +24,8 @@ from crossaudit.engine.neo4j_bulk import BulkTarget, staging_store, write_import
 from crossaudit.engine.store import RunStamp, StoreError
 from crossaudit.loaders import load_sources
 from crossaudit.pipeline import resolve, run_all_packs
-from test_loaders import HEADER, ROWS, SPEC, write
+from test_demo_region import region  # noqa: F401  (fixture: the small demo region)
+from test_loaders import department  # noqa: F401  (fixture: one department file and its spec)
 
 RUN = RunStamp("run-1", dt.datetime(2026, 11, 8, 9, 30, 0, 250000))
 
@@ -92,17 +93,6 @@ def test_a_bulk_target_is_new_and_named_by_its_scheme(tmp_path):
         BulkTarget.parse(f"neo4j-import:{tmp_path}").check_empty()
 
 
-@pytest.fixture
-def department(tmp_path):
-    specs = tmp_path / "specs"
-    specs.mkdir()
-    (specs / "amr_register.yaml").write_text(SPEC, encoding="utf-8")
-    data = tmp_path / "region"
-    (data / "amr").mkdir(parents=True)
-    write(data / "amr" / "企业登记.csv", HEADER + "".join(ROWS), "gbk")
-    return data, specs
-
-
 def test_load_bulk_writes_the_facts_a_transactional_load_writes_and_prints_the_command(department, tmp_path):
     data, specs = department
     folder = tmp_path / "import"
@@ -150,14 +140,6 @@ def test_store_copy_is_for_admins_and_writes_the_whole_store(department, tmp_pat
 
 # --- against Neo4j: the small region, bulk vs transactional ---------------------------------
 
-@pytest.fixture(scope="module")
-def small_region(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("region")
-    result = CliRunner().invoke(main_group, ["demo", "generate", "--scale", "small", "--seed", "7", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def _bulk_server(args: list[str]) -> tuple[subprocess.Popen, str]:
     """Run `crossaudit ARGS` (a bulk load or copy into neo4j-launch:) until it prints its bolt URI."""
     process = subprocess.Popen([sys.executable, "-c", "from crossaudit.cli import main; main()", *args],
@@ -181,16 +163,16 @@ def _findings(store) -> list[tuple]:
 
 
 @pytest.mark.neo4j
-def test_bulk_load_gives_the_graph_and_findings_of_a_transactional_load(small_region, neo4j_uri, tmp_path):
+def test_bulk_load_gives_the_graph_and_findings_of_a_transactional_load(region, neo4j_uri, tmp_path):
     with open_store(neo4j_uri) as transactional:
         transactional.clear(keep=())
-        load_sources(small_region, transactional)
+        load_sources(region, transactional)
         expected = transactional.counts()
         resolve(transactional)
         run_all_packs(transactional)
         expected_findings = _findings(transactional)
     home = tmp_path / "graph"
-    process, uri = _bulk_server(["--store", f"neo4j-launch:{home}", "load", str(small_region), "--bulk"])
+    process, uri = _bulk_server(["--store", f"neo4j-launch:{home}", "load", str(region), "--bulk"])
     try:
         with open_store(uri) as bulk:
             counts = bulk.counts()
