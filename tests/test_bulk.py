@@ -112,6 +112,8 @@ def test_load_bulk_writes_the_facts_a_transactional_load_writes_and_prints_the_c
     assert written["QuarantineEntry"] == 5 and written["LoadRun"] == 1 and written["FileLoad"] == 1
     again = CliRunner().invoke(main_group, ["--store", f"neo4j-import:{folder}", "load", str(data), "--bulk"])
     assert again.exit_code == 1 and "a bulk load writes a new database" in again.output
+    plain = CliRunner().invoke(main_group, ["--store", f"neo4j-import:{tmp_path / 'other'}", "load", str(data)])
+    assert plain.exit_code == 1 and "add --bulk" in plain.output
 
 
 def test_store_copy_is_for_admins_and_writes_the_whole_store(department, tmp_path):

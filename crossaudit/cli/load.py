@@ -12,8 +12,8 @@ from crossaudit.cli.common import (
 )
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
-from crossaudit.engine.neo4j_bulk import BulkTarget, ImportFiles, import_into, serve_imported, staging_store, \
-    write_import_files
+from crossaudit.engine.neo4j_bulk import BulkTarget, ImportFiles, import_into, is_bulk_target, serve_imported, \
+    staging_store, write_import_files
 from crossaudit.engine.store import StoreError, redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
@@ -45,6 +45,8 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     """
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+    if is_bulk_target(store_uri(ctx)) and not bulk:
+        raise CliError(f"{store_uri(ctx)} is a bulk target, written by neo4j-admin import: add --bulk")
     target = bulk_target(ctx) if bulk else None
     with (staging_for(target) if bulk else open_store(store_uri(ctx))) as store, Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
