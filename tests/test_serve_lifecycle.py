@@ -85,3 +85,28 @@ def test_reads_go_on_while_a_long_write_holds_the_store(fresh_client):
     console.flush_audit()
     entries = audit.entries(console.store(), user="li", action="findings.list", limit=1000)
     assert len(entries) >= len(answered)
+
+
+ROAD_PERMITS = """经营许可证号,业户名称,统一社会信用代码,经营地址,经营范围,车辆数,发证日期,有效期至,许可状态
+宁交运管许可银字640104000001号,银川天新物流有限公司,916401042901016265,宁夏回族自治区银川市兴庆区鼓楼北街99号2007室,道路危险货物运输,13,2020/3/11,2024/3/10,有效
+宁交运管许可银字640106000002号,银川德汇物流有限责任公司,91640106MA721GF73W,宁夏回族自治区银川市金凤区黄河东路393号,道路普通货物运输,24,2021/4/2,2025/4/1,有效
+"""
+
+
+def test_a_load_submitted_through_the_console_runs_in_the_server(fresh_client, tmp_path):
+    """On the embedded engine the server is the one process that may write: a department delivery
+    is loaded through it (POST /api/loads), and its rows are then read through it."""
+    (tmp_path / "transport").mkdir()
+    (tmp_path / "transport" / "道路运输经营许可.csv").write_text(ROAD_PERMITS, encoding="utf-8")
+    csrf = login(fresh_client, "li")
+    job = fresh_client.post("/api/loads", json={"directory": str(tmp_path), "delivered_on": "2026-11-08"},
+                            headers={"X-CSRF-Token": csrf}).json()
+    deadline = time.time() + 120
+    while job["status"] in ("queued", "running") and time.time() < deadline:
+        assert fresh_client.get("/api/findings").status_code == 200
+        time.sleep(0.2)
+        job = fresh_client.get(f"/api/loads/{job['job_id']}").json()
+    assert job["status"] == "done", job
+    assert job["totals"]["read"] == 2 and job["totals"]["loaded"] + job["totals"]["quarantined"] == 2
+    found = fresh_client.get("/api/search", params={"q": "91640106MA721GF73W"}).json()["candidates"]
+    assert [c["name"] for c in found] == ["银川德汇物流有限责任公司"]
