@@ -179,3 +179,16 @@ class Nested(Comparison):
                                 workers=workers)
         shorter = np.minimum(column.lengths[left], column.lengths[right])
         return _select([common >= shorter])
+
+
+@dataclass(frozen=True)
+class Overlap(Comparison):
+    """Sets of values written joined by '|' (the enterprises a person works for or represents):
+    the same set, sharing one, or none in common."""
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return ("share one",)
+
+    def _grade(self, column, left, right, workers):
+        sets = [frozenset(value.split("|")) for value in column.strings]
+        return np.fromiter((not sets[a].isdisjoint(sets[b]) for a, b in zip(left, right)), np.int8, len(left))

@@ -3,7 +3,7 @@
 Input columns each reads (the first named is required; absent others count as missing):
 
 - enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code
-- person: name, id_number, birth_date, address, phone
+- person: name, id_number, birth_date, address, phone, enterprises (uids joined by '|')
 - property: cert_no, address, area, owner_name, owner_code
 - contract: contract_no, signed_on, price, buyer_name, buyer_code, seller_name, seller_code
 - febrl: given_name, surname, street_number, address_1, address_2, suburb, postcode, state,
@@ -15,14 +15,16 @@ Input columns each reads (the first named is required; absent others count as mi
 from __future__ import annotations
 
 from crossaudit.resolve.blocking import BlockOn
-from crossaudit.resolve.comparisons import DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness
+from crossaudit.resolve.comparisons import (
+    DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness, Overlap,
+)
 from crossaudit.resolve.config import EntityConfig, Relation
 from crossaudit.loaders.identifiers import normalize_code
 from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
     address_region, address_text, bigrams, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
-    valid_id_number,
+    valid_id_number, value_set,
 )
 from crossaudit.resolve.records import Field
 
@@ -122,6 +124,7 @@ PERSON = EntityConfig(
         Field("region", person_region, source=("id_number", "address"), optional=True),
         Field("address", address_text, optional=True),
         Field("phone", phone_digits, optional=True),
+        Field("ties", value_set, optional=True),  # the firms, properties, contracts a person is party to
     ),
     identifiers=("id_number",),
     comparisons=(
@@ -131,6 +134,7 @@ PERSON = EntityConfig(
         DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
         EditDistance("address", (1, 3), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),
         Exact("phone", m=(0.4, 0.6), u=(0.999, 0.001)),
+        Overlap("ties", m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
     ),
     blocking=(
         BlockOn(("name", "birth_date")),

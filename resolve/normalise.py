@@ -323,6 +323,12 @@ def region_code(value: Any) -> str | None:
     return re.sub(r"(00)+$", "", code) or None
 
 
+def value_set(value: Any) -> str | None:
+    """Values joined by '|', each once, sorted: `'b|a|b'` → `'a|b'`."""
+    values = sorted({part.strip() for part in str(value).split("|") if part.strip()})
+    return "|".join(values) or None
+
+
 # --- blocking key helpers ------------------------------------------------------------
 
 def bigrams(text: str) -> list[str]:

@@ -242,6 +242,20 @@ def test_a_mention_with_weak_evidence_goes_to_review_not_into_an_entity():
     assert frozenset(("tax:x", "pol:x")) in queued
 
 
+def test_a_name_alone_is_not_enough_but_a_shared_employer_is():
+    """A payroll row names an employee without ID number or birth date: the name alone leaves
+    the pair to review; the same name with the same employer (ties) links it."""
+    base = population(600).assign(ties=None)
+    base.loc[base["record_id"] == "pol:1", "ties"] = "91640502282605429Y|PRO-1"
+    employee = pd.DataFrame([("hrss:x", None, base.loc[base["record_id"] == "pol:1", "name"].iloc[0], None, None,
+                              "91640502282605429Y")], columns=base.columns)
+    alone = link(pd.concat([base, employee.assign(ties=None)], ignore_index=True), PERSON)
+    assert alone.entity_of["hrss:x"] != alone.entity_of["pol:1"]
+    tied = link(pd.concat([base, employee], ignore_index=True), PERSON)
+    assert tied.entity_of["hrss:x"] == tied.entity_of["pol:1"]
+    assert tied.explain("hrss:x", "pol:1").contributions[-1].level == "share one"
+
+
 def test_the_birth_date_alone_is_a_blocking_key():
     """Name misspelt and no address: only the birth date brings the pair together."""
     keys = {key.label for key in PERSON.all_blocking}
