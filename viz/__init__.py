@@ -7,6 +7,6 @@
     export_finding(store, "F-b4f2…", "xlsx", Path("case.xlsx"), cleared=False)
 
 Pieces: `lookup` (a key to an entity), `subgraph` (the capped network), `case` (findings, risk,
-evidence paths), `document` (the case as one masked document, the JSON export), `page` (pyvis
-pages with vis-network inlined), `export` (JSON, GraphML, xlsx, HTML report), `mask`, `vocab`.
+evidence paths), `document` (the case as one masked document, the JSON export), `page`
+(self-contained pages, vis-network inlined), `export` (JSON, GraphML, xlsx, HTML report), `mask`, `vocab`.
 """

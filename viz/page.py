@@ -1,7 +1,8 @@
 """Self-contained HTML pages of a case: the investigator's network page and the inspector's report.
 
-The network is assembled with pyvis and drawn by vis-network, whose script and styles are
-inlined from the copy pyvis ships (no CDN: tax office networks are often offline). Colour and
+The network is drawn by vis-network, whose script and styles are inlined from the copy the
+pyvis package ships (no CDN: tax office networks are often offline; pyvis itself is not imported,
+as it imports IPython, a second of a command's start). Colour and
 shape show the node type, size the risk (number and severity of findings), a red border the
 entities a finding flags and red edges its evidence paths; every tooltip gives the provenance.
 
@@ -12,17 +13,16 @@ from __future__ import annotations
 import math
 from collections import Counter
 from functools import lru_cache
+from importlib.util import find_spec
 from pathlib import Path
 
 import jinja2
-import pyvis
-from pyvis.network import Network
 
 from crossaudit.viz.vocab import (
     HIGHLIGHT, LABEL_NAMES, NODE_STYLES, REL_NAMES, SEVERITY_NAMES, format_value, prop_name,
 )
 
-VIS_DIR = Path(pyvis.__file__).parent / "templates" / "lib" / "vis-9.1.2"
+VIS_DIR = Path(find_spec("pyvis").submodule_search_locations[0]) / "templates" / "lib" / "vis-9.1.2"
 FONT = "'Noto Sans CJK SC', 'Source Han Sans SC', 'Microsoft YaHei', 'PingFang SC', sans-serif"
 BASE_SIZE = {"Enterprise": 20, "Person": 18}
 # Sources listed in a tooltip before "… and N more".
@@ -115,30 +115,29 @@ def _edge_label(rels: list[dict]) -> str:
 
 
 def vis_data(doc: dict) -> dict:
-    """vis-network nodes, edges and options for a case document, assembled with pyvis."""
-    net = Network(directed=True)
+    """vis-network nodes, edges (directed: an arrow to `to`) and options for a case document."""
+    nodes, edges = [], []
     departments = doc["departments"]
     for node in doc["nodes"]:
         colour, shape = NODE_STYLES[node["type"]]
         flagged = bool(node["flagged_roles"])
-        net.add_node(
-            node["id"], label=node["caption"], title=node_tooltip(node, departments), shape=shape,
+        nodes.append(dict(
+            id=node["id"], label=node["caption"], title=node_tooltip(node, departments), shape=shape,
             color={"background": colour, "border": HIGHLIGHT if flagged else colour,
                    "highlight": {"background": colour, "border": "#000"}},
             size=BASE_SIZE.get(node["type"], 12) + 6 * math.sqrt(node["risk"]),
             borderWidth=4 if flagged else 1,
             font={"size": 16 if node["seed"] else 12},
             kind=node["type"], flagged=flagged, risk=node["risk"],
-        )
+        ))
     groups: dict[tuple[str, str, str], list[dict]] = {}
     for rel in doc["relationships"]:
         groups.setdefault((rel["from"], rel["to"], rel["type"]), []).append(rel)
     for (source, target, _), rels in groups.items():
         evidence = any(r["on_evidence_path"] for r in rels)
         looks = {"width": 3, "color": {"color": HIGHLIGHT, "highlight": HIGHLIGHT}} if evidence else {"width": 1}
-        net.add_edge(source, target, label=_edge_label(rels), title=edge_tooltip(rels, departments),
-                     evidence=evidence, **looks)
-    nodes, edges, *_ = net.get_network_data()
+        edges.append({"from": source, "to": target, "arrows": "to", "label": _edge_label(rels),
+                      "title": edge_tooltip(rels, departments), "evidence": evidence, **looks})
     # improvedLayout (Kamada-Kawai seeding) gives up, with a console warning, on large networks.
     options = {**OPTIONS, "layout": {"randomSeed": 7, "improvedLayout": len(nodes) <= 100}}
     on_paths = {node for path in doc["evidence_paths"] for node in path["nodes"]}
