@@ -8,7 +8,7 @@ OPTIONAL MATCH (old:Enterprise {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Enterprise {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.kind = coalesce(r.kind, n.kind), n.registry = coalesce(r.registry, n.registry), n.si_no = coalesce(r.si_no, n.si_no), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
+SET n.credit_code = coalesce(r.credit_code, n.credit_code), n.credit_code_as_written = coalesce(r.credit_code_as_written, n.credit_code_as_written), n.name = coalesce(r.name, n.name), n.name_norm = coalesce(r.name_norm, n.name_norm), n.legal_form = coalesce(r.legal_form, n.legal_form), n.region_code = coalesce(r.region_code, n.region_code), n.status = coalesce(r.status, n.status), n.established_on = coalesce(r.established_on, n.established_on), n.status_changed_on = coalesce(r.status_changed_on, n.status_changed_on), n.industry = coalesce(r.industry, n.industry), n.registered_capital = coalesce(r.registered_capital, n.registered_capital), n.kind = coalesce(r.kind, n.kind), n.registry = coalesce(r.registry, n.registry), n.si_no = coalesce(r.si_no, n.si_no), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Person
@@ -17,7 +17,7 @@ OPTIONAL MATCH (old:Person {uid: r.uid})
 WITH r, old IS NULL AS is_new
 MERGE (n:Person {uid: r.uid})
 ON CREATE SET n.department = r.department, n.dataset = r.dataset, n.source_file = r.source_file, n.source_row = r.source_row, n.load_run = $run, n.first_seen = $at
-SET n.id_number = coalesce(r.id_number, n.id_number), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.ethnicity = coalesce(r.ethnicity, n.ethnicity), n.household_no = coalesce(r.household_no, n.household_no), n.household_role = coalesce(r.household_role, n.household_role), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
+SET n.id_number = coalesce(r.id_number, n.id_number), n.id_number_as_written = coalesce(r.id_number_as_written, n.id_number_as_written), n.name = coalesce(r.name, n.name), n.birth_date = coalesce(r.birth_date, n.birth_date), n.gender = coalesce(r.gender, n.gender), n.region_code = coalesce(r.region_code, n.region_code), n.ethnicity = coalesce(r.ethnicity, n.ethnicity), n.household_no = coalesce(r.household_no, n.household_no), n.household_role = coalesce(r.household_role, n.household_role), n.interest_group = coalesce(r.interest_group, n.interest_group), n.last_seen = $at
 RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created;
 
 // upsert Property

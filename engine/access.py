@@ -321,7 +321,7 @@ def office_scope(offices: Iterable[Mapping[str, str | None]], office: str) -> se
 # --- masking ----------------------------------------------------------------------------
 
 # (label, property) pairs that hold an ID number whatever it looks like (an invalid one is still personal data).
-ID_NUMBER_PROPS = {("Person", "id_number")}
+ID_NUMBER_PROPS = {("Person", "id_number"), ("Person", "id_number_as_written")}
 _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # Properties that say what a fact is and where it came from, never what it says: shown to everyone.
 STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", *PROVENANCE_NAMES})
@@ -409,10 +409,14 @@ def describing_datasets(store, nodes: Iterable[tuple[str, str]]) -> dict[tuple[s
     found: dict[tuple[str, str], set[str]] = {}
     for label, wanted in keys.items():
         found.update(((label, key), set()) for key in wanted)
-        for row in store.query(f"UNWIND $keys AS k MATCH (n:{label} {{{SCHEMA.node(label).key}: k}})"
-                               "<-[:DESCRIBES]-(s:SourceRecord) RETURN DISTINCT k, s.dataset AS dataset",
+        # Anchored on the keys, then an OPTIONAL MATCH: as one pattern Ladybug joins every
+        # DESCRIBES (300 ms for 3 firms on the small region; 10 ms so).
+        for row in store.query(f"UNWIND $keys AS k MATCH (n:{label} {{{SCHEMA.node(label).key}: k}}) "
+                               "OPTIONAL MATCH (n)<-[:DESCRIBES]-(s:SourceRecord) "
+                               "RETURN DISTINCT k, s.dataset AS dataset",
                                {"keys": sorted(wanted)}):
-            found[(label, row["k"])].add(row["dataset"])
+            if row["dataset"] is not None:
+                found[(label, row["k"])].add(row["dataset"])
     return {ident: frozenset(datasets) for ident, datasets in found.items()}
 
 

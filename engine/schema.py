@@ -160,6 +160,8 @@ NODES = (
     NodeType("Enterprise", "uid", _props(
         "uid",
         Prop("credit_code", indexed=True, doc="18-character unified social credit code (GB 32100-2015)"),
+        Prop("credit_code_as_written", doc="a credit code that failed its check, as the row wrote it (credit_code "
+                                           "stays empty); resolution compares it"),
         Prop("name", indexed=True), Prop("name_norm", indexed=True, doc="normalised name, legal form unified"),
         "legal_form", Prop("region_code", indexed=True, doc="GB/T 2260 county code"),
         Prop("status", doc="operating, deregistered, revoked, abnormal"),
@@ -172,6 +174,8 @@ NODES = (
     ), doc="A business (any legal form), resolved across departments."),
     NodeType("Person", "uid", _props(
         "uid", Prop("id_number", indexed=True, doc="18-character resident ID number (GB 11643-1999)"),
+        Prop("id_number_as_written", doc="an ID number that failed its check, as the row wrote it (id_number "
+                                         "stays empty); resolution compares it"),
         Prop("name", indexed=True), Prop("birth_date", DATE), "gender", "region_code", "ethnicity",
         Prop("household_no", indexed=True), "household_role",
         Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component)"),

@@ -33,11 +33,16 @@ from crossaudit.engine.merge import NAME_UID, RECORD_UID
 from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, SCHEMA, STRING, NodeType, RelType
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
-from crossaudit.loaders.fields import FieldSpec, as_text, enterprise_name_norm, is_blank, legal_form, parse_column
+from crossaudit.loaders.fields import (
+    FieldSpec, as_text, clean_text, enterprise_name_norm, is_blank, legal_form, parse_column,
+)
 from crossaudit.loaders.readers import Flawed, has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
+# A field's identifier as the row wrote it where its check failed and `on_invalid: null` dropped it
+# (`<field>~written`): kept on the node beside the empty checked property, for resolution to compare.
+AS_WRITTEN = {"credit_code": "credit_code_as_written", "id_number": "id_number_as_written"}
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,10 @@ def check_rows(spec: SourceSpec, headers: list[str], rows: list[tuple[int, list[
             counts["required_cells"] += len(cells)
             counts["required_missing"] += sum(map(is_blank, cells))
         fields[column.field] = values
+        if column.type in IDENTIFIER_TYPES and column.on_invalid == "null" and failures:
+            written = dict(failures)
+            fields[column.field + "~written"] = pa.array([clean_text(cell) if at in written and not is_blank(cell)
+                                                          else None for at, cell in enumerate(cells)], pa.string())
         _report(column, header, cells, failures, parsed, problems, noted)
         for derive in column.derive:
             pieces = derive.cut(values).to_pylist()
@@ -365,6 +374,9 @@ def _mentions(mention: NodeYield, fields: dict[str, pa.Array], size: int):
     and (as its rows) the mask of the rows it names that way."""
     props = _sourced(mention.props, None if mention.label == PARTY else SCHEMA.node(mention.label), fields, size)
     if mention.label != PARTY:
+        for prop, written in AS_WRITTEN.items():
+            if isinstance(mention.props.get(prop), str) and mention.props[prop] + "~written" in fields:
+                props[written] = fields[mention.props[prop] + "~written"]
         yield mention.label, props, None
         return
     codes = fields.get(mention.id) if isinstance(mention.id, str) else props.get("code")

@@ -33,8 +33,9 @@ from crossaudit.resolve.normalise import address_key
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
     ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code",
-                                           "si_no": "si_no"}),
-    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date"}),
+                                           "si_no": "si_no", "code_as_written": "credit_code_as_written"}),
+    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date",
+                                   "code_as_written": "id_number_as_written"}),
     ("Property", CONFIGS["property"], {"cert_no": "cert_no", "address": "address", "area": "area_m2"}),
 )
 # Context columns: (column, Cypher returning uid and value for the label), first value per uid kept
@@ -99,6 +100,11 @@ def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFram
         kept = (values.groupby("uid")["value"].agg("|".join) if column in JOINED
                 else values.drop_duplicates("uid").set_index("uid")["value"])
         frame[column] = frame["record_id"].map(kept)
+    # an identifier that failed its check, as written: the configuration's valid_… drops it again, its
+    # `…_as_written` comparison reads it (a mistyped code is one character off the right one)
+    identifier = {"Enterprise": "credit_code", "Person": "id_number"}.get(label)
+    if identifier:
+        frame[identifier] = frame[identifier].fillna(frame.pop("code_as_written"))
     if label == "Enterprise":  # the credit code carries the registering county's code (characters 3–8)
         from_code = frame["credit_code"].where(frame["credit_code"].str.len() == 18).str.slice(2, 8)
         frame["region_code"] = frame["region_code"].fillna(from_code)

@@ -334,3 +334,61 @@ def test_the_worked_example_in_docs_runs():
         warnings.simplefilter("ignore")
         result = doctest.testfile(str(path), module_relative=False, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.attempted >= 5 and result.failed == 0
+
+
+# --- identifiers as written, through the loader and the store (both engines) ----------------
+
+OFFICERS_SPEC = """\
+department: amr
+dataset: amr_officers
+title: 主要人员信息
+files: officers*.csv
+format: csv
+grade: internal
+columns:
+  统一社会信用代码: {field: credit_code, type: credit_code, on_invalid: "null"}
+  企业名称: {field: name, type: enterprise_name, required: true}
+  姓名: {field: person_name, type: name, required: true}
+  证件号码: {field: person_id, type: id_number, on_invalid: "null"}
+nodes:
+  - {role: enterprise, label: Enterprise, id: credit_code, props: {credit_code: credit_code, name: name}}
+  - {role: person, label: Person, id: person_id, props: {id_number: person_id, name: person_name}}
+relationships:
+  - {type: EXECUTIVE_OF, from: person, to: enterprise}
+"""
+
+
+def test_a_mistyped_code_nulled_by_the_loader_is_kept_as_written_and_links_its_firm(store, tmp_path):
+    """Row 3 names 宁夏泰远煤业 with its credit code one character off and its director's ID
+    number one digit off: the loader nulls both (they fail their checks) and keeps them as
+    written; resolution finds the firm and the person by them, and the namesake firm of another
+    code (row 4) stays apart."""
+    from crossaudit.loaders import load_sources
+    from crossaudit.resolve.graph import resolve_store
+
+    person = make_id_number("640104", dt.date(1975, 5, 6), 21, "M")
+    wrong_code = CODE_1[:10] + ("X" if CODE_1[10] != "X" else "Y") + CODE_1[11:]
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "officers.yaml").write_text(OFFICERS_SPEC, encoding="utf-8")
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "officers.csv").write_text(
+        "统一社会信用代码,企业名称,姓名,证件号码\n"
+        f"{CODE_1},宁夏泰远煤业有限公司,张伟,{person}\n"
+        f"{wrong_code},泰远煤业有限责任公司,张伟,{mistyped(person)}\n"
+        f"{CODE_2},泰远煤业有限公司,李娜,\n", encoding="utf-8")
+    load_sources(tmp_path / "data", store, specs_dir=tmp_path / "specs")
+    written = store.query("MATCH (e:Enterprise) WHERE e.credit_code_as_written IS NOT NULL "
+                          "RETURN e.credit_code_as_written AS code")
+    assert [row["code"] for row in written] == [wrong_code]
+    assert [row["id"] for row in store.query("MATCH (p:Person) WHERE p.id_number_as_written IS NOT NULL "
+                                              "RETURN p.id_number_as_written AS id")] == [mistyped(person)]
+    resolve_store(store)
+    firms = {row["uid"] for row in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid")}
+    assert firms == {CODE_1, CODE_2}
+    persons = sorted((row["name"], row["uid"]) for row in store.query("MATCH (p:Person) RETURN p.name AS name, "
+                                                                        "p.uid AS uid"))
+    assert [name for name, _ in persons] == ["张伟", "李娜"] and ("张伟", person) in persons  # 张伟 once, by his number
+    described = {row["row"]: row["firm"] for row in store.query(
+        "MATCH (s:SourceRecord)-[:DESCRIBES]->(e:Enterprise) RETURN s.source_row AS row, e.uid AS firm")}
+    assert described == {1: CODE_1, 2: CODE_1, 3: CODE_2}  # row 2 by its code as written, not by the namesake
+    # whose name it matches exactly

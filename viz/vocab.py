@@ -32,6 +32,7 @@ PROP_NAMES = {
     "uid": "统一标识", "credit_code": "统一社会信用代码", "name": "名称", "name_norm": "规范名称",
     "id_number": "身份证号", "cert_no": "不动产权证号", "unit_no": "不动产单元号", "contract_no": "合同编号",
     "record_no": "网签备案号",
+    "credit_code_as_written": "统一社会信用代码(原文，未通过校验)", "id_number_as_written": "身份证号(原文，未通过校验)",
     "invoice_no": "发票号码", "reg_id": "登记编号", "taxpayer_code": "纳税人识别号", "filing_id": "申报编号",
     "permit_no": "许可证号", "plate_no": "号牌号码", "usage_id": "用电记录编号", "account_no": "用电户号",
     "text": "地址", "number": "电话号码", "code": "代码", "rid": "关系编号",
