@@ -68,11 +68,13 @@ def traditional(text: str) -> str:
 
 
 def short_name(name: str) -> str:
-    """A division's name as names abbreviate it: 苏州市 → 苏州, 宁夏回族自治区 → 宁夏, 姑苏区 → 姑苏;
-    a one-character stem keeps its suffix (泾县), and so do 自治州, 盟 and 地区 names."""
+    """A division's name as names abbreviate it: 苏州市 → 苏州, 宁夏回族自治区 → 宁夏, 姑苏区 → 姑苏,
+    阿克苏地区 → 阿克苏; a one-character stem keeps its suffix (泾县), and so do 自治州, 盟 and 林区 names."""
     if name in PROVINCE_SHORT:
         return PROVINCE_SHORT[name]
-    for suffix in ("省", "市", "县", "区"):
+    if name.endswith(("林区", "自治区")):
+        return name
+    for suffix in ("省", "市", "地区", "县", "区"):
         if name.endswith(suffix) and len(name) > 2 and not name.endswith("自治" + suffix):
             return name[: -len(suffix)]
     return name
