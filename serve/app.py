@@ -29,6 +29,7 @@ from crossaudit.viz.vocab import LABEL_NAMES, SEVERITY_NAMES, format_value, prop
 from crossaudit.serve import views
 from crossaudit.serve.auth import COOKIE, SESSION_HOURS, Session, Sessions, check_password, same_token
 from crossaudit.serve.console import Console
+from crossaudit.serve.reads import name_index
 
 LOGIN_COOKIE = "crossaudit_login"
 STATUS_NAMES = {"new": "新发现", "pushed": "已推送", "verifying": "核实中", "confirmed": "已确认", "dismissed": "已排除"}
@@ -62,6 +63,7 @@ def create_app(store: Store, users: Users) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        console.warm(name_index)
         yield
         console.close()  # the queued audit entries written, the store closed
 

@@ -45,6 +45,7 @@ class Console:
         self._refs: dict[str, NodeId] = {}
         self._secret = secrets.token_bytes(32)
         self._names: tuple[float, list] | None = None
+        self._names_lock = threading.Lock()
         self._audit_queue: queue.Queue = queue.Queue()
         self.writer_busy = threading.Event()  # a load or another long write holds the write slot
         self._auditor = threading.Thread(target=self._append_audit, name="crossaudit-audit", daemon=True)
@@ -145,9 +146,22 @@ class Console:
         return self._refs.get(ref)
 
     def names(self, build: Callable[[Store], list]) -> list:
-        """The name index for fuzzy search, read again after NAME_INDEX_SECONDS."""
+        """The name index for fuzzy search, read again after NAME_INDEX_SECONDS (by one request;
+        the others use the previous index meanwhile)."""
         cached = self._names
-        if cached is None or time.time() - cached[0] > NAME_INDEX_SECONDS:
-            cached = self._names = (time.time(), build(self.store()))
-        return cached[1]
+        if cached is None:
+            with self._names_lock:  # the first search waits for the index (or `warm` built it)
+                if self._names is None:
+                    self._names = (time.time(), build(self.store()))
+                return self._names[1]
+        if time.time() - cached[0] > NAME_INDEX_SECONDS and self._names_lock.acquire(blocking=False):
+            try:
+                self._names = (time.time(), build(self.store()))
+            finally:
+                self._names_lock.release()
+        return self._names[1]
+
+    def warm(self, build: Callable[[Store], list]) -> None:
+        """Build the name index in the background, so that the first fuzzy search finds it ready."""
+        threading.Thread(target=self.names, args=(build,), name="crossaudit-names", daemon=True).start()
 

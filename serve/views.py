@@ -13,9 +13,10 @@ import re
 import tempfile
 import threading
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from crossaudit.engine import StoreError
-from crossaudit.engine.access import AccessDenied, User
+from crossaudit.engine.access import AccessDenied, User, describing_datasets
 from crossaudit.engine.findings import list_findings, seen_findings, show_finding
 from crossaudit.engine.lifecycle import TransitionError, history, push, verify
 from crossaudit.engine.stats import finding_stats
@@ -62,9 +63,10 @@ def search(console: Console, user: User, text: str, limit: int = 20) -> dict:
             keys = [key for lab, key in wanted if lab == label]
             fuzzy += candidates_where(console.store(), label, "n.uid IN $value", keys, limit)
         order = {ident: rank for rank, ident in enumerate(wanted)}
-        fuzzy.sort(key=lambda c: order.get(c.ident, len(order)))
-    candidates = [_candidate_row(console, c, clearance.reading(console.store(), [(c.label, {"uid": c.key})]))
-                  for c in [*found, *fuzzy][:limit]]
+        described = describing_datasets(console.store(), [c.ident for c in fuzzy])  # what grades their values
+        fuzzy = sorted((replace(c, described=described.get(c.ident)) for c in fuzzy),
+                       key=lambda c: order.get(c.ident, len(order)))
+    candidates = [_candidate_row(console, c, clearance) for c in [*found, *fuzzy][:limit]]
     console.audit(user, "explore", clearance.text(text), "allowed", f"search: {len(candidates)} candidates")
     return {"query": clearance.text(text), "candidates": candidates, "fuzzy": len(fuzzy)}
 

@@ -1,0 +1,161 @@
+"""The console under concurrent users: p50 / p95 of search, expand and the finding page, each engine.
+
+    python bench/serve.py --scale medium [--seed 7] [--region DIR] [--ladybug PATH]
+                          [--neo4j-uri bolt://…] [--skip-neo4j] [--users 8] [--seconds 60]
+
+Each store is loaded, resolved and its rules run unless it already holds findings (--ladybug
+PATH: an embedded store to serve, e.g. a copy of one built by `crossaudit demo --scale medium`;
+the console writes its audit entries there). The console (crossaudit.serve.app) is served by
+uvicorn on 127.0.0.1 in this process; --users clients, each logged in over HTTP as an analyst,
+repeat for --seconds: a search (a credit code, a name, part of a name or a misspelt name, in
+turn), an expand of a found entity, and a finding page. Prints a line per engine and, last, a
+JSON object. Goals (#17): search ≤ 200 ms, expand ≤ 300 ms, finding page ≤ 1 s at the 95th
+percentile; the process's resident memory is reported beside the embedded page cache it holds.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from upsert import neo4j  # noqa: E402  (the shared Neo4j launcher helper)
+
+from crossaudit.engine import open_store  # noqa: E402
+from crossaudit.engine.access import parse_users  # noqa: E402
+from crossaudit.pipeline import load_region, prepare_region, resolve, run_all_packs  # noqa: E402
+from crossaudit.serve.app import create_app  # noqa: E402
+from crossaudit.serve.auth import hash_password  # noqa: E402
+
+GOALS_MS = {"search": 200, "expand": 300, "finding": 1000}
+PASSWORD = "bench-serve"
+
+
+def prepared(uri: str, region: Path) -> None:
+    """The region loaded, resolved and its rules run in the store, unless it holds findings."""
+    with open_store(uri) as store:
+        store.apply_schema()
+        if store.query("MATCH (f:Finding) RETURN count(f) AS n")[0]["n"]:
+            return
+        started = time.perf_counter()
+        if load_region(store, region):
+            resolve(store)
+        run_all_packs(store)
+        print(f"{store.engine:8s} prepared in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def samples(store, count: int = 200) -> dict:
+    """What the clients ask for: credit codes, names, parts of names, misspelt names, findings."""
+    firms = store.query("MATCH (e:Enterprise) WHERE e.credit_code IS NOT NULL AND e.name IS NOT NULL "
+                        "RETURN e.credit_code AS code, e.name AS name LIMIT $n", {"n": count})
+    names = [f["name"] for f in firms]
+    return {"queries": [f["code"] for f in firms] + names + [n[2:6] for n in names if len(n) > 6]
+            + [n[:-3] + "公司" for n in names if n.endswith("有限公司")],
+            "findings": [r["id"] for r in store.query("MATCH (f:Finding) RETURN f.finding_id AS id LIMIT $n",
+                                                      {"n": count})]}
+
+
+def percentile(values: list[float], share: float) -> float | None:
+    values = sorted(values)
+    return round(values[min(len(values) - 1, int(share * len(values)))] * 1000, 1) if values else None
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def serve(uri: str):
+    """The console over the store on a free port: (base URL, server, thread)."""
+    users = parse_users({"users": {"bench": {"role": "analyst", "clearance": "secret",
+                                             "password": hash_password(PASSWORD)}}}, "bench")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(open_store(uri), users), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}", server, thread
+
+
+def client_loop(base: str, asked: dict, seconds: float, timings: dict, seed: int) -> None:
+    rng = random.Random(seed)
+    with httpx.Client(base_url=base, timeout=120) as client:
+        client.post("/api/login", json={"user": "bench", "password": PASSWORD}).raise_for_status()
+        stop = time.perf_counter() + seconds
+        while time.perf_counter() < stop:
+            started = time.perf_counter()
+            found = client.get("/api/search", params={"q": rng.choice(asked["queries"])}).json()["candidates"]
+            timings["search"].append(time.perf_counter() - started)
+            if found:
+                started = time.perf_counter()
+                client.get(f"/api/entities/{rng.choice(found)['ref']}/neighbours").raise_for_status()
+                timings["expand"].append(time.perf_counter() - started)
+            if asked["findings"]:
+                started = time.perf_counter()
+                client.get(f"/findings/{rng.choice(asked['findings'])}").raise_for_status()
+                timings["finding"].append(time.perf_counter() - started)
+
+
+def bench(uri: str, region: Path, users: int, seconds: float) -> dict:
+    prepared(uri, region)
+    with open_store(uri) as store:
+        asked, engine = samples(store), store.engine
+    base, server, thread = serve(uri)
+    timings = {kind: [] for kind in GOALS_MS}
+    clients = [threading.Thread(target=client_loop, args=(base, asked, seconds, timings, seed))
+               for seed in range(users)]
+    for client in clients:
+        client.start()
+    for client in clients:
+        client.join()
+    memory = resident_mb()
+    server.should_exit = True
+    thread.join(60)
+    result = {kind: {"requests": len(values), "p50_ms": percentile(values, 0.5), "p95_ms": percentile(values, 0.95),
+                     "goal_p95_ms": GOALS_MS[kind]} for kind, values in timings.items()}
+    result["resident_mb"] = memory
+    print(f"{engine:8s} " + ", ".join(f"{kind} p95 {r['p95_ms']} ms ({r['requests']})" for kind, r in result.items()
+                                       if kind in GOALS_MS) + f"; resident {memory} MB", flush=True)
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--region", type=Path, help="A generated region; default: generated into a temporary folder.")
+    parser.add_argument("--ladybug", type=Path, help="The embedded store to serve (loaded if it holds no findings).")
+    parser.add_argument("--neo4j-uri")
+    parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument("--users", type=int, default=8, help="Concurrent clients.")
+    parser.add_argument("--seconds", type=float, default=60.0, help="How long the clients ask.")
+    args = parser.parse_args()
+    results = {"scale": args.scale, "users": args.users}
+    with tempfile.TemporaryDirectory() as tmp:
+        region = args.region or prepare_region(Path(tmp), args.scale, args.seed)
+        results["ladybug"] = bench(f"ladybug:{args.ladybug or Path(tmp) / 'graph.db'}", region, args.users,
+                                   args.seconds)
+        if not args.skip_neo4j:
+            with neo4j(args.neo4j_uri) as uri:
+                results["neo4j"] = bench(uri, region, args.users, args.seconds)
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()
