@@ -13,8 +13,25 @@ aggregate it away (collect and count skip nulls) or skip it.
 """
 from __future__ import annotations
 
+from crossaudit.engine.schema import SCHEMA
 
-def keyed(label: str, key: str, var: str = "n") -> str:
-    """The clause binding `var` to each node of `label` whose `key` is in the `$keys` parameter
-    (and `k` to that key)."""
-    return f"UNWIND $keys AS k MATCH ({var}:{label} {{{key}: k}})"
+
+def keyed(label: str, key: str, var: str = "n", keys: str = "keys") -> str:
+    """The clause binding `var` to each node of `label` whose `key` is in the list parameter
+    named `keys` (and `k` to that key)."""
+    return f"UNWIND ${keys} AS k MATCH ({var}:{label} {{{key}: k}})"
+
+
+def per_label(keys: dict[str, list[str]], branch) -> tuple[str, dict[str, list[str]]]:
+    """One query for nodes of several labels: a UNION ALL of `branch(label, keyed clause)` per
+    label, each with its keys as its own parameter; the branches must return the same columns
+    (scalars: Ladybug does not unite nodes or relationships of different tables).
+
+    >>> per_label({"Enterprise": ["E1"], "Invoice": ["I1"]},
+    ...           lambda label, match: f"{match} RETURN '{label}' AS label, k")[0]
+    "UNWIND $keys0 AS k MATCH (n:Enterprise {uid: k}) RETURN 'Enterprise' AS label, k UNION ALL UNWIND $keys1 AS k MATCH (n:Invoice {invoice_no: k}) RETURN 'Invoice' AS label, k"
+    """
+    labels = sorted(keys)
+    query = " UNION ALL ".join(branch(label, keyed(label, SCHEMA.node(label).key, keys=f"keys{index}"))
+                               for index, label in enumerate(labels))
+    return query, {f"keys{index}": list(keys[label]) for index, label in enumerate(labels)}

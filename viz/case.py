@@ -15,7 +15,7 @@ from typing import Iterable
 
 import networkx as nx
 
-from crossaudit.cypher.reads import keyed
+from crossaudit.cypher.reads import per_label
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
 from crossaudit.engine.rules import chinese_texts
@@ -92,19 +92,19 @@ def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list
 
 def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
     """The findings (not dismissed) flagging each node, most severe first, with their rules'
-    Chinese titles (see in_chinese)."""
+    Chinese titles (see in_chinese); in one query."""
+    keys = {label: keys for label, keys in group_by_label(nodes).items()
+            if ("Finding", label) in SCHEMA.rel("FLAGS").pairs}
     found: dict[NodeId, list[dict]] = {}
-    for label, keys in group_by_label(nodes).items():
-        if ("Finding", label) not in SCHEMA.rel("FLAGS").pairs:
-            continue
-        rows = store.query(
-            f"{keyed(label, SCHEMA.node(label).key)} OPTIONAL MATCH (n)<-[r:FLAGS]-(f:Finding) "
-            "WHERE f.status IS NULL OR f.status <> 'dismissed' "
-            "RETURN DISTINCT k, f.finding_id AS finding_id, f.rule_id AS rule_id, f.severity AS severity, "
-            "f.title AS title, f.status AS status, f.office_code AS office_code", {"keys": keys})
-        for row in rows:
-            if row["finding_id"] is not None:
-                found.setdefault((label, row.pop("k")), []).append(in_chinese(row))
+    if not keys:
+        return found
+    rows = store.query(*per_label(keys, lambda label, match: (
+        f"{match} OPTIONAL MATCH (n)<-[r:FLAGS]-(f:Finding) WHERE f.status IS NULL OR f.status <> 'dismissed' "
+        f"RETURN DISTINCT '{label}' AS label, k, f.finding_id AS finding_id, f.rule_id AS rule_id, "
+        "f.severity AS severity, f.title AS title, f.status AS status, f.office_code AS office_code")))
+    for row in rows:
+        if row["finding_id"] is not None:
+            found.setdefault((row.pop("label"), row.pop("k")), []).append(in_chinese(row))
     for items in found.values():
         items.sort(key=lambda f: (-SEVERITY_WEIGHTS.get(f["severity"], 0), f["finding_id"]))
     return found
@@ -112,20 +112,21 @@ def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list
 
 def sources_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
     """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row,
-    role; ordered by file, row and role. One query per label, whose rows are the node's files
-    with their row numbers collected (a firm is described by hundreds of rows of a few files)."""
+    role; ordered by file, row and role. One query, whose rows are each node's files with their
+    row numbers collected (a firm is described by hundreds of rows of a few files)."""
+    keys = {label: keys for label, keys in group_by_label(nodes).items()
+            if ("SourceRecord", label) in SCHEMA.rel("DESCRIBES").pairs}
     found: dict[NodeId, list[dict]] = {}
-    for label, keys in group_by_label(nodes).items():
-        if ("SourceRecord", label) not in SCHEMA.rel("DESCRIBES").pairs:
-            continue
-        rows = store.query(
-            f"{keyed(label, SCHEMA.node(label).key)} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) "
-            "RETURN k, s.department AS department, s.dataset AS dataset, s.source_file AS source_file, "
-            "d.role AS role, collect(s.source_row) AS source_rows", {"keys": keys})
-        for row in rows:
-            found.setdefault((label, row["k"]), []).extend(
-                {"department": row["department"], "dataset": row["dataset"], "source_file": row["source_file"],
-                 "source_row": source_row, "role": row["role"]} for source_row in row["source_rows"])
+    if not keys:
+        return found
+    rows = store.query(*per_label(keys, lambda label, match: (
+        f"{match} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) RETURN '{label}' AS label, k, "
+        "s.department AS department, s.dataset AS dataset, s.source_file AS source_file, d.role AS role, "
+        "collect(s.source_row) AS source_rows")))
+    for row in rows:
+        found.setdefault((row["label"], row["k"]), []).extend(
+            {"department": row["department"], "dataset": row["dataset"], "source_file": row["source_file"],
+             "source_row": source_row, "role": row["role"]} for source_row in row["source_rows"])
     for sources in found.values():
         sources.sort(key=lambda s: (s["source_file"], s["source_row"], s["role"] or ""))
     return {ident: sources for ident, sources in found.items() if sources}

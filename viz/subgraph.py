@@ -98,13 +98,26 @@ def fetch_nodes(store: Store, ids: Iterable[NodeId]) -> dict[NodeId, dict]:
     return found
 
 
-def neighbours(store: Store, label: str, keys: list[str], rel_type: str, other: str) -> dict[str, list[str]]:
-    """Each node's `other` neighbours through `rel_type`, either way: {key: sorted keys}, in one
-    query whatever the number of nodes (a node without such neighbours maps to [])."""
-    other_key = SCHEMA.node(other).key
-    rows = store.query(f"{keyed(label, SCHEMA.node(label).key, 'a')} OPTIONAL MATCH (a)-[r:{rel_type}]-(b:{other}) "
-                       f"RETURN k, collect(DISTINCT b.{other_key}) AS keys", {"keys": keys})
-    return {row["k"]: sorted(row["keys"]) for row in rows}
+def neighbours(store: Store, label: str, keys: list[str],
+               types: Iterable[tuple[str, str]] | None = None) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """Each node's neighbours through each (relationship type, neighbour label) of `types` (by
+    default every one joining `label` to an explorable label), either way:
+    {(type, label): {key: sorted neighbour keys}} (a node without such neighbours maps to []).
+    One query whatever the number of nodes and types: a UNION ALL branch per type.
+
+        neighbours(store, "Enterprise", ["9164…"], [("ISSUED", "Invoice")])
+        # {("ISSUED", "Invoice"): {"9164…": ["2364…01", …]}}
+    """
+    types = list(dict.fromkeys(types if types is not None else _neighbour_types(label)))
+    found: dict[tuple[str, str], dict[str, list[str]]] = {pair: {} for pair in types}
+    if not types or not keys:
+        return found
+    branches = [f"{keyed(label, SCHEMA.node(label).key, 'a')} OPTIONAL MATCH (a)-[r:{rel_type}]-(b:{other}) "
+                f"RETURN '{rel_type}' AS rel_type, '{other}' AS other, k, "
+                f"collect(DISTINCT b.{SCHEMA.node(other).key}) AS keys" for rel_type, other in types]
+    for row in store.query(" UNION ALL ".join(branches), {"keys": keys}):
+        found[(row["rel_type"], row["other"])][row["k"]] = sorted(row["keys"])
+    return found
 
 
 def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[str, str], dict]:
@@ -143,8 +156,8 @@ def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int
     for _ in range(depth):
         candidates: set[NodeId] = set()
         for label, keys in group_by_label(frontier).items():
-            for rel_type, other in _neighbour_types(label):
-                for key, found in sorted(neighbours(store, label, keys, rel_type, other).items()):
+            for (rel_type, other), by_node in neighbours(store, label, keys).items():
+                for key, found in sorted(by_node.items()):
                     if len(found) > max_per_type:
                         network.omissions.append(Omission((label, key), rel_type, other, len(found), max_per_type))
                     candidates.update((other, near) for near in found[:max_per_type]
