@@ -89,6 +89,7 @@ class LadybugStore(Store):
                              "Only one process may write to it; close the other one, or open it read-only.") from exc
         self._conn = ladybug.Connection(self._db)
         self._writes: ladybug.Connection | None = None
+        self._node_copies: ladybug.Connection | None = None
 
     def for_thread(self) -> "LadybugStore":
         """Another handle on this open database with connections of its own: a Ladybug connection
@@ -145,17 +146,24 @@ class LadybugStore(Store):
             yield
             return
         self._writes = ladybug.Connection(self._db)
+        # Ladybug 0.22 can deadlock in a node COPY run on several threads: its primary-key index
+        # builder waits on itself for some key sets (LadybugDB/ladybug#643; 200,000 tax-filing keys
+        # of the longxi medium region hang on every run with 2 threads, and load in 5 s on one).
+        # Node COPYs run on a connection of one thread; relationship COPYs keep every thread.
+        self._node_copies = ladybug.Connection(self._db, num_threads=1)
         try:
             yield
         finally:
+            self._node_copies.close()
             self._writes.close()
-            self._writes = None
+            self._writes = self._node_copies = None
 
-    def _run(self, cypher: str, **tables: pa.Table) -> Any:
-        """Execute a statement of a write; it may scan Arrow tables given as parameters (`LOAD FROM $rows`).
-        Each table goes as one chunk: Ladybug's COPY and LOAD FROM stop at the first empty chunk
-        and silently drop the rows after it."""
-        return self._writes.execute(cypher, {name: table.combine_chunks() for name, table in tables.items()})
+    def _run(self, cypher: str, connection: ladybug.Connection | None = None, **tables: pa.Table) -> Any:
+        """Execute a statement of a write (on the write connection unless another is given); it may
+        scan Arrow tables given as parameters (`LOAD FROM $rows`). Each table goes as one chunk:
+        Ladybug's COPY and LOAD FROM stop at the first empty chunk and silently drop the rows after it."""
+        return (connection or self._writes).execute(cypher, {name: table.combine_chunks()
+                                                             for name, table in tables.items()})
 
     def _size(self, pattern: str) -> int:
         """How many nodes or relationships match `pattern` (`(n:Enterprise)`)."""
@@ -232,7 +240,7 @@ class LadybugStore(Store):
             if new.num_rows:
                 new_rows = self._stamped(tuple(p.name for p in node.all_props), new, run)
                 if new.num_rows >= self.copy_min_rows:
-                    self._run(f"COPY {node.label} FROM $new_rows", new_rows=new_rows)
+                    self._run(f"COPY {node.label} FROM $new_rows", self._node_copies, new_rows=new_rows)
                 else:
                     self._count(cypher_gen.ladybug_create_nodes(node), new_rows)
                 created.append(new[node.key].combine_chunks())
