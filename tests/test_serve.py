@@ -248,3 +248,20 @@ def test_loads_are_for_analysts_and_name_a_folder_on_the_server(client, tmp_path
     csrf = login(client, "li")
     missing = client.post("/api/loads", json={"directory": str(tmp_path / "none")}, headers={"X-CSRF-Token": csrf})
     assert missing.status_code == 404
+
+
+def test_serve_hashes_a_password_for_the_users_file(tmp_path):
+    from click.testing import CliRunner
+
+    from crossaudit.cli import main_group
+    from crossaudit.serve.auth import check_password
+
+    result = CliRunner().invoke(main_group, ["--store", f"ladybug:{tmp_path / 'graph.db'}", "serve", "--hash-password"],
+                                input="口令-1\n口令-1\n", env={"CROSSAUDIT_USERS": ""})
+    assert result.exit_code == 0, result.output
+    hashed = result.output.strip().splitlines()[-1]
+    assert hashed.startswith("scrypt$") and check_password(hashed, "口令-1") and not check_password(hashed, "口令-2")
+    assert parse_users({"users": {"wang": {"role": "inspector", "office": COUNTY, "clearance": "internal",
+                                           "password": hashed}}}, "users.yaml").get("wang").password == hashed
+    with pytest.raises(ValueError, match="never the password itself"):
+        parse_users({"users": {"wang": {"role": "analyst", "clearance": "internal", "password": "口令-1"}}}, "u.yaml")
