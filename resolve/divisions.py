@@ -126,6 +126,11 @@ class DivisionTable:
         """Whether a short code is a division's, current or former: `TABLE.is_code('64')` → True."""
         return code in self._codes
 
+    @property
+    def full_names(self) -> dict[str, tuple[str, ...]]:
+        """Every full name (and 双江县-style alias) → its short codes."""
+        return self._index[0]
+
     @cached_property
     def leading(self) -> dict[str, tuple[str, ...]]:
         """Names read at the start of a text: full names of every level, short names of

@@ -313,7 +313,20 @@ class Resolution:
         if judged is not None:
             method, note = ("judgement", "accepted") if judged else ("never", "rejected by a judgement")
         same = self.entity_of[record_a] == self.entity_of[record_b]
+        if method == "probabilistic" and not same:
+            note = self._kept_apart(index_a, index_b, gamma[0])
         return Explanation(str(record_a), str(record_b), self.model.prior_weight, contributions, method, note, same)
+
+    def _kept_apart(self, index_a: np.ndarray, index_b: np.ndarray, levels: np.ndarray) -> str:
+        """Which constraint keeps two records apart however strong their score: two values of an
+        exclusive column, or a required comparison that says "different" ('' if neither)."""
+        for name in self.config.exclusive:
+            x, y = (self.records.columns[name].values(index)[0] for index in (index_a, index_b))
+            if x is not None and y is not None and x != y:
+                return f"different {name}: {x or '(none)'} | {y or '(none)'}"
+        named_apart = [c.name for c, level in zip(self.config.comparisons, levels)
+                       if c.name in self.config.required and level == 0]
+        return f"{', '.join(named_apart)} different: a person decides" if named_apart else ""
 
 
 def link(records, config: EntityConfig, *, id_column: str = "record_id", source_column: str | None = None,

@@ -133,9 +133,12 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
 
 @lru_cache(maxsize=4096)
 def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
-    """The names (full and short) of the divisions inside `code`."""
-    return {name: codes for name, codes in TABLE.following.items()
-            if any(c.startswith(code) and c != code for c in codes)}
+    """The names (full and short) of the divisions inside `code`, and the full name of any county
+    that no other division bears (塔城地区青河县: 青河县 is Altay's, but it is a county all the same)."""
+    anywhere = {name: codes for name, codes in TABLE.full_names.items()
+                if len(codes) == 1 and level_of(codes[0]) == "county"}
+    return {**anywhere, **{name: codes for name, codes in TABLE.following.items()
+                           if any(c.startswith(code) and c != code for c in codes)}}
 
 
 _POSTCODE = re.compile(r"[,;]?\(?(?:邮编|邮政编码):?\d{6}\)?|(?<=[^\d])[,;]?\d{6}$")

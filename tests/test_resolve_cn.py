@@ -102,6 +102,7 @@ def test_a_branch_never_merges_with_its_head_office_unless_their_codes_agree():
                               ("tax:1", "华兴商贸有限公司银川分店", None, address, "09516021234"),
                               ("tax:2", "华兴商贸有限公司吴忠办事处", CODE_1, None, None)), ENTERPRISE)
     assert result.entity_of["tax:1"] != result.entity_of["amr:1"]  # same address and phone: still a branch
+    assert result.explain("amr:1", "tax:1").note == "different branch: (none) | 银川分店"
     assert result.entity_of["tax:2"] == result.entity_of["amr:1"]  # its code says it is the head office
     assert ("BRANCH_OF", "tax:1", "amr:1") in set(zip(result.related["kind"], result.related["record_id"],
                                                        result.related["related_record_id"]))
@@ -130,6 +131,7 @@ def test_two_firms_named_apart_never_merge_on_a_shared_legal_representative():
     assert result.entity_of["amr:2"] != result.entity_of["amr:1"]
     pair = result.pairs.set_index(["left_id", "right_id"]).loc[("amr:1", "amr:2")]
     assert pair["decision"] == "review"  # the rest agrees: a person decides
+    assert result.explain("amr:1", "amr:2").note == "name_core different: a person decides"
 
 
 # --- addresses ----------------------------------------------------------------------------------
