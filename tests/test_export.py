@@ -17,9 +17,11 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from case_fixture import ID_NUMBERS
+from case_fixture import ID_NUMBERS, plant_case
 from case_fixture import case_store, case_uri  # noqa: F401  (fixtures)
 from crossaudit.cli import main_group
+from crossaudit.engine import open_store
+from crossaudit.engine.rules import chinese_texts
 from crossaudit.viz.case import build_case
 from crossaudit.viz.document import case_document
 from crossaudit.viz.export import (
@@ -140,6 +142,19 @@ def test_a_shipped_rules_case_reads_in_chinese(case_store, tmp_path):
     write_xlsx(doc, tmp_path / "case.xlsx")
     evidence = pd.read_excel(tmp_path / "case.xlsx", sheet_name=SHEET_EVIDENCE)
     assert "关联方之间开票价格明显偏离市场价格" in evidence["内容"].tolist() and english not in evidence["内容"].tolist()
+
+
+def test_findings_show_gives_the_rule_in_chinese_with_lang_zh(store_uri):
+    with open_store(store_uri) as store:
+        store.apply_schema()
+        plant_case(store)
+        store.query("MATCH (f:Finding {finding_id: 'F-related'}) SET f.rule_id = 'related-party-invoice-pricing'")
+    show = ["--store", store_uri, "findings", "show", "F-related"]
+    english, chinese = (CliRunner().invoke(main_group, show + lang) for lang in ([], ["--lang", "zh"]))
+    assert english.exit_code == chinese.exit_code == 0, english.output + chinese.output
+    assert english.output.splitlines()[0] == "F-related  high  关联方低价交易"  # the title the finding carries
+    assert chinese.output.splitlines()[:2] == ["F-related  high  关联方之间开票价格明显偏离市场价格",
+                                               chinese_texts()["related-party-invoice-pricing"][1]]
 
 
 def test_uncleared_exports_mask_id_numbers_in_every_format(case_store, tmp_path):

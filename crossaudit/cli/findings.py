@@ -13,6 +13,7 @@ from crossaudit.engine import SCHEMA, audit, open_store
 from crossaudit.engine.cells import write_csv
 from crossaudit.engine.findings import LIST_COLUMNS, list_findings, offices_under, seen_findings, show_finding
 from crossaudit.engine.lifecycle import TransitionError, push, verify
+from crossaudit.viz.case import in_chinese
 
 
 @main_group.group()
@@ -73,21 +74,27 @@ def _cell(value) -> str:
 @click.option("--sources", "max_sources", type=int, default=20, show_default=True,
               help="Source rows to show per flagged entity.")
 @format_option("table", "json")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="zh: the rule's Chinese title and description (title_zh, description_zh), as inspectors read them.")
 @mask_ids_option
 @click.pass_context
-def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str, mask_ids: bool) -> None:
+def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str, lang: str, mask_ids: bool) -> None:
     """Show one finding: evidence, office, flagged entities and the source rows behind each
     (values from sources above your clearance masked)."""
     with open_store(store_uri(ctx)) as store:
         user = require_finding(ctx, store, "findings.show", finding_id)
         shown = show_finding(store, finding_id, max_sources, clearance_of(store, user, mask_ids))
         audit.record(store, user, "findings.show", finding_id, "allowed")
+    if lang == "zh":
+        shown["finding"] = in_chinese(shown["finding"])
     if fmt == "json":
         print_json(shown)
         return
     finding = shown["finding"]
     office = shown["office"] or {}
-    click.echo(f"{finding['finding_id']}  {finding['severity']}  {finding['title']}")
+    click.echo(f"{finding['finding_id']}  {finding['severity']}  {finding['title_zh' if lang == 'zh' else 'title']}")
+    if lang == "zh" and finding["description_zh"]:
+        click.echo(finding["description_zh"])
     click.echo(f"rule {finding['rule_id']} v{finding['rule_version']} ({finding['source_file']}), status "
                f"{finding['status']}, first seen {finding['first_seen']}, last seen {finding['last_seen']}")
     click.echo(f"office {office.get('code', '')} {office.get('name', '')}; amount {_money(finding['amount'])}, "
