@@ -34,7 +34,8 @@ from crossaudit.serve.reads import name_index
 LOGIN_COOKIE = "crossaudit_login"
 STATUS_NAMES = {"new": "新发现", "pushed": "已推送", "verifying": "核实中", "confirmed": "已确认", "dismissed": "已排除"}
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+                               "style-src 'self' 'unsafe-inline'; "
                                "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; form-action 'self'",
     "X-Content-Type-Options": "nosniff", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer",
 }
@@ -282,7 +283,8 @@ def create_app(store: Store, users: Users) -> FastAPI:
 
     @app.get("/api/findings", tags=["findings"], summary="本机关及下级机关的疑点队列")
     def api_findings(request: Request, rule: str = "", pack: str = "", severity: str = "", status: str = "",
-                     sort: str = Query("severity", pattern=f"^({'|'.join(views.SORTS)})$"), limit: int = Query(500, ge=1, le=5000)):
+                     sort: str = Query("severity", pattern=f"^({'|'.join(views.SORTS)})$"),
+                     limit: int = Query(500, ge=1, le=5000)):
         return answer(views.queue(console, session(request).user, rule, pack, severity, status, sort, limit))
 
     @app.get("/api/findings/{finding_id}", tags=["findings"], summary="疑点：证据、实体与来源行、处理记录")

@@ -23,7 +23,7 @@ import secrets
 import threading
 import time
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from typing import Callable, Iterator
 
 from crossaudit.cli.common import clearance_of, office_scope_of
 from crossaudit.engine import Store, audit as audit_log

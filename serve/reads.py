@@ -2,7 +2,7 @@
 one node's neighbourhood, and the shortest paths between two entities.
 
     similar_names(index, "宁夏甲商贸")                     # [("Enterprise", "9164…"), …] by rapidfuzz score
-    linked_counts(store, ("Enterprise", "9164…"))          # [{"rel_type": "FILED", "label": "TaxFiling", "count": 3}, …]
+    linked_counts(store, ("Enterprise", "9164…"))          # [{"rel_type": "FILED", "label": "TaxFiling", …}]
     neighbourhood(store, ("Enterprise", "9164…"), label="Person")   # a Case: the node and its persons
     connections(store, ("Enterprise", "A"), ("Enterprise", "B"))     # a Case: the shortest paths, ≤ 4 hops
 
@@ -77,7 +77,8 @@ def neighbourhood(store: Store, ident: NodeId, label: str | None = None, max_per
     if label is not None:
         network = case.network
         network.nodes = {i: n for i, n in network.nodes.items() if i == ident or i[0] == label}
-        network.rels = {k: r for k, r in network.rels.items() if r["_from"] in network.nodes and r["_to"] in network.nodes}
+        network.rels = {key: rel for key, rel in network.rels.items()
+                        if rel["_from"] in network.nodes and rel["_to"] in network.nodes}
     return case
 
 

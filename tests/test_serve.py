@@ -138,7 +138,8 @@ def test_another_offices_finding_is_never_mentioned_on_an_inspectors_pages(clien
     entity = client.get(f"/api/entities/{ref}").json()
     assert [f["finding_id"] for f in entity["node"]["findings"]] == ["F-related"]
     for response in (client.get(f"/entity/{ref}"), client.get(f"/api/entities/{ref}/neighbours"),
-                     client.get("/findings"), client.get("/api/findings"), client.get("/api/findings/F-related/network")):
+                     client.get("/findings"), client.get("/api/findings"),
+                     client.get("/api/findings/F-related/network")):
         assert "F-minor" not in response.text and "小额疑点" not in response.text
 
 
@@ -244,7 +245,8 @@ def test_openapi_lists_the_api_and_pages_carry_security_headers(client):
 
 def test_loads_are_for_analysts_and_name_a_folder_on_the_server(client, tmp_path):
     csrf = login(client, "wang")
-    assert client.post("/api/loads", json={"directory": str(tmp_path)}, headers={"X-CSRF-Token": csrf}).status_code == 403
+    refused = client.post("/api/loads", json={"directory": str(tmp_path)}, headers={"X-CSRF-Token": csrf})
+    assert refused.status_code == 403
     csrf = login(client, "li")
     missing = client.post("/api/loads", json={"directory": str(tmp_path / "none")}, headers={"X-CSRF-Token": csrf})
     assert missing.status_code == 404
