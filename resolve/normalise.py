@@ -123,8 +123,9 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     After the first, only divisions inside the one before count (苏州市吴中 → 320506;
     兴庆区解放西街 is no 解放区 of 焦作)."""
     code, names = None, TABLE.leading
-    while (name := _division_at(text, 0, names)) and len(text) - len(name) >= keep:
-        code = _narrowed(code, names[name])
+    while ((name := _division_at(text, 0, names) or code and _division_at(text, 0, _UNIQUE_COUNTIES))
+           and len(text) - len(name) >= keep):
+        code = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES[name])
         text = text[len(name):]
         names = _divisions_inside(code) if code else {}
     return code, text
@@ -133,12 +134,15 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
 
 @lru_cache(maxsize=4096)
 def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
-    """The names (full and short) of the divisions inside `code`, and the full name of any county
-    that no other division bears (塔城地区青河县: 青河县 is Altay's, but it is a county all the same)."""
-    anywhere = {name: codes for name, codes in TABLE.full_names.items()
-                if len(codes) == 1 and level_of(codes[0]) == "county"}
-    return {**anywhere, **{name: codes for name, codes in TABLE.following.items()
-                           if any(c.startswith(code) and c != code for c in codes)}}
+    """The names (full and short) of the divisions inside `code`."""
+    return {name: codes for name, codes in TABLE.following.items()
+            if any(c.startswith(code) and c != code for c in codes)}
+
+
+# A county's full name that no other division bears, read after any division (塔城地区青河县:
+# 青河县 is Altay's, but a county all the same).
+_UNIQUE_COUNTIES = {name: codes for name, codes in TABLE.full_names.items()
+                    if len(codes) == 1 and level_of(codes[0]) == "county"}
 
 
 _POSTCODE = re.compile(r"[,;]?\(?(?:邮编|邮政编码):?\d{6}\)?|(?<=[^\d])[,;]?\d{6}$")
