@@ -1,9 +1,10 @@
 """Bulk initial loads into an empty Neo4j database by `neo4j-admin database import full`.
 
 A bulk load is the transactional load made once, offline: the loader writes its checked facts
-(provenance, quarantine, duplicates, the LoadRun and FileLoad records) into a fresh embedded
-staging store, whose upserts merge repeated keys exactly as they do on Neo4j; the staging store
-is then written out as node and relationship CSV files in the import tool's header format (one
+(provenance, quarantine, duplicates, the LoadRun and FileLoad records) into a `CaptureStore`,
+an empty store held in memory whose writes merge repeated keys as upserts do on Neo4j (the
+first write's provenance, each property's last value given); that is then written out as
+node and relationship CSV files in the import tool's header format (one
 file per label and per relationship pair, an ID space per label, typed columns: dates as
 `date`, timestamps as `localdatetime`), which `neo4j-admin database import full` turns into
 store files directly. The schema's constraints and indexes are created after the import, when
@@ -17,9 +18,9 @@ Two targets, named as a store URI:
 - `neo4j-launch:HOME`: the files go to HOME/import and are imported into HOME/data with the
   launcher's neo4j-admin (tools/neo4j/launch.py), and the launcher can start a server over it.
 
-    with staging_store(folder) as staging:
-        load_sources("region/", staging)
-        files = write_import_files(staging, folder / "import")
+    with CaptureStore() as captured:
+        load_sources("region/", captured)
+        files = write_import_files(captured, "import")
     print(files.command())
 
 For a benchmark, `bulk_load_neo4j(region, home)` does a whole load into a launcher home and
@@ -28,21 +29,24 @@ returns its timings; `serve_imported(home)` starts the server over it with the s
 from __future__ import annotations
 
 import importlib.util
+import re
 import shlex
-import shutil
-import tempfile
 import time
-from contextlib import contextmanager
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Collection, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from crossaudit.engine.schema import BOOL, DATE, FLOAT, INT, SCHEMA, STRING, TIMESTAMP, NodeType, RelType
-from crossaudit.engine.store import ARROW_TYPES, Store, StoreError, open_store
+from crossaudit.engine.schema import (
+    BOOL, DATE, FLOAT, INT, PRESERVED, SCHEMA, STORE_FILLED, STRING, TIMESTAMP, NodeType, RelType,
+)
+from crossaudit.engine.store import (
+    ARROW_TYPES, FIRST_WRITE, RunStamp, Store, StoreError, UpsertResult, _merged, open_store,
+)
 
 IMPORT_PREFIX, LAUNCH_PREFIX = "neo4j-import:", "neo4j-launch:"
 DATABASE = "neo4j"
@@ -117,6 +121,113 @@ class ImportFiles:
         return path
 
 
+# --- the facts of a load, held in memory ------------------------------------------------------
+
+# The reads a load makes of its store, in the two shapes a CaptureStore answers: how many nodes a
+# label has (are there aliases?), and properties of nodes looked up by key (the tax offices a
+# delivery names).
+_COUNT = re.compile(r"MATCH \((\w+):(\w+)\) RETURN count\(\*\) AS (\w+)")
+_LOOKUP = re.compile(r"UNWIND \$(\w+) AS (\w+) MATCH \((\w+):(\w+) \{(\w+): \2\}\) RETURN (.+)")
+_RETURNED = re.compile(r"(\w+)\.(\w+) AS (\w+)")
+# Kept from the first write of a key, as a creation writes them and an update leaves them.
+_FIRST = FIRST_WRITE + tuple(name for name in STORE_FILLED if name != "last_seen")
+
+
+def _empty(columns: Mapping[str, str]) -> pa.Table:
+    return pa.table({name: pa.nulls(0, ARROW_TYPES[kind]) for name, kind in columns.items()})
+
+
+class CaptureStore(Store):
+    """An empty store held in memory, for a bulk load: every write is kept as a typed table, and
+    `node_rows` / `rel_rows` merge them as the transactional path would have written them: one
+    row per key or rid, provenance and first_seen from the first write, each other property from
+    the last write that gave it, last_seen from the last. A relationship whose endpoint no write
+    created is an error, as on the other stores. It answers the reads a load makes (a label's
+    count, nodes by key); any other query is an error naming it.
+
+        with CaptureStore() as captured:
+            load_sources("region/", captured)
+            captured.node_rows(SCHEMA.node("Enterprise")).num_rows"""
+
+    engine = "capture"
+    uri = "capture:"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.clear()
+
+    def apply_schema(self) -> None:
+        """Nothing to create: the import's target gets its schema when its server first runs."""
+
+    @staticmethod
+    def _stamped(table: pa.Table, run: RunStamp, columns: tuple[str, ...]) -> pa.Table:
+        size = table.num_rows
+        stamps = {"load_run": pa.repeat(pa.scalar(run.run_id, pa.string()), size),
+                  "first_seen": pa.repeat(pa.scalar(run.at, pa.timestamp("us")), size),
+                  "last_seen": pa.repeat(pa.scalar(run.at, pa.timestamp("us")), size)}
+        return pa.table({name: stamps[name] if name in stamps else table[name] for name in columns})
+
+    def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
+        self._nodes[node.label].append(self._stamped(table, run, tuple(p.name for p in node.all_props)))
+        return UpsertResult(table.num_rows, 0), table[node.key]  # counted as written; merged when read
+
+    def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
+                    created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
+        columns = ("from", "to") + tuple(p.name for p in rel.all_props)
+        self._rels[(rel.type, from_label, to_label)].append(self._stamped(table, run, columns))
+        return UpsertResult(table.num_rows, 0)
+
+    def node_rows(self, node: NodeType) -> pa.Table:
+        """Every node of the label, one row per key, columns in `node.all_props` order."""
+        tables = self._nodes.get(node.label)
+        if not tables:
+            return _empty({p.name: p.type for p in node.all_props})
+        if len(tables) > 1:  # each write holds one row per key already
+            self._nodes[node.label] = tables = [_merged(pa.concat_tables(tables), node.key, _FIRST)]
+        return tables[0]
+
+    def rel_rows(self, rel: RelType, from_label: str, to_label: str) -> pa.Table:
+        """Every relationship of the pair, one row per rid: `from`, `to`, then `rel.all_props`."""
+        tables = self._rels.get((rel.type, from_label, to_label))
+        if not tables:
+            return _empty({"from": STRING, "to": STRING, **{p.name: p.type for p in rel.all_props}})
+        merged = _merged(pa.concat_tables(tables), "rid", _FIRST)
+        for side, label in (("from", from_label), ("to", to_label)):
+            keys = self.node_rows(SCHEMA.node(label))[SCHEMA.node(label).key]
+            missing = merged.filter(pc.invert(pc.is_in(merged[side], value_set=keys)))[side]
+            if len(missing):
+                raise StoreError(f"{rel.type} ({from_label})->({to_label}): endpoints do not exist: {len(missing)} "
+                                 f"{label} key(s) such as {missing.to_pylist()[:3]}. Upsert the nodes first.")
+        return merged
+
+    def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        count, lookup = _COUNT.fullmatch(cypher), _LOOKUP.fullmatch(cypher)
+        if count:
+            return [{count[3]: self.node_rows(SCHEMA.node(count[2])).num_rows}]
+        node = SCHEMA.node(lookup[4]) if lookup else None
+        returned = _RETURNED.findall(lookup[6]) if lookup else []
+        if node is None or lookup[5] != node.key or ", ".join(f"{v}.{p} AS {a}" for v, p, a in returned) != lookup[6] \
+                or any(v != lookup[3] for v, _, _ in returned):
+            raise StoreError(f"a bulk load's in-memory store answers a label's count and nodes by key, not: {cypher}")
+        rows = self.node_rows(node)
+        keys = pa.array([str(key) for key in (params or {})[lookup[1]]], pa.string())
+        found = rows.filter(pc.is_in(rows[node.key], value_set=keys)).select([p for _, p, _ in returned])
+        return [dict(zip([a for _, _, a in returned], row.values())) for row in found.to_pylist()]
+
+    def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
+        return self.query(cypher, params)
+
+    def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
+        raise StoreError(f"a bulk load's in-memory store answers no query as Arrow: {cypher}")
+
+    def clear(self, keep: Collection[str] = PRESERVED) -> None:
+        self._nodes: dict[str, list[pa.Table]] = defaultdict(list)
+        self._rels: dict[tuple[str, str, str], list[pa.Table]] = defaultdict(list)
+
+    def close(self) -> None:
+        self.clear()
+
+
 # --- writing the files --------------------------------------------------------------------
 
 def _column(prop_name: str, prop_type: str) -> str:
@@ -171,8 +282,9 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
         files.command()   # 'neo4j-admin database import full @/…/import/import.args neo4j'"""
     files = ImportFiles(Path(folder))
     files.folder.mkdir(parents=True, exist_ok=True)
+    captured = isinstance(store, CaptureStore)
     for node in SCHEMA.nodes:
-        table = store.query_arrow(_node_query(node))
+        table = store.node_rows(node) if captured else store.query_arrow(_node_query(node))
         if not table.num_rows:
             continue
         types = {p.name: p.type for p in node.all_props}
@@ -183,9 +295,11 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
         files.nodes.append((node.label, path))
     for rel in SCHEMA.rels:
         for from_label, to_label in rel.pairs:
-            table = store.query_arrow(_rel_query(rel, from_label, to_label))
+            table = store.rel_rows(rel, from_label, to_label) if captured else \
+                store.query_arrow(_rel_query(rel, from_label, to_label))
             if not table.num_rows:
                 continue
+            table = table.rename_columns(["_from", "_to", *table.column_names[2:]])
             types = {"_from": STRING, "_to": STRING, **{p.name: p.type for p in rel.all_props}}
             header = [f":START_ID({from_label})", f":END_ID({to_label})"] + \
                 [_column(p.name, p.type) for p in rel.all_props]
@@ -194,21 +308,6 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
             files.rels.append((rel.type, path))
     files.write_arguments()
     return files
-
-
-@contextmanager
-def staging_store(folder: str | Path) -> Iterator[Store]:
-    """A fresh embedded store in `folder`/staging.db for the facts of a bulk load; removed after."""
-    path = Path(folder) / "staging.db"
-    if path.exists():
-        raise StoreError(f"{path} exists: a staging store of an earlier bulk load; remove it first")
-    try:
-        with open_store(f"ladybug:{path}") as staging:
-            staging.apply_schema()
-            yield staging
-    finally:
-        for leftover in path.parent.glob(path.name + "*"):  # the database file and its write-ahead log
-            shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
 
 
 # --- the launcher's neo4j-admin and server -------------------------------------------------
@@ -253,8 +352,8 @@ def serve_imported(home: str | Path, port: int | None = None) -> Any:
 
 
 def bulk_load_neo4j(region: str | Path, home: str | Path, **load_options: Any) -> dict:
-    """Load a region into a new Neo4j home by import (bench/load.py's bulk case): the staging
-    load, the files, the import; the caller starts the server (`serve_imported(home)`). Returns
+    """Load a region into a new Neo4j home by import (bench/load.py's bulk case): the load into
+    memory, the files, the import; the caller starts the server (`serve_imported(home)`). Returns
     {"report": LoadReport, "files": ImportFiles, "seconds": {stage: s}}.
 
         result = bulk_load_neo4j("region/", "graph")
@@ -265,11 +364,11 @@ def bulk_load_neo4j(region: str | Path, home: str | Path, **load_options: Any) -
     target.check_empty()
     seconds = {}
     started = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="crossaudit-staging-") as scratch, staging_store(scratch) as staging:
-        report = load_sources(region, staging, **load_options)
-        seconds["staging_load"] = time.perf_counter() - started
-        files = write_import_files(staging, target.files_folder)
-        seconds["files"] = time.perf_counter() - started - seconds["staging_load"]
+    with CaptureStore() as captured:
+        report = load_sources(region, captured, **load_options)
+        seconds["load"] = time.perf_counter() - started
+        files = write_import_files(captured, target.files_folder)
+        seconds["files"] = time.perf_counter() - started - seconds["load"]
     mark = time.perf_counter()
     import_into(files, target.path)
     seconds["import"] = time.perf_counter() - mark

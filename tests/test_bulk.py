@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from crossaudit.cli import main_group
 from crossaudit.engine import open_store
-from crossaudit.engine.neo4j_bulk import BulkTarget, staging_store, write_import_files
+from crossaudit.engine.neo4j_bulk import BulkTarget, CaptureStore, write_import_files
 from crossaudit.engine.store import RunStamp, StoreError
 from crossaudit.loaders import load_sources
 from crossaudit.pipeline import resolve, run_all_packs
@@ -36,7 +36,7 @@ def rows_of(path: Path) -> list[list[str]]:
 
 
 def test_node_files_carry_typed_headers_an_id_space_and_one_row_per_key(tmp_path):
-    with staging_store(tmp_path) as staging:
+    with CaptureStore() as staging:
         staging.upsert_nodes("Enterprise", [
             {"uid": "E1", "name": "宁夏甲公司", "established_on": dt.date(2015, 3, 1), "registered_capital": 500000.0,
              "source_row": 2},
@@ -56,15 +56,16 @@ def test_node_files_carry_typed_headers_an_id_space_and_one_row_per_key(tmp_path
 
 
 def test_empty_text_is_quoted_and_null_is_an_empty_field(tmp_path):
-    with staging_store(tmp_path) as staging:
+    with CaptureStore() as staging:
         staging.upsert_nodes("Enterprise", [{"uid": "E2", "name": "", "kind": None}], RUN)
         files = write_import_files(staging, tmp_path / "import")
-    line = (files.folder / "nodes" / "Enterprise.csv").read_text(encoding="utf-8").splitlines()[1]
-    assert line.startswith('"E2",,"",,')  # uid, credit_code null, name "", name_norm null
+    header, line = (files.folder / "nodes" / "Enterprise.csv").read_text(encoding="utf-8").splitlines()
+    cells = dict(zip(header.split(","), line.split(",")))  # no comma inside these values
+    assert (cells["uid:ID(Enterprise)"], cells["name"], cells["kind"]) == ('"E2"', '""', "")
 
 
 def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file(tmp_path):
-    with staging_store(tmp_path) as staging:
+    with CaptureStore() as staging:
         staging.upsert_nodes("Person", [{"uid": "P1"}], RUN)
         staging.upsert_nodes("Enterprise", [{"uid": "E1"}], RUN)
         staging.upsert_relationships("LEGAL_REP_OF", "Person", "Enterprise",
@@ -84,6 +85,42 @@ def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file
     assert files.command() == f"neo4j-admin database import full @{(files.folder / 'import.args').resolve()} neo4j"
 
 
+def _timeless(rows: list[list[str]]) -> list[tuple]:
+    """A file's rows in order, without what a load measures on the clock (seconds, finished_at)."""
+    header = rows[0]
+    timed = [header.index(name) for name in ("seconds:double", "finished_at:localdatetime") if name in header]
+    return sorted(tuple("" if index in timed else cell for index, cell in enumerate(row)) for row in rows)
+
+
+def test_the_facts_held_in_memory_are_the_facts_a_store_holds_after_the_same_loads(department, tmp_path):
+    data, specs = department
+    later = RunStamp("run-2", dt.datetime(2026, 11, 9, 8, 0))
+    written = {}
+    with CaptureStore() as captured, open_store(f"ladybug:{tmp_path / 'graph.db'}") as embedded:
+        for store in (captured, embedded):
+            load_sources(data, store, specs, run=RUN)
+            load_sources(data, store, specs, run=later)  # merged: first provenance, last last_seen
+            files = write_import_files(store, tmp_path / store.engine)
+            written[store.engine] = {path.name: _timeless(rows_of(path)) for _, path in files.nodes + files.rels}
+    assert written["capture"] == written["ladybug"]
+    assert len(written["capture"]["LoadRun.csv"]) == 3 and len(written["capture"]["Enterprise.csv"]) == 3
+
+
+def test_the_store_in_memory_answers_a_load_s_reads_and_refuses_others():
+    with CaptureStore() as captured:
+        captured.upsert_nodes("TaxOffice", [{"code": "16401000000", "parent": "16400000000", "name": "银川市税务局"}])
+        assert captured.query("MATCH (a:EntityAlias) RETURN count(*) AS n") == [{"n": 0}]
+        assert captured.query("UNWIND $codes AS c MATCH (o:TaxOffice {code: c}) RETURN o.code AS code, "
+                              "o.parent AS parent", {"codes": ["16401000000", "16402000000"]}) == \
+            [{"code": "16401000000", "parent": "16400000000"}]
+        with pytest.raises(StoreError, match="answers a label's count and nodes by key"):
+            captured.query("MATCH (o:TaxOffice) RETURN o.name AS name")
+        captured.upsert_relationships("SUBORDINATE_OF", "TaxOffice", "TaxOffice",
+                                      [{"from": "16401000000", "to": "16400000000"}])
+        with pytest.raises(StoreError, match="endpoints do not exist: 1 TaxOffice key"):
+            write_import_files(captured, "unused")
+
+
 def test_a_bulk_target_is_new_and_named_by_its_scheme(tmp_path):
     assert BulkTarget.parse(f"neo4j-launch:{tmp_path}").files_folder == tmp_path / "import"
     with pytest.raises(StoreError, match="no bulk target"):
@@ -100,7 +137,7 @@ def test_load_bulk_writes_the_facts_a_transactional_load_writes_and_prints_the_c
                                              str(specs), "--bulk"])
     assert result.exit_code == 0, result.output
     assert f"neo4j-admin database import full @{(folder / 'import.args').resolve()} neo4j" in result.output
-    assert "store init" in result.output and not (folder / "staging.db").exists()
+    assert "store init" in result.output
     with open_store(f"ladybug:{tmp_path / 'transactional.db'}") as store:
         load_sources(data, store, specs)
         counts = store.counts()

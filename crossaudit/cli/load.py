@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -12,8 +11,9 @@ from crossaudit.cli.common import (
 )
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
-from crossaudit.engine.neo4j_bulk import BulkTarget, ImportFiles, import_into, is_bulk_target, serve_imported, \
-    staging_store, write_import_files
+from crossaudit.engine.neo4j_bulk import (
+    BulkTarget, CaptureStore, ImportFiles, import_into, is_bulk_target, serve_imported, write_import_files,
+)
 from crossaudit.engine.store import StoreError, redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
@@ -48,7 +48,7 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
     if is_bulk_target(store_uri(ctx)) and not bulk:
         raise CliError(f"{store_uri(ctx)} is a bulk target, written by neo4j-admin import: add --bulk")
     target = bulk_target(ctx) if bulk else None
-    with (staging_for(target) if bulk else open_store(store_uri(ctx))) as store, Progress(
+    with (CaptureStore() if bulk else open_store(store_uri(ctx))) as store, Progress(
             TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed:,} rows"),
             TimeElapsedColumn(), console=_console(), disable=fmt == "json" or not sys.stderr.isatty()) as bar:
         store.apply_schema()  # a new store: the audit log needs its table
@@ -95,14 +95,6 @@ def bulk_target(ctx: click.Context) -> BulkTarget:
     except StoreError as exc:
         raise CliError(f"--bulk: {exc}") from exc
     return target
-
-
-@contextmanager
-def staging_for(target: BulkTarget):
-    """The staging store of a bulk load into `target`, beside its files."""
-    target.path.mkdir(parents=True, exist_ok=True)
-    with staging_store(target.path) as staging:
-        yield staging
 
 
 def finish_bulk(target: BulkTarget, files: ImportFiles) -> None:
