@@ -82,12 +82,19 @@ def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list
     if not rows:
         raise CaseError(f"no finding {finding_id!r}; `crossaudit findings list` shows the findings")
     flagged: dict[NodeId, list[str]] = {}
-    for row in store.query("MATCH (f:Finding {finding_id: $id})-[r:FLAGS]->(n) RETURN r.role AS role, n",
-                           {"id": finding_id}):
-        node = row["n"]
-        ident = (node["_label"], node[SCHEMA.node(node["_label"]).key])
-        flagged.setdefault(ident, []).append(row["role"] or "")
+    for row in store.query(FLAGGED, {"id": finding_id}):
+        if row["key"] is not None:
+            flagged.setdefault((row["label"], row["key"]), []).append(row["role"] or "")
     return rows[0]["f"], {ident: sorted(roles) for ident, roles in sorted(flagged.items())}
+
+
+# The keys a finding flags, with their labels and roles: a branch per label a finding may flag,
+# each anchored on the finding (with `(n)` unlabelled, Ladybug scans every node table; a
+# first read of a cold store took 0.38 s on the small region, this 0.07 s).
+FLAGGED = " UNION ALL ".join(
+    f"MATCH (f:Finding {{finding_id: $id}}) OPTIONAL MATCH (f)-[r:FLAGS]->(n:{label}) "
+    f"RETURN '{label}' AS label, r.role AS role, n.{SCHEMA.node(label).key} AS key"
+    for label in sorted({label for _, label in SCHEMA.rel("FLAGS").pairs}))
 
 
 def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
