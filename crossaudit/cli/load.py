@@ -12,7 +12,7 @@ from crossaudit.cli.common import (
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
 from crossaudit.engine.neo4j_bulk import (
-    BulkTarget, CaptureStore, ImportFiles, import_into, is_bulk_target, serve_imported, write_import_files,
+    BulkTarget, CaptureStore, ImportFiles, import_into, is_bulk_target, launcher, serve_imported, write_import_files,
 )
 from crossaudit.engine.store import StoreError, redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
@@ -108,8 +108,6 @@ def finish_bulk(target: BulkTarget, files: ImportFiles) -> None:
         click.echo("then start the server and create the constraints and indexes: "
                    "crossaudit --store bolt://HOST:7687 store init", err=True)
         return
-    from crossaudit.engine.neo4j_bulk import launcher
-
     click.echo(f"importing {total:,} nodes and relationships into {target.path} …", err=True)
     import_into(files, target.path)
     server = serve_imported(target.path)
