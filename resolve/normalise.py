@@ -132,11 +132,22 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
 
 
 
-@lru_cache(maxsize=4096)
 def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
     """The names (full and short) of the divisions inside `code`."""
-    return {name: codes for name, codes in TABLE.following.items()
-            if any(c.startswith(code) and c != code for c in codes)}
+    return _INSIDE.get(code, {})
+
+
+def _inside_index() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Province or city code → the names of the divisions inside it."""
+    index: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, codes in TABLE.following.items():
+        for code in codes:
+            for cut in range(2, len(code), 2):
+                index.setdefault(code[:cut], {})[name] = codes
+    return index
+
+
+_INSIDE = _inside_index()
 
 
 # A county's full name that no other division bears, read after any division (塔城地区青河县:
