@@ -82,7 +82,7 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
         for remark in source.remarks:  # what the reader did besides reading: a merged cell filled …
             click.echo(f"note: {source.file}: {remark}", err=True)
     if bulk:
-        finish_bulk(target, files)
+        finish_bulk(target, files, quiet=fmt == "json")
     if any(s.error for s in report.sources):
         ctx.exit(2)
 
@@ -97,21 +97,22 @@ def bulk_target(ctx: click.Context) -> BulkTarget:
     return target
 
 
-def finish_bulk(target: BulkTarget, files: ImportFiles) -> None:
-    """Tell the DBA the command to run (neo4j-import:), or import and serve until Ctrl-C (neo4j-launch:)."""
+def finish_bulk(target: BulkTarget, files: ImportFiles, quiet: bool = False) -> None:
+    """Tell the DBA the command to run (neo4j-import:), or import and serve until Ctrl-C (neo4j-launch:);
+    the command or the bolt URI on stdout, unless `quiet` keeps stdout for a JSON report."""
     total = sum(files.rows.values())
     if target.kind == "import":
         click.echo(f"{total:,} nodes and relationships in {len(files.rows)} import files under {files.folder}. On the "
                    "Neo4j server, stopped, with these files at the same paths, run (add "
                    "--overwrite-destination=true to replace an existing empty database):", err=True)
-        click.echo(files.command())
+        click.echo(files.command(), err=quiet)
         click.echo("then start the server and create the constraints and indexes: "
                    "crossaudit --store bolt://HOST:7687 store init", err=True)
         return
     click.echo(f"importing {total:,} nodes and relationships into {target.path} …", err=True)
     import_into(files, target.path)
     server = serve_imported(target.path)
-    click.echo(server.uri)
+    click.echo(server.uri, err=quiet)
     click.echo(f"Neo4j serves the imported database (schema applied); Ctrl-C stops it, its data stays in "
                f"{target.path} (python tools/neo4j/launch.py --home {target.path} starts it again)", err=True)
     launcher().serve(server)
