@@ -231,6 +231,8 @@ def test_statistics_for_an_inspector_and_the_ledger_for_analysts_only(client):
     assert client.get("/api/stats").json()["findings"] == 1
     assert "疑点统计" in client.get("/stats").text
     assert client.get("/ledger").status_code == 403
+    login(client, "li")
+    assert "没有部门交付记录" in client.get("/ledger").text  # the case was planted, never loaded
 
 
 def test_openapi_lists_the_api_and_pages_carry_security_headers(client):

@@ -110,3 +110,5 @@ def test_a_load_submitted_through_the_console_runs_in_the_server(fresh_client, t
     assert job["totals"]["read"] == 2 and job["totals"]["loaded"] + job["totals"]["quarantined"] == 2
     found = fresh_client.get("/api/search", params={"q": "91640106MA721GF73W"}).json()["candidates"]
     assert [c["name"] for c in found] == ["银川德汇物流有限责任公司"]
+    ledger = fresh_client.get("/ledger")  # the delivery is scored in the department ledger report
+    assert ledger.status_code == 200 and "2026-11" in ledger.text
