@@ -74,13 +74,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", required=True, help="the store URI (ladybug:PATH or bolt://…)")
     parser.add_argument("--finding", help="the finding to explore and export (default: the largest case)")
-    parser.add_argument("--buffer-mb", type=int, default=2000, help="Ladybug's page cache for the commands")
+    parser.add_argument("--buffer-mb", type=int, default=2000,
+                        help="Ladybug's page cache for the commands; 0: its default (half the memory)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-reads-"))
     finding_id, firm, counts = counted_reads(args.store, args.finding, folder)
     for what, figures in counts.items():
         print(f"{what:8s} {finding_id}: {figures['queries']} queries, {figures['seconds']} s (in process)", flush=True)
-    env = {**os.environ, "CROSSAUDIT_LADYBUG_BUFFER_MB": str(args.buffer_mb)}
+    env = {key: value for key, value in os.environ.items() if key != "CROSSAUDIT_LADYBUG_BUFFER_MB"}
+    if args.buffer_mb:
+        env["CROSSAUDIT_LADYBUG_BUFFER_MB"] = str(args.buffer_mb)
     base = [sys.executable, "-c", "from crossaudit.cli import main; main()", "--store", args.store]
     commands = {
         "findings list": ["findings", "list", "--format", "json", "--limit", "100000"],
