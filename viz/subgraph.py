@@ -11,6 +11,11 @@ each says what it left out:
 
 Then every relationship between the kept nodes is fetched, so paths between them are complete.
 
+The reads are batched, so their number depends on the schema, not on the graph: per hop, one
+query per label of the frontier for its neighbours through every relationship type (`neighbours`)
+and one per label for the nodes kept (`fetch_nodes`); then one per pair of labels for the
+relationships between kept nodes. Each is anchored on the nodes' keys (crossaudit.cypher.reads).
+
     graph = expand(store, [("Enterprise", "91640221966782231U")], depth=2)
     graph.nodes[("Enterprise", "91640221966782231U")]["name"]
 """
