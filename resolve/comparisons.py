@@ -122,18 +122,27 @@ class JaroWinkler(Comparison):
 @dataclass(frozen=True)
 class EditDistance(Comparison):
     """At most 1, 2 … character edits (Levenshtein; Damerau with `transpositions`): for
-    identifiers, dates and short Chinese names where one wrong character is one edit."""
+    identifiers, dates and short Chinese names where one wrong character is one edit. With
+    `min_length`, values shorter than that which are near have a weaker level of their own: one
+    character of a two-character name (王伟 | 王玮) is half the name."""
     distances: tuple[int, ...] = (1, 2)
     transpositions: bool = False
+    min_length: int = 0
 
     def _graded_labels(self) -> tuple[str, ...]:
-        return tuple(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True))
+        short = (f"<= {max(self.distances)} edits, under {self.min_length} characters",) if self.min_length else ()
+        return (*short, *(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True)))
 
     def _grade(self, column, left, right, workers):
         metric = DamerauLevenshtein if self.transpositions else Levenshtein
         distance = process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance,
                                   workers=workers, score_cutoff=max(self.distances) + 1)
-        return _select([distance <= d for d in sorted(self.distances)])
+        levels = _select([distance <= d for d in sorted(self.distances)])
+        if not self.min_length:
+            return levels
+        near = levels > 0
+        short = np.maximum(column.lengths[left], column.lengths[right]) < self.min_length
+        return np.where(near & short, 1, np.where(near, levels + 1, 0)).astype(np.int8)
 
 
 @dataclass(frozen=True)

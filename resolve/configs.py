@@ -130,7 +130,7 @@ PERSON = EntityConfig(
     comparisons=(
         EditDistance("id_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
                      u=(0.999, 0.0005, 0.0004, 0.0001)),
-        EditDistance("name", (1,), m=(0.03, 0.07, 0.9), u=(0.97, 0.025, 0.005)),
+        EditDistance("name", (1,), min_length=3, m=(0.03, 0.02, 0.05, 0.9), u=(0.97, 0.01, 0.015, 0.005)),
         DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
         EditDistance("address", (1, 2), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),  # 3 edits of 7: another street
         Exact("phone", m=(0.4, 0.6), u=(0.999, 0.001)),

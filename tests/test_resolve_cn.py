@@ -235,6 +235,16 @@ def test_two_character_names_one_apart_with_the_same_birth_date_and_address_link
     assert result.entity_of["tax:x"] == result.entity_of["pol:x"]
 
 
+def test_one_character_of_a_two_character_name_is_a_weaker_level_than_of_a_longer_name():
+    from crossaudit.resolve.records import prepare
+
+    records = prepare(pd.DataFrame({"record_id": list("abcdef"), "name": ["王伟", "王玮", "马建国", "马建军", "王伟", "李娜"]}),
+                      (Field("name"),), "record_id")
+    levels = EditDistance("name", (1,), min_length=3).levels(records, np.array([0, 2, 0, 0]), np.array([1, 3, 4, 5]))
+    # 0 different, 1 one edit under 3 characters, 2 one edit, 3 exact
+    assert levels.tolist() == [1, 2, 3, 0]
+
+
 def test_a_mention_with_weak_evidence_goes_to_review_not_into_an_entity():
     """A name one character off and a birth date, nothing else: not enough to merge."""
     result = link(with_mentions(("pol:x", ID_1, "马伟", "1980-03-01", "银川市兴庆区解放西街12号"),
