@@ -125,11 +125,18 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     code, names = None, TABLE.leading
     while ((name := _division_at(text, 0, names) or code and _division_at(text, 0, _UNIQUE_COUNTIES))
            and len(text) - len(name) >= keep):
-        code = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES[name])
-        text = text[len(name):]
-        names = _divisions_inside(code) if code else {}
+        found = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES[name])
+        inside = _divisions_inside(found) if found else {}
+        if (name not in TABLE.full_names and _STREET.match(text, len(name))
+                and not _division_at(text, len(name), inside)):
+            break  # a street named after the place: 北京中路, 中山路 (but 唐山路南区 is a district)
+        code, text, names = found, text[len(name):], inside
     return code, text
 
+
+
+# What follows a short name that is a street's, not a division's: 北京|中路, 中山|路, 长安|街.
+_STREET = re.compile(r"[东南西北中]?(?:路|街|大街|大道|道|巷|胡同|弄)")
 
 
 def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:

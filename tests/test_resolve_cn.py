@@ -172,6 +172,14 @@ def test_a_street_named_like_a_far_county_is_not_read_as_one():
     assert address_text("银川市兴庆区解放西街12号") == "解放西街12号"  # 解放区 is in Jiaozuo
 
 
+@pytest.mark.parametrize("address", ["北京中路8号", "宁夏银川市金凤区北京中路8号", "银川北京中路8号"])
+def test_a_street_named_after_a_city_keeps_its_name(address):
+    """北京中路 is a street of Yinchuan, not 北京 and 中路; 中山路 is no 中山 either."""
+    assert address_text(address) == "北京中路8号"
+    assert address_text("中山路5号") == address_text("广州市中山路5号") == "中山路5号"
+    assert address_parts("唐山路南西夏大道39号").county == "130202"  # 路南区 is a district of Tangshan
+
+
 def test_divisions_table_has_every_province_and_county():
     provinces = [code for key in DIVISIONS.names for code in [key.split("|")[0]] if len(code) == 2]
     counties = {key.split("|")[0] for key in DIVISIONS.names if len(key.split("|")[0]) == 6}
