@@ -7,7 +7,8 @@ Credentials come from NEO4J_USER / NEO4J_PASSWORD and are never logged.
 from __future__ import annotations
 
 import os
-from typing import Any, Collection, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Collection, Mapping
 
 import neo4j
 import pyarrow as pa
@@ -18,7 +19,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, batches, node_dict, plain, redact_uris, rel_dict, to_created_nodes,
+    RunStamp, Store, StoreError, UpsertResult, node_dict, plain, redact_uris, rel_dict, to_created_nodes,
 )
 
 
@@ -46,8 +47,13 @@ def _param(value: Any) -> Any:
 class Neo4jStore(Store):
     engine = "neo4j"
 
-    def __init__(self, uri: str, batch_size: int = 5000, database: str | None = None) -> None:
+    def __init__(self, uri: str, batch_size: int = 5000, database: str | None = None,
+                 writers: int | None = None) -> None:
         super().__init__(batch_size)
+        # Batches of one label or type run in `writers` transactions at once (own sessions):
+        # the server then works on several cores while the client packs the next batch.
+        self.writers = max(1, writers or int(os.environ.get("CROSSAUDIT_NEO4J_WRITERS", "2")))
+        self._pool = ThreadPoolExecutor(self.writers, thread_name_prefix="crossaudit-neo4j")
         self.uri = redact_uris(uri)  # what messages show; the driver gets the URI as given
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = os.environ.get("NEO4J_USER", "neo4j")
@@ -111,53 +117,58 @@ class Neo4jStore(Store):
                 session.run(statement).consume()
             session.run("CALL db.awaitIndexes(300)").consume()
 
-    def _existing(self, session, cypher: str, keys: list[str]) -> set[str]:
-        found: set[str] = set()
-        for batch in batches(keys, 10 * self.batch_size):
-            found.update(session.execute_read(lambda tx: [r["k"] for r in tx.run(cypher, keys=batch)]))
-        return found
+    def _each_batch(self, rows: list | pa.Table, size: int, work: Callable, write: bool = True) -> list:
+        """`work(tx, batch)` for each batch of `rows`, in managed transactions (retried when
+        transient, a deadlock included), `writers` at a time; the results in batch order."""
+        def one(batch):
+            with self._session() as session:
+                return (session.execute_write if write else session.execute_read)(work, batch)
 
-    def _write_batches(self, session, cypher: str, rows: list[dict], run: RunStamp, on_short=None) -> None:
-        def work(tx, batch):
-            written = tx.run(cypher, rows=batch, run=run.run_id, at=run.at).single()["c"]
-            if written != len(batch) and on_short is not None:
+        return list(self._pool.map(one, (rows[start:start + size] for start in range(0, len(rows), size))))
+
+    def _existing(self, cypher: str, keys: list[str]) -> set[str]:
+        found = self._each_batch(keys, 10 * self.batch_size,
+                                 lambda tx, batch: [r["k"] for r in tx.run(cypher, keys=batch)], write=False)
+        return set().union(*found)
+
+    def _write_batches(self, write: cypher_gen.ColumnWrite, table: pa.Table, run: RunStamp,
+                       on_short: Callable[[pa.Table], StoreError] | None = None) -> None:
+        def work(tx, batch: pa.Table):
+            columns = {name: batch[name].to_pylist() for name in write.columns}
+            written = tx.run(write.cypher, c=columns, run=run.run_id, at=run.at).single()["c"]
+            if written != batch.num_rows and on_short is not None:
                 raise on_short(batch)  # rolls this batch back
 
-        for batch in batches(rows, self.batch_size):
-            session.execute_write(work, batch)
+        self._each_batch(table, self.batch_size, work)
+
+    @staticmethod
+    def _split(table: pa.Table, key: str, stored: set[str]) -> tuple[pa.Table, pa.Table]:
+        """The rows whose key is not stored, and those whose key is."""
+        is_stored = pc.is_in(table[key], value_set=pa.array(list(stored), pa.string()))
+        return table.filter(pc.invert(is_stored)), table.filter(is_stored)
 
     # Rows are split into new and stored ones by an index lookup; new ones are CREATEd. A MERGE
     # of a relationship expands its endpoints, which is slow at a hub (measured: 750 rows/s for
     # filings of busy enterprises, against thousands with the split).
 
     def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
-        with self._session() as session:
-            keys = table[node.key].to_pylist()
-            stored = self._existing(session, cypher_gen.neo4j_existing_nodes(node), keys)
-            rows = table.to_pylist()
-            new = [{k: v for k, v in row.items() if v is not None} for row in rows if row[node.key] not in stored]
-            old = [row for row in rows if row[node.key] in stored]
-            self._write_batches(session, cypher_gen.neo4j_create_nodes(node), new, run)
-            self._write_batches(session, cypher_gen.neo4j_update_nodes(node), old, run)
-        created = pa.chunked_array([pa.array([row[node.key] for row in new], pa.string())])
-        return UpsertResult(len(new), len(old)), created
+        stored = self._existing(cypher_gen.neo4j_existing_nodes(node), table[node.key].to_pylist())
+        new, old = self._split(table, node.key, stored)
+        self._write_batches(cypher_gen.neo4j_create_nodes(node), new, run)
+        self._write_batches(cypher_gen.neo4j_update_nodes(node), old, run)
+        return UpsertResult(new.num_rows, old.num_rows), new[node.key]
 
     def _write_rels(self, rel: RelType, from_label: str, to_label: str, table: pa.Table, run: RunStamp,
                     created: Mapping[str, pa.ChunkedArray]) -> UpsertResult:
         known_new = to_created_nodes(table, from_label, to_label, created)
         on_short = lambda batch: self._missing_endpoints_error(  # noqa: E731
-            rel, from_label, to_label, [r["from"] for r in batch], [r["to"] for r in batch])
-        with self._session() as session:
-            unknown = table.filter(pc.invert(known_new))["rid"].to_pylist()
-            stored = self._existing(session, cypher_gen.neo4j_existing_rels(rel, from_label, to_label), unknown)
-            rows = table.to_pylist()
-            new = [{"from": row["from"], "to": row["to"],
-                    "props": {k: v for k, v in row.items() if v is not None and k not in ("from", "to")}}
-                   for row in rows if row["rid"] not in stored]
-            old = [row for row in rows if row["rid"] in stored]
-            self._write_batches(session, cypher_gen.neo4j_create_rels(rel, from_label, to_label), new, run, on_short)
-            self._write_batches(session, cypher_gen.neo4j_update_rels(rel, from_label, to_label), old, run)
-        return UpsertResult(len(new), len(old))
+            rel, from_label, to_label, batch["from"].to_pylist(), batch["to"].to_pylist())
+        unknown = table.filter(pc.invert(known_new))["rid"].to_pylist()
+        stored = self._existing(cypher_gen.neo4j_existing_rels(rel, from_label, to_label), unknown)
+        new, old = self._split(table, "rid", stored)
+        self._write_batches(cypher_gen.neo4j_create_rels(rel, from_label, to_label), new, run, on_short)
+        self._write_batches(cypher_gen.neo4j_update_rels(rel, from_label, to_label), old, run)
+        return UpsertResult(new.num_rows, old.num_rows)
 
     def clear(self, keep: Collection[str] = PRESERVED) -> None:
         # Relationships first, then nodes, in batches: a DETACH DELETE of a hub (an enterprise
@@ -170,4 +181,5 @@ class Neo4jStore(Store):
                     pass
 
     def close(self) -> None:
+        self._pool.shutdown()
         self._driver.close()

@@ -20,7 +20,7 @@ from abc import ABC, abstractmethod
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Collection, ContextManager, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Collection, ContextManager, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -331,11 +331,6 @@ def rids(rel: RelType, from_label: str, to_label: str, columns: Mapping[str, lis
     for name in rel.identity:
         texts = [f"{text}\x1f{'' if value is None else str(value)}" for text, value in zip(texts, columns[name])]
     return [hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest() for text in texts]
-
-
-def batches(rows: list, size: int) -> Iterator[list]:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
 
 
 # --- the interface ----------------------------------------------------------------------
