@@ -24,7 +24,7 @@ from crossaudit.resolve.fellegi_sunter import Model
 from crossaudit.resolve.link import Contribution, Explanation, Resolution, link
 from crossaudit.resolve.normalise import (
     AddressParts, NameParts, address_key, address_parts, address_region, address_text, bigrams, chinese_text,
-    code_text, enterprise_name_parts, iso_date, lower_text, name_branch, name_core, name_parent_core, name_region,
+    code_text, enterprise_name_parts, house_number, iso_date, lower_text, name_branch, name_core, name_parent_core, name_region,
     number, phone_digits, prefix, region_code, split_region, valid_credit_code, valid_id_number, value_set,
 )
 from crossaudit.resolve.records import Field, MissingColumn
@@ -41,6 +41,7 @@ __all__ = [
     # normalisers
     "chinese_text", "lower_text", "code_text", "valid_credit_code", "valid_id_number", "phone_digits", "iso_date",
     "number", "region_code", "split_region", "address_parts", "AddressParts", "address_text", "address_region",
+    "house_number",
     "address_key", "enterprise_name_parts", "NameParts", "name_core", "name_region", "name_branch",
     "name_parent_core", "birth_date_or_id", "person_region", "value_set", "DIVISIONS", "DivisionTable",
     # on a store

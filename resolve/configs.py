@@ -22,7 +22,7 @@ from crossaudit.resolve.config import EntityConfig, Relation
 from crossaudit.loaders.identifiers import normalize_code
 from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
-    address_region, address_text, bigrams, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    address_region, address_text, bigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
     valid_id_number, value_set,
 )
@@ -85,6 +85,7 @@ ENTERPRISE = EntityConfig(
         Field("head_core", head_office_core, source="name"),
         Field("region", region_code, source="region_code", optional=True),
         Field("address", address_text, optional=True),
+        Field("house_number", house_number, source="address", optional=True),
         Field("phone", phone_digits, optional=True),
         Field("rep_name", chinese_text, optional=True),
         Field("rep_id", valid_id_number, optional=True),
@@ -107,6 +108,7 @@ ENTERPRISE = EntityConfig(
         BlockOn(("phone",)),
         BlockOn(("address",)),
         BlockOn(("rep_id",)),
+        BlockOn(("house_number",), max_block=50),  # name and street both misspelt: 嘉太|嘉泰, 兴业路|星业路
     ),
     exclusive=("branch",),
     relations=(Relation("BRANCH_OF", "parent_core", "head_core"),),

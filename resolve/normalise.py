@@ -222,6 +222,13 @@ def address_region(value: Any) -> str | None:
     return parts.code if parts else None
 
 
+def house_number(value: Any) -> str | None:
+    """An address's number and what follows, if specific enough to block on (a building or a
+    flat, not 12号 alone): `'兴业路239号10栋1201室'` → `'239号10栋1201室'`."""
+    parts = address_parts(str(value))
+    return parts.number if parts and len(parts.number) >= 6 else None
+
+
 def address_key(value: Any) -> str | None:
     """One place's address however much of its division the writer spelled out: the county's
     code and the rest, `'银川市兴庆区解放西街１２号'` → `'640104|解放西街12号'`; None without a

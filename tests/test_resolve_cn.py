@@ -168,6 +168,16 @@ def test_a_province_short_name_wins_over_a_district_of_the_same_name():
     assert enterprise_name_parts("天津市河北区华兴有限公司").region == "120105"
 
 
+def test_a_firm_whose_name_and_street_are_both_misspelt_is_still_a_candidate():
+    """嘉太|嘉泰 share only bigrams too common to block on, 兴业路|星业路 no address: the flat does."""
+    rows = enterprises(("amr:1", "嘉太建筑安装有限公司", CODE_1, "兴业路239号10栋1201室", None),
+                       ("tax:1", "嘉泰建筑安装有限公司", None, "银川市星业路239号10栋1201室", None))
+    from crossaudit.resolve import blocking_report
+
+    report = blocking_report(rows, ENTERPRISE, pd.DataFrame({"left_id": ["amr:1"], "right_id": ["tax:1"]}))
+    assert report.set_index("key").loc["house_number", "recall"] == 1.0
+
+
 def test_a_street_named_like_a_far_county_is_not_read_as_one():
     assert address_text("银川市兴庆区解放西街12号") == "解放西街12号"  # 解放区 is in Jiaozuo
 
