@@ -21,7 +21,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from upsert import neo4j  # noqa: E402  (the shared Neo4j launcher helper)
+from upsert import neo4j, region_arguments  # noqa: E402  (the shared Neo4j launcher and options)
 
 from crossaudit.engine import open_store  # noqa: E402
 from crossaudit.engine.rules import load_rules, run_rules  # noqa: E402
@@ -62,12 +62,7 @@ def bench(uri: str, region: Path) -> dict:
 def main() -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # the driver's notices about unused property keys
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="large", choices=["small", "medium", "large"])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--region", type=Path, help="a generated region (default: generate one)")
-    parser.add_argument("--ladybug", type=Path, help="embedded store to use and keep (default: a temporary one)")
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--skip-neo4j", action="store_true")
+    region_arguments(parser, "large")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         region = args.region or prepare_region(Path(tmp), args.scale, args.seed)

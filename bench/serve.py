@@ -29,7 +29,7 @@ import uvicorn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from upsert import neo4j  # noqa: E402  (the shared Neo4j launcher helper)
+from upsert import neo4j, region_arguments  # noqa: E402  (the shared Neo4j launcher and options)
 
 from crossaudit.engine import open_store  # noqa: E402
 from crossaudit.engine.access import parse_users  # noqa: E402
@@ -140,12 +140,7 @@ def bench(uri: str, region: Path, users: int, seconds: float, warmup: float) -> 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="medium", choices=["small", "medium", "large"])
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--region", type=Path, help="A generated region; default: generated into a temporary folder.")
-    parser.add_argument("--ladybug", type=Path, help="The embedded store to serve (loaded if it holds no findings).")
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--skip-neo4j", action="store_true")
+    region_arguments(parser, "medium")
     parser.add_argument("--users", type=int, default=8, help="Concurrent clients.")
     parser.add_argument("--seconds", type=float, default=60.0, help="How long the clients ask.")
     parser.add_argument("--warmup", type=float, default=20.0, help="How long one client asks first, untimed.")

@@ -74,6 +74,17 @@ def neo4j(uri: str | None):
         yield server.uri
 
 
+def region_arguments(parser: argparse.ArgumentParser, scale: str) -> None:
+    """The options of a benchmark on a demo region: its scale and seed (or a generated --region),
+    the embedded store to keep, the Neo4j server to use or none."""
+    parser.add_argument("--scale", default=scale, choices=["small", "medium", "large"])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--region", type=Path, help="a generated region (default: generate one)")
+    parser.add_argument("--ladybug", type=Path, help="embedded store to use and keep (default: a temporary one)")
+    parser.add_argument("--neo4j-uri")
+    parser.add_argument("--skip-neo4j", action="store_true")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--nodes", type=int, default=100_000)
