@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import os
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Collection, Iterator, Mapping
 
@@ -65,6 +65,27 @@ def buffer_pool_bytes() -> int:
     return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2
 
 
+# The ladybug package caches every statement it prepares on a connection, without bound, and
+# each holds about 4 MB of the buffer pool until the connection closes: a network page's few
+# dozen distinct statements took 200 MB and filled a 256 MB pool ("the buffer pool is full";
+# with 2 GB on the medium region). The most recently prepared few are kept.
+PREPARED_KEPT = 8
+
+
+def _forget_prepared(conn: ladybug.Connection, kept: int = PREPARED_KEPT) -> None:
+    """Close all but the `kept` most recently prepared statements the connection caches (the
+    package's own cache, a private attribute: nothing to do if a version has none)."""
+    cache = getattr(conn, "_pybind_implicit_prepared_cache", None)
+    if cache is None or len(cache) <= kept:
+        return
+    with conn._prepared_cache_lock:
+        while len(cache) > kept:
+            close = getattr(cache.pop(next(iter(cache))), "close", None)
+            if callable(close):
+                with suppress(RuntimeError):  # its connection may be gone already
+                    close()
+
+
 class LadybugStore(Store):
     engine = "ladybug"
 
@@ -108,6 +129,7 @@ class LadybugStore(Store):
             return [dict(zip(columns, (_plain_value(v) for v in row))) for row in result.get_all()]
         finally:
             result.close()
+            _forget_prepared(self._conn)
 
     def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         # Ladybug refuses any write (SET, CREATE, COPY, DDL …) inside a read-only transaction.
@@ -129,6 +151,7 @@ class LadybugStore(Store):
             return result.get_as_arrow()
         finally:
             result.close()
+            _forget_prepared(self._conn)
 
     # --- writes -----------------------------------------------------------------------
 

@@ -11,6 +11,8 @@ from collections import Counter
 import pytest
 
 from case_fixture import A, B, P, plant_case, tax
+from crossaudit.cypher.reads import keyed
+from crossaudit.engine import open_store
 from crossaudit.engine.access import Clearance
 from crossaudit.viz.case import build_case, sources_by_node
 from crossaudit.viz.explore import explore
@@ -101,3 +103,17 @@ def test_sources_are_one_query_with_every_row(case_store):
         ("tax/invoices.csv", 1, "seller")]  # ordered by file and row
     assert [s["source_row"] for s in found[("Invoice", "INVX001")]] == [2]
     assert ("Person", P[1]) not in sources_by_node(store, [("Person", P[1])])  # no row describes P
+
+
+@pytest.mark.parametrize("store_uri", ["ladybug"], indirect=True)
+def test_many_distinct_statements_do_not_fill_a_small_ladybug_page_cache(store_uri, monkeypatch):
+    """The ladybug package caches every prepared statement (about 4 MB of the pool each) until its
+    connection closes; the store keeps the last PREPARED_KEPT: 200 statements run in 96 MB."""
+    monkeypatch.setenv("CROSSAUDIT_LADYBUG_BUFFER_MB", "96")
+    with open_store(store_uri) as store:
+        store.apply_schema()
+        plant_case(store)
+        for number in range(200):
+            rows = store.query(f"{keyed('Enterprise', 'uid')} OPTIONAL MATCH (n)-[r:ISSUED]->(b:Invoice) "
+                               f"RETURN k, collect(b.invoice_no) AS invoices{number}", {"keys": [A[1]]})
+            assert sorted(rows[0][f"invoices{number}"]) == ["INV1", "INV2"]
