@@ -325,10 +325,10 @@ def launcher() -> Any:
 
 def import_into(files: ImportFiles, home: str | Path) -> str:
     """Run `neo4j-admin database import full` with the launcher on `home` (a new Neo4j home,
-    its database under home/data); the tool's report."""
+    its database under home/data), with the argument file the DBA's command names; the tool's report."""
     launch = launcher()
     try:
-        return launch.admin(Path(home), ["database", "import", "full", *files.arguments(),
+        return launch.admin(Path(home), ["database", "import", "full", f"@{(files.folder / 'import.args').resolve()}",
                                          "--max-off-heap-memory=2G", DATABASE])
     except launch.LaunchError as exc:
         raise StoreError(str(exc)) from exc
