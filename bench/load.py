@@ -1,12 +1,21 @@
-"""Load a demo region into both engines, then load it again: rows/s and peak memory.
+"""Load demo regions into Ladybug, Neo4j by transactions and Neo4j by bulk import, side by side.
 
-    python bench/load.py --scale large [--seed 7] [--region DIR] [--neo4j-uri bolt://…] [--skip-neo4j]
-                         [--neo4j-region SMALLER_DIR]
+    python bench/load.py --scale small medium [--seed 7] [--region DIR] [--neo4j-uri bolt://…]
+                         [--skip-neo4j] [--skip-bulk]
 
-Generates the region first unless --region names one. Each engine runs in a process of its
-own, so its peak RSS is its own (for Neo4j, the client's; the server is another process).
-Prints a line per engine and case and, last, a JSON object. Goal: ≥ 50,000 rows/s into the
-embedded store on two cores, with memory bounded by the chunk size, not the file size.
+For each region (generated unless --region names one): Ladybug (load into an empty store, then
+again: a re-load changes nothing but last_seen), Neo4j through transactions (the same two
+cases, into a fresh local server unless --neo4j-uri names one), and Neo4j by import
+(`engine.neo4j_bulk.bulk_load_neo4j`: the load into memory, the import files, neo4j-admin,
+then a server started over the result to count what it holds). Rows/s counts the rows read
+from the department files, facts/s the nodes and relationships the store holds after the case.
+Memory: the client's peak RSS (each engine runs in a process of its own) and the server's
+(the Neo4j JVM's VmHWM from /proc; for the import, the neo4j-admin process's). Prints a line
+per engine and case and, last, a JSON object.
+
+The medium region needs a larger server and goes through the heavy-run lock:
+    CROSSAUDIT_NEO4J_HEAP=4g CROSSAUDIT_NEO4J_PAGECACHE_MB=2048 \\
+        flock /work/notes/heavy.lock python bench/load.py --scale medium
 """
 from __future__ import annotations
 
@@ -14,78 +23,138 @@ import argparse
 import json
 import multiprocessing
 import resource
-import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from upsert import neo4j  # noqa: E402  (the shared Neo4j launcher helper)
-
-from crossaudit.engine import open_store  # noqa: E402
-from crossaudit.loaders import load_sources  # noqa: E402
+from crossaudit.engine import open_store
+from crossaudit.loaders import load_sources
 
 
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> int:
+    return round(resource.getrusage(who).ru_maxrss / 1024)
 
 
-def bench(uri: str, region: Path) -> dict:
+def server_peak_rss_mb(pid: int | None) -> int | None:
+    """The peak resident memory of a local server process (VmHWM), if we started it."""
+    if pid is None:
+        return None
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024)
+    return None
+
+
+def facts_held(store) -> int:
+    counts = store.counts()
+    return sum(n for part in counts.values() for n in part.values())
+
+
+def _case(engine: str, case: str, rows: int, seconds: float, facts: int) -> dict:
+    print(f"{engine:13s} {case:7s} {rows:>10,d} rows in {seconds:8.1f} s = {rows / seconds:>8,.0f} rows/s"
+          f" ({facts:,} nodes and relationships held, {facts / seconds:,.0f}/s)", flush=True)
+    return {"rows": rows, "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
+            "facts": facts, "facts_per_s": round(facts / seconds)}
+
+
+def bench(uri: str, region: Path, server_pid: int | None = None) -> dict:
     """Load into an emptied store, then again (a re-load changes nothing but last_seen)."""
     out = {}
     with open_store(uri) as store:
         store.clear()
+        store.apply_schema()
         for case in ("load", "reload"):
             started = time.perf_counter()
             report = load_sources(region, store)
             seconds = time.perf_counter() - started
-            rows = report.totals()["read"]
-            counts = store.counts()
-            facts = sum(n for part in counts.values() for n in part.values())  # nodes and relationships held
-            out[case] = {"rows": rows, "seconds": round(seconds, 1), "rows_per_s": round(rows / seconds),
-                         "facts": facts, "facts_per_s": round(facts / seconds)}
-            print(f"{store.engine:8s} {case:7s} {rows:>10,d} rows in {seconds:8.1f} s = {rows / seconds:>8,.0f} rows/s"
-                  f" ({facts:,} nodes and relationships held, {facts / seconds:,.0f}/s)", flush=True)
-    out["peak_rss_mb"] = round(peak_rss_mb())
-    print(f"{'':8s} peak RSS {out['peak_rss_mb']} MB", flush=True)
+            out[case] = _case(store.engine, case, report.totals()["read"], seconds, facts_held(store))
+    out["client_peak_rss_mb"] = peak_rss_mb()
+    out["server_peak_rss_mb"] = server_peak_rss_mb(server_pid)
+    print(f"{'':13s} peak RSS: client {out['client_peak_rss_mb']} MB, server {out['server_peak_rss_mb']} MB", flush=True)
     return out
 
 
-def in_own_process(uri: str, region: Path) -> dict:
+def bench_bulk(region: Path, home: Path) -> dict:
+    """A region into a new Neo4j home by import, then a server over it to count the facts."""
+    from crossaudit.engine.neo4j_bulk import bulk_load_neo4j, serve_imported
+
+    result = bulk_load_neo4j(region, home)
+    seconds = sum(result["seconds"].values())
+    server = serve_imported(home)
+    try:
+        with open_store(server.uri) as store:
+            facts = facts_held(store)
+    finally:
+        server.stop()
+    out = {"load": _case("neo4j-import", "load", result["report"].totals()["read"], seconds, facts),
+           "stages_s": {stage: round(s, 1) for stage, s in result["seconds"].items()},
+           "client_peak_rss_mb": peak_rss_mb(),
+           # the largest child: neo4j-admin, or the server started over its result
+           "server_peak_rss_mb": peak_rss_mb(resource.RUSAGE_CHILDREN)}
+    print(f"{'':13s} stages {out['stages_s']}; peak RSS: client {out['client_peak_rss_mb']} MB, "
+          f"neo4j-admin or server {out['server_peak_rss_mb']} MB", flush=True)
+    return out
+
+
+def in_own_process(function, *args) -> dict:
     with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(bench, (uri, region))
+        return pool.apply(function, args)
+
+
+@contextmanager
+def neo4j_server(uri: str | None) -> Iterator[tuple[str, int | None]]:
+    """The given server (no pid: its memory is not ours to read), or a fresh local one."""
+    if uri:
+        yield uri, None
+        return
+    from crossaudit.engine.neo4j_bulk import launcher
+
+    with launcher().Neo4jServer.start() as server:
+        yield server.uri, server.process.pid
+
+
+def bench_region(region: Path, work: Path, args) -> dict:
+    results = {"ladybug": in_own_process(bench, f"ladybug:{work}/load.db", region)}
+    if not args.skip_neo4j:
+        with neo4j_server(args.neo4j_uri) as (uri, pid):
+            results["neo4j"] = in_own_process(bench, uri, region, pid)
+        results["ladybug_over_neo4j"] = round(results["ladybug"]["load"]["rows_per_s"]
+                                              / results["neo4j"]["load"]["rows_per_s"], 2)
+    if not args.skip_bulk:
+        try:
+            results["neo4j_import"] = in_own_process(bench_bulk, region, work / "neo4j-home")
+        except Exception as exc:  # noqa: BLE001 - the other cases' figures still count
+            print(f"neo4j-import  failed: {exc}", flush=True)
+            results["neo4j_import"] = {"error": str(exc)}
+        if "neo4j" in results and "load" in results["neo4j_import"]:
+            results["import_over_neo4j"] = round(results["neo4j_import"]["load"]["rows_per_s"]
+                                                 / results["neo4j"]["load"]["rows_per_s"], 2)
+    return results
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", default="large", choices=["small", "medium", "large"])
+    parser.add_argument("--scale", nargs="+", default=["small", "medium"], choices=["small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--region", type=Path)
-    parser.add_argument("--neo4j-uri")
-    parser.add_argument("--neo4j-region", type=Path,
-                        help="Load this (smaller) region into Neo4j, and into Ladybug too for the ratio; "
-                             "default: the same region")
-    parser.add_argument("--skip-neo4j", action="store_true")
+    parser.add_argument("--region", type=Path, help="load this region instead of generating one per --scale")
+    parser.add_argument("--neo4j-uri", help="an emptied server to load by transactions (default: a fresh local one)")
+    parser.add_argument("--skip-neo4j", action="store_true", help="no transactional Neo4j case")
+    parser.add_argument("--skip-bulk", action="store_true", help="no Neo4j import case")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        region = args.region
-        if region is None:
-            from crossaudit.demo import generate
+    results = {}
+    for scale in [str(args.region)] if args.region else args.scale:
+        with tempfile.TemporaryDirectory() as tmp:
+            region = args.region
+            if region is None:
+                from crossaudit.demo import generate
 
-            region = Path(tmp) / "region"
-            started = time.perf_counter()
-            generate(region, args.scale, args.seed)
-            print(f"generated the {args.scale} region in {time.perf_counter() - started:.1f} s", flush=True)
-        results = {"scale": args.scale if args.region is None else str(args.region),
-                   "ladybug": in_own_process(f"ladybug:{tmp}/load.db", region)}
-        if not args.skip_neo4j:
-            peer = results["ladybug"]
-            if args.neo4j_region and args.neo4j_region != region:
-                peer = results["ladybug_on_neo4j_region"] = in_own_process(f"ladybug:{tmp}/peer.db", args.neo4j_region)
-            with neo4j(args.neo4j_uri) as uri:
-                results["neo4j"] = in_own_process(uri, args.neo4j_region or region)
-            results["ladybug_over_neo4j"] = round(peer["load"]["rows_per_s"] / results["neo4j"]["load"]["rows_per_s"], 2)
+                region = Path(tmp) / "region"
+                started = time.perf_counter()
+                generate(region, scale, args.seed)
+                print(f"generated the {scale} region in {time.perf_counter() - started:.1f} s", flush=True)
+            results[scale] = bench_region(region, Path(tmp), args)
     print(json.dumps(results))
 
 
