@@ -35,6 +35,7 @@ SORTS = {"severity": None, "tax_at_risk": "tax_at_risk", "rule": "rule_id", "pac
 MEDIA = {"json": "application/json", "graphml": "application/graphml+xml",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "html": "text/html"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+PARTIES = ("Enterprise", "Person")
 
 
 class NotFound(LookupError):
@@ -108,9 +109,14 @@ def network_json(console: Console, case: Case, clearance) -> dict:
     groups: dict[tuple, list[dict]] = {}
     for rel in doc["relationships"]:
         groups.setdefault((rel["from"], rel["to"], rel["type"]), []).append(rel)
+    # An edge's dates, for the date filter: its relationships' and those of an end that is a
+    # transaction or an object (an invoice's issue date), not a party (a firm's founding).
+    end_dates = {node["id"]: [str(v)[:10] for v in node["properties"].values() if _DATE.match(str(v))]
+                 for node in doc["nodes"] if node["type"] not in PARTIES}
     edges = []
     for edge, ((source, target, rel_type), rels) in zip(vis["edges"], groups.items()):
-        dates = sorted(str(v)[:10] for r in rels for v in r["properties"].values() if _DATE.match(str(v)))
+        dates = sorted({*(str(v)[:10] for r in rels for v in r["properties"].values() if _DATE.match(str(v))),
+                        *end_dates.get(source, ()), *end_dates.get(target, ())})
         edges.append({**edge, "id": f"{refs[source]}-{refs[target]}-{rel_type}", "from": refs[source],
                       "to": refs[target], "rel_type": rel_type, "rel_name": REL_NAMES[rel_type], "dates": dates,
                       "interest_group": rel_type in GROUP_RELS})

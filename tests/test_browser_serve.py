@@ -131,8 +131,22 @@ def test_an_analyst_pushes_and_a_county_inspector_works_the_finding(session, con
     after_person = click_node(page, "Person")  # 张伟's spouse 李娜 joins
     after_invoice = click_node(page, "Invoice")  # the invoice's buyer 乙科技 joins
     assert first < after_person < after_invoice
+    hidden = "() => window.consoleNetwork.edges.get().filter((e) => e.hidden).map((e) => e.rel_type).sort()"
+    page.uncheck("input[data-rel-type=FILED]")
+    assert page.evaluate(hidden) == ["FILED"] * 3
+    page.check("input[data-rel-type=FILED]")
+    page.fill("#date-from", "2023-05-15")  # INV1 was issued on 2023-05-01, INV2 on 2023-06-01
+    page.dispatch_event("#date-from", "change")
+    assert page.evaluate(hidden) == ["ISSUED", "RECEIVED"]
+    page.fill("#date-from", "")
+    page.dispatch_event("#date-from", "change")
+    assert page.evaluate(hidden) == []
     page.screenshot(path=str(ARTIFACTS / "serve-network.png"), full_page=True)
 
+    page.evaluate("() => window.consoleNetwork.select(window.consoleNetwork.nodes.get().find("
+                  "(n) => n.kind === 'Person').id)")
+    page.click("#collapse")  # 张伟's expansion taken back: 李娜 goes
+    assert page.evaluate("window.consoleNetwork.nodes.length") == after_invoice - 1
     # the path starts from the entity the network was opened on
     page.fill("#path-target", "宁夏丙建设有限公司")
     page.click("#path-go")
