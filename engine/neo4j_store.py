@@ -47,7 +47,9 @@ def _param(value: Any) -> Any:
 class Neo4jStore(Store):
     engine = "neo4j"
 
-    def __init__(self, uri: str, batch_size: int = 5000, database: str | None = None,
+    # 2,000 rows a transaction: larger ones make the server collect more garbage (small region into
+    # an empty server, 2 writers: 5,000 rows 58 s with 9.5 s of GC pauses, 2,000 rows 38 s with 1.3 s).
+    def __init__(self, uri: str, batch_size: int = 2000, database: str | None = None,
                  writers: int | None = None) -> None:
         super().__init__(batch_size)
         # Batches of one label or type run in `writers` transactions at once (own sessions):
