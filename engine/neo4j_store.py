@@ -1,7 +1,8 @@
 """The server store: Neo4j 5 through the official driver (bolt:// or neo4j:// routing).
 
-Writes are UNWIND batches inside managed transactions (`execute_write` retries transient
-errors); reads run in managed read transactions, so `neo4j://` routes them in a cluster.
+Writes are UNWIND batches, sent as columns, inside managed transactions (`execute_write`
+retries transient errors, deadlocks included), CROSSAUDIT_NEO4J_WRITERS of them at once;
+reads run in managed read transactions, so `neo4j://` routes them in a cluster.
 Credentials come from NEO4J_USER / NEO4J_PASSWORD and are never logged.
 """
 from __future__ import annotations
