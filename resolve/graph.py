@@ -33,13 +33,11 @@ from crossaudit.resolve.normalise import address_key
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
     ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code",
-                                           "si_no": "si_no", "code_as_written": "credit_code_as_written"}),
-    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date",
-                                   "code_as_written": "id_number_as_written"}),
+                                           "si_no": "si_no"}),
+    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date"}),
     ("Property", CONFIGS["property"], {"cert_no": "cert_no", "address": "address", "area": "area_m2"}),
 )
-# Context columns: (column, Cypher returning uid and value for the label), first value per uid kept
-# (all of them, joined by '|', for the columns in JOINED).
+# Context columns: (column, Cypher returning uid and value for the label), first value per uid kept.
 CONTEXT = {
     "Enterprise": {
         "address": "MATCH (e:Enterprise)-[:LOCATED_AT]->(a:Address) RETURN e.uid AS uid, a.text AS value",
@@ -50,12 +48,6 @@ CONTEXT = {
     "Person": {
         "address": "MATCH (p:Person)-[:LOCATED_AT]->(a:Address) RETURN p.uid AS uid, a.text AS value",
         "phone": "MATCH (p:Person)-[:HAS_PHONE]->(t:Phone) RETURN p.uid AS uid, t.number AS value",
-        "ties": "MATCH (e:Enterprise)-[:EMPLOYS]->(p:Person) RETURN p.uid AS uid, e.uid AS value "
-                "UNION ALL MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
-                "UNION ALL MATCH (p:Person)-[:SHAREHOLDER_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
-                "UNION ALL MATCH (p:Person)-[:EXECUTIVE_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
-                "UNION ALL MATCH (p:Person)-[:OWNS]->(o:Property) RETURN p.uid AS uid, o.uid AS value "
-                "UNION ALL MATCH (p:Person)-[:PARTY_TO]->(c:Contract) RETURN p.uid AS uid, c.uid AS value",
     },
     "Property": {
         "owner_name": "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value "
@@ -65,7 +57,6 @@ CONTEXT = {
     },
 }
 
-JOINED = {"ties"}
 
 # Every label a resolution reports on: the linked ones, then Contract (co-citations only).
 REPORTED = (*(label for label, _, _ in RESOLVED), "Contract")
@@ -95,16 +86,9 @@ def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFram
     frame = pd.DataFrame(store.query(f"MATCH (n:{label}) RETURN n.uid AS record_id, {returned}"),
                          columns=["record_id", *props])
     for column, cypher in CONTEXT.get(label, {}).items():
-        values = pd.DataFrame(store.query(cypher), columns=["uid", "value"]).dropna().drop_duplicates()
-        values = values.sort_values(["uid", "value"])
-        kept = (values.groupby("uid")["value"].agg("|".join) if column in JOINED
-                else values.drop_duplicates("uid").set_index("uid")["value"])
-        frame[column] = frame["record_id"].map(kept)
-    # an identifier that failed its check, as written: the configuration's valid_… drops it again, its
-    # `…_as_written` comparison reads it (a mistyped code is one character off the right one)
-    identifier = {"Enterprise": "credit_code", "Person": "id_number"}.get(label)
-    if identifier:
-        frame[identifier] = frame[identifier].fillna(frame.pop("code_as_written"))
+        values = pd.DataFrame(store.query(cypher), columns=["uid", "value"]).dropna()
+        first = values.sort_values(["uid", "value"]).drop_duplicates("uid").set_index("uid")["value"]
+        frame[column] = frame["record_id"].map(first)
     if label == "Enterprise":  # the credit code carries the registering county's code (characters 3–8)
         from_code = frame["credit_code"].where(frame["credit_code"].str.len() == 18).str.slice(2, 8)
         frame["region_code"] = frame["region_code"].fillna(from_code)
