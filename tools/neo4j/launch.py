@@ -95,7 +95,7 @@ def admin(home: Path, arguments: list[str]) -> str:
     (home / "conf").mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "NEO4J_HOME": str(home.resolve()), "NEO4J_CONF": str((home / "conf").resolve())}
     result = subprocess.run(["java", _heap(), "-XX:+UseG1GC", "-cp", classpath, "org.neo4j.cli.AdminTool",
-                             *arguments], capture_output=True, text=True, env=env)
+                             *arguments], capture_output=True, text=True, env=env, cwd=home)  # its report lands there
     if result.returncode != 0:
         tail = (result.stdout + result.stderr).strip().splitlines()[-25:]
         raise LaunchError(f"neo4j-admin {' '.join(arguments[:3])} failed:\n" + "\n".join(tail))
