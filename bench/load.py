@@ -13,9 +13,8 @@ Memory: the client's peak RSS (each engine runs in a process of its own) and the
 (the Neo4j JVM's VmHWM from /proc; for the import, the neo4j-admin process's). Prints a line
 per engine and case and, last, a JSON object.
 
-The medium region needs a larger server and goes through the heavy-run lock:
-    CROSSAUDIT_NEO4J_HEAP=4g CROSSAUDIT_NEO4J_PAGECACHE_MB=2048 \\
-        flock /work/notes/heavy.lock python bench/load.py --scale medium
+The medium region needs a larger server:
+    CROSSAUDIT_NEO4J_HEAP=4g CROSSAUDIT_NEO4J_PAGECACHE_MB=2048 python bench/load.py --scale medium
 """
 from __future__ import annotations
 

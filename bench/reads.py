@@ -1,6 +1,6 @@
 """The read commands on a loaded store: queries, seconds and peak memory (RSS) of each.
 
-    flock /work/notes/heavy.lock python bench/reads.py --store ladybug:crossaudit-demo/graph-medium-7.db \
+    python bench/reads.py --store ladybug:crossaudit-demo/graph-medium-7.db \
         [--finding F-…] [--buffer-mb 2000]
 
 First, in this process, the store queries (Store.query, query_read, query_arrow) that a finding's
