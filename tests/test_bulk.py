@@ -106,7 +106,7 @@ def test_the_facts_held_in_memory_are_the_facts_a_store_holds_after_the_same_loa
     assert len(written["capture"]["LoadRun.csv"]) == 3 and len(written["capture"]["Enterprise.csv"]) == 3
 
 
-def test_the_store_in_memory_answers_a_load_s_reads_and_refuses_others():
+def test_the_store_in_memory_answers_a_load_s_reads_and_refuses_others(tmp_path):
     with CaptureStore() as captured:
         captured.upsert_nodes("TaxOffice", [{"code": "16401000000", "parent": "16400000000", "name": "银川市税务局"}])
         assert captured.query("MATCH (a:EntityAlias) RETURN count(*) AS n") == [{"n": 0}]
@@ -118,7 +118,7 @@ def test_the_store_in_memory_answers_a_load_s_reads_and_refuses_others():
         captured.upsert_relationships("SUBORDINATE_OF", "TaxOffice", "TaxOffice",
                                       [{"from": "16401000000", "to": "16400000000"}])
         with pytest.raises(StoreError, match="endpoints do not exist: 1 TaxOffice key"):
-            write_import_files(captured, "unused")
+            write_import_files(captured, tmp_path / "import")
 
 
 def test_a_bulk_target_is_new_and_named_by_its_scheme(tmp_path):
