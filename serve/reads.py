@@ -20,7 +20,7 @@ from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import DERIVED_FROM
 from crossaudit.viz.case import Case, build_case
 from crossaudit.viz.lookup import NAME_FIELDS
-from crossaudit.viz.subgraph import CONTEXT_PAIRS, NodeId
+from crossaudit.viz.subgraph import CONTEXT_PAIRS, NodeId, neighbours
 
 MAX_HOPS = 4
 # The relationship types a path may take: every fact joining two entities, bookkeeping left out.
@@ -54,21 +54,10 @@ def similar_names(index: Sequence[tuple[NodeId, str]], text: str, limit: int = 2
 
 def linked_counts(store: Store, ident: NodeId) -> list[dict]:
     """How many entities of each type the node is joined to, by each relationship type; types
-    with none left out. One anchored count per relationship type and end."""
+    with none left out. One query (`viz.subgraph.neighbours`)."""
     label, key = ident
-    counts = []
-    for (from_label, to_label), types in sorted(CONTEXT_PAIRS.items()):
-        if label not in (from_label, to_label):
-            continue
-        other = to_label if from_label == label else from_label
-        # outgoing, incoming, or either way between two nodes of one type (kin, shareholders)
-        arrow = ("-", "-") if from_label == to_label else ("-", "->") if from_label == label else ("<-", "-")
-        for rel_type in types:
-            rows = store.query(f"MATCH (a:{label} {{{SCHEMA.node(label).key}: $k}}){arrow[0]}[r:{rel_type}]{arrow[1]}"
-                               f"(b:{other}) RETURN count(DISTINCT b) AS n", {"k": key})
-            if rows[0]["n"]:
-                counts.append({"rel_type": rel_type, "label": other, "count": rows[0]["n"]})
-    return counts
+    return [{"rel_type": rel_type, "label": other, "count": len(found[key])}
+            for (rel_type, other), found in neighbours(store, label, [key]).items() if found.get(key)]
 
 
 def neighbourhood(store: Store, ident: NodeId, label: str | None = None, max_per_type: int = 20) -> Case:
