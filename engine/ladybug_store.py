@@ -22,7 +22,8 @@ from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
 from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, is_disk_full, node_dict, plain, rel_dict, to_created_nodes,
+    RunStamp, Store, StoreError, UpsertResult, is_disk_full, node_dict, plain, rel_dict, split_stored,
+    to_created_nodes,
 )
 
 
@@ -210,10 +211,7 @@ class LadybugStore(Store):
     @staticmethod
     def _split(batch: pa.Table, key: str, stored: pa.Table | None) -> tuple[pa.Table, pa.Table]:
         """(new rows, rows already stored)."""
-        if stored is None or not stored.num_rows:
-            return batch, batch.slice(0, 0)
-        exists = pc.is_in(batch[key], value_set=stored["_key"])
-        return batch.filter(pc.invert(exists)), batch.filter(exists)
+        return split_stored(batch, key, stored["_key"] if stored is not None else pa.array([], pa.string()))
 
     @staticmethod
     def _stamped(columns: tuple[str, ...], table: pa.Table, run: RunStamp) -> pa.Table:

@@ -20,7 +20,8 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, node_dict, plain, redact_uris, rel_dict, to_created_nodes,
+    RunStamp, Store, StoreError, UpsertResult, node_dict, plain, redact_uris, rel_dict, split_stored,
+    to_created_nodes,
 )
 
 
@@ -144,19 +145,13 @@ class Neo4jStore(Store):
 
         self._each_batch(table, self.batch_size, work)
 
-    @staticmethod
-    def _split(table: pa.Table, key: str, stored: set[str]) -> tuple[pa.Table, pa.Table]:
-        """The rows whose key is not stored, and those whose key is."""
-        is_stored = pc.is_in(table[key], value_set=pa.array(list(stored), pa.string()))
-        return table.filter(pc.invert(is_stored)), table.filter(is_stored)
-
     # Rows are split into new and stored ones by an index lookup; new ones are CREATEd. A MERGE
     # of a relationship expands its endpoints, which is slow at a hub (measured: 750 rows/s for
     # filings of busy enterprises, against thousands with the split).
 
     def _write_nodes(self, node: NodeType, table: pa.Table, run: RunStamp) -> tuple[UpsertResult, pa.ChunkedArray]:
         stored = self._existing(cypher_gen.neo4j_existing_nodes(node), table[node.key].to_pylist())
-        new, old = self._split(table, node.key, stored)
+        new, old = split_stored(table, node.key, pa.array(list(stored), pa.string()))
         self._write_batches(cypher_gen.neo4j_create_nodes(node), new, run)
         self._write_batches(cypher_gen.neo4j_update_nodes(node), old, run)
         return UpsertResult(new.num_rows, old.num_rows), new[node.key]
@@ -168,7 +163,7 @@ class Neo4jStore(Store):
             rel, from_label, to_label, batch["from"].to_pylist(), batch["to"].to_pylist())
         unknown = table.filter(pc.invert(known_new))["rid"].to_pylist()
         stored = self._existing(cypher_gen.neo4j_existing_rels(rel, from_label, to_label), unknown)
-        new, old = self._split(table, "rid", stored)
+        new, old = split_stored(table, "rid", pa.array(list(stored), pa.string()))
         self._write_batches(cypher_gen.neo4j_create_rels(rel, from_label, to_label), new, run, on_short)
         self._write_batches(cypher_gen.neo4j_update_rels(rel, from_label, to_label), old, run)
         return UpsertResult(new.num_rows, old.num_rows)

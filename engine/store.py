@@ -312,6 +312,14 @@ def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Ba
     return _combined(tables, "rid") if tables else empty
 
 
+def split_stored(table: pa.Table, key: str, stored: pa.Array | pa.ChunkedArray) -> tuple[pa.Table, pa.Table]:
+    """(the rows whose `key` is not among the `stored` keys, the rows whose key is)."""
+    if not len(stored):
+        return table, table.slice(0, 0)
+    is_stored = pc.is_in(table[key], value_set=stored)
+    return table.filter(pc.invert(is_stored)), table.filter(is_stored)
+
+
 def to_created_nodes(table: pa.Table, from_label: str, to_label: str,
                      created: Mapping[str, pa.ChunkedArray]) -> pa.Array:
     """Which relationship rows touch a node this write created (keys in `created` by label):
