@@ -15,9 +15,10 @@ from typing import Iterable
 
 import networkx as nx
 
-from crossaudit.cypher.reads import per_label
+from crossaudit.cypher.reads import per_label, targets
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
+from crossaudit.engine.findings import FLAGGED
 from crossaudit.engine.rules import chinese_texts
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
 from crossaudit.viz.vocab import SEVERITY_WEIGHTS
@@ -82,33 +83,23 @@ def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list
     if not rows:
         raise CaseError(f"no finding {finding_id!r}; `crossaudit findings list` shows the findings")
     flagged: dict[NodeId, list[str]] = {}
-    for row in store.query(FLAGGED, {"id": finding_id}):
+    for row in store.query(FLAGGED, {"ids": [finding_id]}):
         if row["key"] is not None:
             flagged.setdefault((row["label"], row["key"]), []).append(row["role"] or "")
     return rows[0]["f"], {ident: sorted(roles) for ident, roles in sorted(flagged.items())}
 
 
-# The keys a finding flags, with their labels and roles: a branch per label a finding may flag,
-# each anchored on the finding (with `(n)` unlabelled, Ladybug scans every node table; a
-# first read of a cold store took 0.38 s on the small region, this 0.07 s).
-FLAGGED = " UNION ALL ".join(
-    f"MATCH (f:Finding {{finding_id: $id}}) OPTIONAL MATCH (f)-[r:FLAGS]->(n:{label}) "
-    f"RETURN '{label}' AS label, r.role AS role, n.{SCHEMA.node(label).key} AS key"
-    for label in sorted({label for _, label in SCHEMA.rel("FLAGS").pairs}))
-
-
 def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
     """The findings (not dismissed) flagging each node, most severe first, with their rules'
     Chinese titles (see in_chinese); in one query."""
-    keys = {label: keys for label, keys in group_by_label(nodes).items()
-            if ("Finding", label) in SCHEMA.rel("FLAGS").pairs}
+    keys = group_by_label(nodes)
     found: dict[NodeId, list[dict]] = {}
-    if not keys:
+    if not keys.keys() & set(targets("FLAGS")):
         return found
     rows = store.query(*per_label(keys, lambda label, match: (
         f"{match} OPTIONAL MATCH (n)<-[r:FLAGS]-(f:Finding) WHERE f.status IS NULL OR f.status <> 'dismissed' "
         f"RETURN DISTINCT '{label}' AS label, k, f.finding_id AS finding_id, f.rule_id AS rule_id, "
-        "f.severity AS severity, f.title AS title, f.status AS status, f.office_code AS office_code")))
+        "f.severity AS severity, f.title AS title, f.status AS status, f.office_code AS office_code"), targets("FLAGS")))
     for row in rows:
         if row["finding_id"] is not None:
             found.setdefault((row.pop("label"), row.pop("k")), []).append(in_chinese(row))
@@ -121,15 +112,14 @@ def sources_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[
     """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row,
     role; ordered by file, row and role. One query, whose rows are each node's files with their
     row numbers collected (a firm is described by hundreds of rows of a few files)."""
-    keys = {label: keys for label, keys in group_by_label(nodes).items()
-            if ("SourceRecord", label) in SCHEMA.rel("DESCRIBES").pairs}
+    keys = group_by_label(nodes)
     found: dict[NodeId, list[dict]] = {}
-    if not keys:
+    if not keys.keys() & set(targets("DESCRIBES")):
         return found
     rows = store.query(*per_label(keys, lambda label, match: (
         f"{match} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) RETURN '{label}' AS label, k, "
         "s.department AS department, s.dataset AS dataset, s.source_file AS source_file, d.role AS role, "
-        "collect(s.source_row) AS source_rows")))
+        "collect(s.source_row) AS source_rows"), targets("DESCRIBES")))
     for row in rows:
         found.setdefault((row["label"], row["k"]), []).extend(
             {"department": row["department"], "dataset": row["dataset"], "source_file": row["source_file"],

@@ -25,11 +25,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from crossaudit.cypher.reads import keyed
+from crossaudit.cypher.reads import NodeId, fetch_nodes, group_by_label, keyed, relationships_between
 from crossaudit.engine import SCHEMA, Store, Subgraph
 from crossaudit.viz.vocab import BOOKKEEPING_RELS, LABEL_NAMES
 
-NodeId = tuple[str, str]
 
 # Which neighbours win when the node cap bites: the parties and what they transact first.
 LABEL_PRIORITY = {label: rank for rank, label in enumerate(LABEL_NAMES)}
@@ -81,28 +80,6 @@ class Network(Subgraph):
     left_out: Counter = field(default_factory=Counter)
 
 
-def group_by_label(ids: Iterable[NodeId]) -> dict[str, list[str]]:
-    """{label: sorted distinct keys}, labels sorted.
-
-    >>> group_by_label([("Person", "b"), ("Enterprise", "x"), ("Person", "a")])
-    {'Enterprise': ['x'], 'Person': ['a', 'b']}
-    """
-    by_label: dict[str, set[str]] = {}
-    for label, key in ids:
-        by_label.setdefault(label, set()).add(key)
-    return {label: sorted(keys) for label, keys in sorted(by_label.items())}
-
-
-def fetch_nodes(store: Store, ids: Iterable[NodeId]) -> dict[NodeId, dict]:
-    """The nodes with these (label, key) ids that exist, as plain dicts."""
-    found = {}
-    for label, keys in group_by_label(ids).items():
-        key_prop = SCHEMA.node(label).key
-        for row in store.query(f"{keyed(label, key_prop)} RETURN n", {"keys": keys}):
-            found[(label, row["n"][key_prop])] = row["n"]
-    return found
-
-
 def neighbours(store: Store, label: str, keys: list[str],
                types: Iterable[tuple[str, str]] | None = None) -> dict[tuple[str, str], dict[str, list[str]]]:
     """Each node's neighbours through each (relationship type, neighbour label) of `types` (by
@@ -127,23 +104,7 @@ def neighbours(store: Store, label: str, keys: list[str],
 
 def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[str, str], dict]:
     """Every context relationship between the given nodes, keyed (type, rid), with _from/_to."""
-    by_label = group_by_label(nodes)
-    rels: dict[tuple[str, str], dict] = {}
-    for (from_label, to_label), types in sorted(CONTEXT_PAIRS.items()):
-        if from_label not in by_label or to_label not in by_label:
-            continue
-        from_key, to_key = SCHEMA.node(from_label).key, SCHEMA.node(to_label).key
-        rows = store.query(
-            f"{keyed(from_label, from_key, 'a')} OPTIONAL MATCH (a)-[r:{'|'.join(types)}]->(b:{to_label}) "
-            f"WHERE b.{to_key} IN $to_keys RETURN k, r, b.{to_key} AS to",
-            {"keys": by_label[from_label], "to_keys": by_label[to_label]})
-        for row in rows:
-            if row["r"] is None:
-                continue
-            rel = dict(row["r"])
-            rel["_from"], rel["_to"] = (from_label, row["k"]), (to_label, row["to"])
-            rels[(rel["_type"], rel["rid"])] = rel
-    return rels
+    return relationships_between(store, nodes, CONTEXT_PAIRS)
 
 
 def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int = 200,
