@@ -61,12 +61,13 @@ class Comparison:
     def _graded_labels(self) -> tuple[str, ...]:
         return ()
 
-    def _grade(self, column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """Levels (0 … top-1) for distinct non-equal value codes `left`, `right`."""
+    def _grade(self, column: Column, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:
+        """Levels (0 … top-1) for distinct non-equal value codes `left`, `right` (`workers`
+        threads where the scoring is rapidfuzz's)."""
         return np.zeros(len(left), np.int8)
 
-    def levels(self, records: Records, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """The comparison level of each record pair (`left[k]`, `right[k]`)."""
+    def levels(self, records: Records, left: np.ndarray, right: np.ndarray, workers: int = WORKERS) -> np.ndarray:
+        """The comparison level of each record pair (`left[k]`, `right[k]`); -1 uses all cores."""
         column = records.columns[self.column]
         a, b = column.codes[left], column.codes[right]
         out = np.full(len(a), -1, np.int8)
@@ -84,7 +85,7 @@ class Comparison:
             width = np.int64(len(column.uniques))
             combined = a[rest].astype(np.int64) * width + b[rest]
             inverse, distinct = pd.factorize(combined)
-            out[rest] = self._grade(column, distinct // width, distinct % width)[inverse]
+            out[rest] = self._grade(column, distinct // width, distinct % width, workers)[inverse]
         return out
 
 
@@ -111,9 +112,9 @@ class JaroWinkler(Comparison):
     def _graded_labels(self) -> tuple[str, ...]:
         return tuple(f"jaro-winkler >= {t}" for t in sorted(self.thresholds))
 
-    def _grade(self, column, left, right):
+    def _grade(self, column, left, right, workers):
         similarity = process.cpdist(_strings(column, left), _strings(column, right),
-                                    scorer=JaroWinklerMetric.normalized_similarity, workers=WORKERS,
+                                    scorer=JaroWinklerMetric.normalized_similarity, workers=workers,
                                     dtype=np.float32)
         return _select([similarity >= t for t in sorted(self.thresholds, reverse=True)])
 
@@ -121,18 +122,27 @@ class JaroWinkler(Comparison):
 @dataclass(frozen=True)
 class EditDistance(Comparison):
     """At most 1, 2 … character edits (Levenshtein; Damerau with `transpositions`): for
-    identifiers, dates and short Chinese names where one wrong character is one edit."""
+    identifiers, dates and short Chinese names where one wrong character is one edit. With
+    `min_length`, values shorter than that which are near have a weaker level of their own: one
+    character of a two-character name (王伟 | 王玮) is half the name."""
     distances: tuple[int, ...] = (1, 2)
     transpositions: bool = False
+    min_length: int = 0
 
     def _graded_labels(self) -> tuple[str, ...]:
-        return tuple(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True))
+        short = (f"<= {max(self.distances)} edits, under {self.min_length} characters",) if self.min_length else ()
+        return (*short, *(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True)))
 
-    def _grade(self, column, left, right):
+    def _grade(self, column, left, right, workers):
         metric = DamerauLevenshtein if self.transpositions else Levenshtein
         distance = process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance,
-                                  workers=WORKERS, score_cutoff=max(self.distances) + 1)
-        return _select([distance <= d for d in sorted(self.distances)])
+                                  workers=workers, score_cutoff=max(self.distances) + 1)
+        levels = _select([distance <= d for d in sorted(self.distances)])
+        if not self.min_length:
+            return levels
+        near = levels > 0
+        short = np.maximum(column.lengths[left], column.lengths[right]) < self.min_length
+        return np.where(near & short, 1, np.where(near, levels + 1, 0)).astype(np.int8)
 
 
 @dataclass(frozen=True)
@@ -143,9 +153,9 @@ class DateCloseness(Comparison):
     def _graded_labels(self) -> tuple[str, ...]:
         return (*(f"within {d} days" for d in sorted(self.days, reverse=True)), "1 character off")
 
-    def _grade(self, column, left, right):
+    def _grade(self, column, left, right, workers):
         typo = process.cpdist(_strings(column, left), _strings(column, right), scorer=DamerauLevenshtein.distance,
-                              workers=WORKERS, score_cutoff=2) <= 1
+                              workers=workers, score_cutoff=2) <= 1
         apart = np.abs(column.days[left] - column.days[right])
         return _select([typo, *(apart <= d for d in sorted(self.days))])
 
@@ -158,7 +168,7 @@ class NumberCloseness(Comparison):
     def _graded_labels(self) -> tuple[str, ...]:
         return tuple(f"within {r:.0%}" for r in sorted(self.relative, reverse=True))
 
-    def _grade(self, column, left, right):
+    def _grade(self, column, left, right, workers):
         a, b = column.numbers[left], column.numbers[right]
         with np.errstate(invalid="ignore", divide="ignore"):
             difference = np.abs(a - b) / np.maximum(np.abs(a), np.abs(b))
@@ -173,8 +183,23 @@ class Nested(Comparison):
     def _graded_labels(self) -> tuple[str, ...]:
         return ("one contains the other",)
 
-    def _grade(self, column, left, right):
+    def _grade(self, column, left, right, workers):
         common = process.cpdist(_strings(column, left), _strings(column, right), scorer=Prefix.similarity,
-                                workers=WORKERS)
+                                workers=workers)
         shorter = np.minimum(column.lengths[left], column.lengths[right])
         return _select([common >= shorter])
+
+
+@dataclass(frozen=True)
+class Overlap(Comparison):
+    """Sets of values written joined by '|' (the enterprises a person works for or represents):
+    the same set, sharing one, or none in common."""
+
+    def _graded_labels(self) -> tuple[str, ...]:
+        return ("share one",)
+
+    def _grade(self, column, left, right, workers):
+        # Only the pairs' own values are split: explain() grades one pair of a column of millions.
+        strings = column.strings
+        return np.fromiter((not frozenset(strings[a].split("|")).isdisjoint(strings[b].split("|"))
+                            for a, b in zip(left, right)), np.int8, len(left))

@@ -1,7 +1,7 @@
 """How one entity type is resolved, as data: fields, identifiers, comparisons, blocking keys,
 hard constraints, relations and thresholds.
 
-    >>> config = EntityConfig("thing", "T-", fields=(Field("code", code_text),), identifiers=("code",))
+    >>> config = EntityConfig("thing", "T-", fields=(Field("code"),), identifiers=("code",))
     >>> [key.label for key in config.all_blocking]
     ['code']
 """
@@ -30,6 +30,9 @@ class EntityConfig:
     identifiers: fields holding a *valid* identifier (invalid ones normalise to None): equal
         values link at once, different values are never in one cluster.
     exclusive: further fields of which a cluster holds at most one value (a branch's name).
+    required: comparisons that must not be at their "different" level for a probabilistic
+        match (enterprises: the name — two firms named apart are not one because they share a
+        legal representative); such a pair goes to review however strong the rest.
     thresholds: match probability for review and for an automatic match.
     ambiguity_margin: a record matched to two identified entities whose best match weights are
         within this many bits (log2 Bayes factor) of each other is left to review, not merged
@@ -43,6 +46,7 @@ class EntityConfig:
     blocking: tuple[BlockOn, ...] = ()
     exclusive: tuple[str, ...] = ()
     relations: tuple[Relation, ...] = ()
+    required: tuple[str, ...] = ()
     review_threshold: float = 0.5
     match_threshold: float = 0.95
     ambiguity_margin: float = 3.0
@@ -55,6 +59,8 @@ class EntityConfig:
         if used - names:
             raise ValueError(f"{self.entity_type}: {sorted(used - names)} used but not among the fields "
                              f"{sorted(names)}")
+        if unknown := set(self.required) - {c.name for c in self.comparisons}:
+            raise ValueError(f"{self.entity_type}: required {sorted(unknown)} names no comparison")
         if not 0 < self.review_threshold <= self.match_threshold < 1:
             raise ValueError(f"{self.entity_type}: need 0 < review_threshold <= match_threshold < 1")
 

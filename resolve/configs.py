@@ -1,9 +1,9 @@
 """Ready-made configurations, one per entity type, and Febrl's person records.
 
-Input columns each reads (absent columns count as missing):
+Input columns each reads (the first named is required; absent others count as missing):
 
-- enterprise: credit_code, name, address, phone, rep_name, rep_id, region_code
-- person: id_number, name, birth_date, address, phone
+- enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code
+- person: name, id_number, birth_date, address, phone, enterprises (uids joined by '|')
 - property: cert_no, address, area, owner_name, owner_code
 - contract: contract_no, signed_on, price, buyer_name, buyer_code, seller_name, seller_code
 - febrl: given_name, surname, street_number, address_1, address_2, suburb, postcode, state,
@@ -15,12 +15,16 @@ Input columns each reads (absent columns count as missing):
 from __future__ import annotations
 
 from crossaudit.resolve.blocking import BlockOn
-from crossaudit.resolve.comparisons import DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness
+from crossaudit.resolve.comparisons import (
+    DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness, Overlap,
+)
 from crossaudit.resolve.config import EntityConfig, Relation
+from crossaudit.loaders.identifiers import normalize_code
+from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
-    address_text, bigrams, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    address_region, address_text, bigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
-    valid_id_number,
+    valid_id_number, value_set,
 )
 from crossaudit.resolve.records import Field
 
@@ -43,21 +47,48 @@ def name_pair(text: str) -> str | None:
     return "|".join(sorted(names)) if all(names) else None
 
 
+def _birth_date_in_id(id_number: str) -> str | None:
+    """The birth date an ID number as written carries (18 digits: 7–14; 15 digits: 7–12)."""
+    code = normalize_code(id_number)
+    digits = code[6:14] if len(code) == 18 else "19" + code[6:12] if len(code) == 15 else ""
+    return iso_date(digits) if digits.isdigit() else None
+
+
+def birth_date_or_id(text: str) -> str | None:
+    """The birth date given, else the one the ID number carries even when its check digit
+    fails: `'|640104198003010011'` → `'1980-03-01'` (birth date and ID number joined by '|')."""
+    given, id_number = text.split("|")
+    return (iso_date(given) if given else None) or _birth_date_in_id(id_number)
+
+
+def person_region(text: str) -> str | None:
+    """The prefecture a person is registered in: the ID number's first four digits as written
+    (when they name a province), else the address's: `'640104198003010011|'` → `'6401'`
+    (ID number and address joined by '|')."""
+    id_number, address = text.split("|")
+    code = normalize_code(id_number)[:4]
+    if code.isdigit() and len(code) == 4 and TABLE.is_code(code[:2]):
+        return code
+    region = address_region(address) if address else None
+    return region[:4] if region and len(region) >= 4 else None
+
+
 ENTERPRISE = EntityConfig(
     "enterprise", "ENT-",
     fields=(
-        Field("credit_code", valid_credit_code),
-        Field("code_as_written", code_text, source="credit_code"),  # a mistyped code still says much
+        Field("credit_code", valid_credit_code, optional=True),
+        Field("code_as_written", code_text, source="credit_code", optional=True),  # a mistyped code still says much
         Field("name_core", name_core, source="name"),
         Field("name_region", name_region, source="name"),
         Field("branch", name_branch, source="name"),
         Field("parent_core", name_parent_core, source="name"),
         Field("head_core", head_office_core, source="name"),
-        Field("region", region_code, source="region_code"),
-        Field("address", address_text),
-        Field("phone", phone_digits),
-        Field("rep_name", chinese_text),
-        Field("rep_id", valid_id_number),
+        Field("region", region_code, source="region_code", optional=True),
+        Field("address", address_text, optional=True),
+        Field("house_number", house_number, source="address", optional=True),
+        Field("phone", phone_digits, optional=True),
+        Field("rep_name", chinese_text, optional=True),
+        Field("rep_id", valid_id_number, optional=True),
     ),
     identifiers=("credit_code",),
     comparisons=(
@@ -77,29 +108,35 @@ ENTERPRISE = EntityConfig(
         BlockOn(("phone",)),
         BlockOn(("address",)),
         BlockOn(("rep_id",)),
+        BlockOn(("house_number",), max_block=50),  # name and street both misspelt: 嘉太|嘉泰, 兴业路|星业路
     ),
     exclusive=("branch",),
     relations=(Relation("BRANCH_OF", "parent_core", "head_core"),),
+    # two firms named apart are not one on a shared representative, address or phone alone
+    required=("name_core",),
 )
 
 PERSON = EntityConfig(
     "person", "PER-",
     fields=(
-        Field("id_number", valid_id_number),
-        Field("id_as_written", code_text, source="id_number"),  # a mistyped number still says much
+        Field("id_number", valid_id_number, optional=True),
+        Field("id_as_written", code_text, source="id_number", optional=True),  # a mistyped number still says much
         Field("name", chinese_text),
-        Field("birth_date", iso_date),
-        Field("address", address_text),
-        Field("phone", phone_digits),
+        Field("birth_date", birth_date_or_id, source=("birth_date", "id_number"), optional=True),
+        Field("region", person_region, source=("id_number", "address"), optional=True),
+        Field("address", address_text, optional=True),
+        Field("phone", phone_digits, optional=True),
+        Field("ties", value_set, optional=True),  # the firms, properties, contracts a person is party to
     ),
     identifiers=("id_number",),
     comparisons=(
         EditDistance("id_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
                      u=(0.999, 0.0005, 0.0004, 0.0001)),
-        EditDistance("name", (1,), m=(0.03, 0.07, 0.9), u=(0.97, 0.025, 0.005)),
+        EditDistance("name", (1,), min_length=3, m=(0.03, 0.02, 0.05, 0.9), u=(0.97, 0.01, 0.015, 0.005)),
         DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
-        EditDistance("address", (1, 3), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),
+        EditDistance("address", (1, 2), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),  # 3 edits of 7: another street
         Exact("phone", m=(0.4, 0.6), u=(0.999, 0.001)),
+        Overlap("ties", m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
     ),
     blocking=(
         BlockOn(("name", "birth_date")),
@@ -107,17 +144,23 @@ PERSON = EntityConfig(
         BlockOn(("birth_date", "address")),
         BlockOn(("phone",)),
         BlockOn(("name",), max_block=100),
+        # without a valid ID number: the birth date alone (a name misspelt too), the name where one lives
+        BlockOn(("birth_date",), max_block=1000),
+        BlockOn(("name", "region")),
+        BlockOn(("address",), max_block=50),  # a name misspelt, the birth date unknown: one household's address
     ),
+    # namesakes born the same day are many in a country of common names: living apart, a person decides
+    required=("address",),
 )
 
 PROPERTY = EntityConfig(
     "property", "PRO-",
     fields=(
         Field("cert_no", code_text),
-        Field("address", address_text),
-        Field("area", number),
-        Field("owner_name", chinese_text),
-        Field("owner_code", party_code),
+        Field("address", address_text, optional=True),
+        Field("area", number, optional=True),
+        Field("owner_name", chinese_text, optional=True),
+        Field("owner_code", party_code, optional=True),
     ),
     identifiers=("cert_no",),
     comparisons=(
@@ -133,12 +176,12 @@ CONTRACT = EntityConfig(
     "contract", "CON-",
     fields=(
         Field("contract_no", code_text),
-        Field("signed_on", iso_date),
-        Field("price", number),
-        Field("buyer_name", name_core),
-        Field("buyer_code", party_code),
-        Field("seller_name", name_core),
-        Field("seller_code", party_code),
+        Field("signed_on", iso_date, optional=True),
+        Field("price", number, optional=True),
+        Field("buyer_name", name_core, optional=True),
+        Field("buyer_code", party_code, optional=True),
+        Field("seller_name", name_core, optional=True),
+        Field("seller_code", party_code, optional=True),
     ),
     comparisons=(
         EditDistance("contract_no", (1,), m=(0.05, 0.05, 0.9), u=(0.998, 0.001, 0.001)),

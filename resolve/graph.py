@@ -33,30 +33,57 @@ from crossaudit.resolve.normalise import address_key
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
     ("Enterprise", CONFIGS["enterprise"], {"credit_code": "credit_code", "name": "name", "region_code": "region_code",
-                                           "si_no": "si_no"}),
-    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date"}),
+                                           "si_no": "si_no", "code_as_written": "credit_code_as_written"}),
+    ("Person", CONFIGS["person"], {"id_number": "id_number", "name": "name", "birth_date": "birth_date",
+                                   "code_as_written": "id_number_as_written"}),
     ("Property", CONFIGS["property"], {"cert_no": "cert_no", "address": "address", "area": "area_m2"}),
 )
-# Context columns: (column, Cypher returning uid and value for the label), first value per uid kept.
+
+
+def house_tie(address: str) -> str | None:
+    """A house as a tie between persons, known by its address (two departments' citations of
+    one house may stay two Property nodes, and properties are resolved after persons):
+    `'银川市兴庆区解放西街12号'` → `'@640104 解放西街12号'` (no '|': ties are joined by it)."""
+    key = address_key(address)
+    return "@" + key.replace("|", " ") if key else None
+
+
+# Context columns: (column, Cypher returning uid and value for the label, normaliser of the value or
+# None); the first value per uid is kept, all of them joined by '|' for the columns in JOINED.
 CONTEXT = {
-    "Enterprise": {
-        "address": "MATCH (e:Enterprise)-[:LOCATED_AT]->(a:Address) RETURN e.uid AS uid, a.text AS value",
-        "phone": "MATCH (e:Enterprise)-[:HAS_PHONE]->(p:Phone) RETURN e.uid AS uid, p.number AS value",
-        "rep_name": "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.name AS value",
-        "rep_id": "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.id_number AS value",
-    },
-    "Person": {
-        "address": "MATCH (p:Person)-[:LOCATED_AT]->(a:Address) RETURN p.uid AS uid, a.text AS value",
-        "phone": "MATCH (p:Person)-[:HAS_PHONE]->(t:Phone) RETURN p.uid AS uid, t.number AS value",
-    },
-    "Property": {
-        "owner_name": "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value "
-                      "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value",
-        "owner_code": "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value "
-                      "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value",
-    },
+    "Enterprise": (
+        ("address", "MATCH (e:Enterprise)-[:LOCATED_AT]->(a:Address) RETURN e.uid AS uid, a.text AS value", None),
+        ("phone", "MATCH (e:Enterprise)-[:HAS_PHONE]->(p:Phone) RETURN e.uid AS uid, p.number AS value", None),
+        ("rep_name", "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.name AS value", None),
+        ("rep_id", "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.id_number AS value",
+         None),
+    ),
+    "Person": (
+        ("address", "MATCH (p:Person)-[:LOCATED_AT]->(a:Address) RETURN p.uid AS uid, a.text AS value", None),
+        ("phone", "MATCH (p:Person)-[:HAS_PHONE]->(t:Phone) RETURN p.uid AS uid, t.number AS value", None),
+        # the firms a person works for, represents, holds or manages, and the contracts they sign
+        ("ties", "MATCH (e:Enterprise)-[:EMPLOYS]->(p:Person) RETURN p.uid AS uid, e.uid AS value "
+                 "UNION ALL MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
+                 "UNION ALL MATCH (p:Person)-[:SHAREHOLDER_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
+                 "UNION ALL MATCH (p:Person)-[:EXECUTIVE_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
+                 "UNION ALL MATCH (p:Person)-[:PARTY_TO]->(c:Contract) RETURN p.uid AS uid, c.uid AS value", None),
+        # the houses a person owns, lets or sells (by contract), or files a return about: a lessor the
+        # housing department names without an ID number meets the owner who files the rental tax
+        ("ties", "MATCH (p:Person)-[:OWNS]->(o:Property) RETURN p.uid AS uid, o.address AS value "
+                 "UNION ALL MATCH (p:Person)-[:PARTY_TO]->(:Contract)-[:CONCERNS]->(o:Property) "
+                 "RETURN p.uid AS uid, o.address AS value "
+                 "UNION ALL MATCH (p:Person)-[:FILED]->(:TaxFiling)-[:CONCERNS]->(o:Property) "
+                 "RETURN p.uid AS uid, o.address AS value", house_tie),
+    ),
+    "Property": (
+        ("owner_name", "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value "
+                       "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value", None),
+        ("owner_code", "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value "
+                       "UNION ALL MATCH (o:Person)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.uid AS value", None),
+    ),
 }
 
+JOINED = {"ties"}
 
 # Every label a resolution reports on: the linked ones, then Contract (co-citations only).
 REPORTED = (*(label for label, _, _ in RESOLVED), "Contract")
@@ -85,10 +112,22 @@ def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFram
     returned = ", ".join(f"n.{prop} AS {column}" for column, prop in props.items())
     frame = pd.DataFrame(store.query(f"MATCH (n:{label}) RETURN n.uid AS record_id, {returned}"),
                          columns=["record_id", *props])
-    for column, cypher in CONTEXT.get(label, {}).items():
+    context: dict[str, list[pd.DataFrame]] = {}
+    for column, cypher, normalise in CONTEXT.get(label, ()):
         values = pd.DataFrame(store.query(cypher), columns=["uid", "value"]).dropna()
-        first = values.sort_values(["uid", "value"]).drop_duplicates("uid").set_index("uid")["value"]
-        frame[column] = frame["record_id"].map(first)
+        if normalise is not None:  # each distinct value once: many filings cite one house
+            values["value"] = values["value"].map({value: normalise(value) for value in values["value"].unique()})
+        context.setdefault(column, []).append(values.dropna())
+    for column, parts in context.items():
+        values = pd.concat(parts).drop_duplicates().sort_values(["uid", "value"])
+        kept = (values.groupby("uid")["value"].agg("|".join) if column in JOINED
+                else values.drop_duplicates("uid").set_index("uid")["value"])
+        frame[column] = frame["record_id"].map(kept)
+    # an identifier that failed its check, as written: the configuration's valid_… drops it again, its
+    # `…_as_written` comparison reads it (a mistyped code is one character off the right one)
+    identifier = {"Enterprise": "credit_code", "Person": "id_number"}.get(label)
+    if identifier:
+        frame[identifier] = frame[identifier].fillna(frame.pop("code_as_written"))
     if label == "Enterprise":  # the credit code carries the registering county's code (characters 3–8)
         from_code = frame["credit_code"].where(frame["credit_code"].str.len() == 18).str.slice(2, 8)
         frame["region_code"] = frame["region_code"].fillna(from_code)

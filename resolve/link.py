@@ -10,7 +10,8 @@ contributions, a stable entity id per record, the pairs left for review, and rel
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Iterable, Mapping
 
@@ -19,18 +20,20 @@ import pandas as pd
 
 from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode, sorted_unique
 from crossaudit.resolve.cluster import constrained_clusters
+from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.fellegi_sunter import Model, combine_m, estimate_m, estimate_u, without_matches
-from crossaudit.resolve.records import Records, prepare
+from crossaudit.resolve.records import Field, Records, prepare
 
 METHODS = ("judgement", "identifier", "probabilistic")  # strongest first
 
 
-def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray,
+                      workers: int = WORKERS) -> np.ndarray:
     """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing)."""
     gamma = np.empty((len(i), len(config.comparisons)), np.int8)
     for k, comparison in enumerate(config.comparisons):
-        gamma[:, k] = comparison.levels(records, i, j)
+        gamma[:, k] = comparison.levels(records, i, j, workers)
     return gamma
 
 
@@ -63,11 +66,43 @@ def _sources(config: EntityConfig, column: str) -> set[str]:
     return set(source) if isinstance(source, tuple) else {source}
 
 
+def identifier_prior(records: Records, config: EntityConfig, link_only: bool) -> float | None:
+    """The share of pairs of identified records that share their identifier: the chance that
+    two records are one entity, counted rather than estimated, so it holds at any scale (None
+    where fewer than MIN_PAIRS / 10 pairs share one, as when a store keys each identifier once).
+
+        >>> config = EntityConfig("t", "T-", fields=(Field("code"),), identifiers=("code",))
+        >>> records = prepare(pd.DataFrame({"record_id": list("abcd"), "code": ["1", "1", "2", None]}),
+        ...                   config.fields, "record_id")
+        >>> identifier_prior(records, config, False) is None  # 1 of 3 pairs, too few to count on
+        True
+    """
+    if not config.identifiers:
+        return None
+    codes = records.columns[config.identifiers[0]].codes
+    identified = codes >= 0
+    groups = pd.DataFrame({"code": codes[identified], "source": records.sources[identified]})
+    if link_only:
+        per_code = groups.groupby(["code", "source"]).size()
+        totals = per_code.groupby(level="code").sum()
+        same = int(((totals ** 2).sum() - (per_code ** 2).sum()) // 2)
+        per_source = groups["source"].value_counts()
+        pairs = int((per_source.sum() ** 2 - (per_source ** 2).sum()) // 2)
+    else:
+        sizes = groups["code"].value_counts()
+        same = int((sizes * (sizes - 1) // 2).sum())
+        pairs = int(identified.sum() * (identified.sum() - 1) // 2)
+    return same / pairs if same >= MIN_PAIRS / 10 and pairs else None
+
+
 def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.ndarray,
-          key_pairs: dict[BlockOn, np.ndarray], link_only: bool, sample: int = 300_000, seed: int = 0) -> Model:
+          key_pairs: dict[BlockOn, np.ndarray], link_only: bool, sample: int = 300_000, seed: int = 0,
+          workers: int = WORKERS) -> Model:
     """u from random pairs; m by EM on each blocking key's pairs over the comparisons that key
     leaves free (a key on postcode says nothing of how matches agree on postcode), averaged;
-    the prior from EM's share of matches among all candidates (`codes`, levels `gamma`).
+    the prior from the records that carry an identifier (`identifier_prior`), else from EM's
+    share of matches among all candidates (`codes`, levels `gamma`): EM's share shrinks as the
+    candidates from large blocks grow, and with it recall at 100k records.
     On data too small to estimate from: the comparisons' defaults, a record matching one other."""
     comparisons = config.comparisons
     names, labels = tuple(c.name for c in comparisons), tuple(c.labels for c in comparisons)
@@ -75,9 +110,10 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     m, u = m_defaults, [c.u_default for c in comparisons]
     pairs = max(total_pairs(records, link_only), 1)
     ri, rj = random_pairs(records, link_only, sample, seed)
+    counted = identifier_prior(records, config, link_only)
     if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
-        return Model(names, labels, m, u, min(0.5, len(records) / 2 / pairs))
-    u_random = u = estimate_u(comparison_levels(records, config, ri, rj), u)
+        return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
+    u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
         for key, found in key_pairs.items():
@@ -89,9 +125,47 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
                 estimates.append((used, m_key, share * in_key.sum()))
         m = combine_m(estimates, m_defaults)
         share = estimate_m(gamma, u, m, update_m=False)[1]
-        prior = float(np.clip(share * len(gamma) / pairs, 1e-12, 0.5))
+        prior = float(np.clip(counted or share * len(gamma) / pairs, 1e-12, 0.5))
         u = without_matches(u_random, m, prior, sample=len(ri))
+        u = [u_k if comparison.refine else exact_u(records, comparison.column, link_only, prior, m_k, u_k)
+             for comparison, m_k, u_k in zip(comparisons, m, u)]
     return Model(names, labels, m, u, prior)
+
+
+def agreeing_pairs(records: Records, column: str, link_only: bool) -> tuple[int, int]:
+    """(pairs whose records both have a value in `column`, pairs whose values are equal), over
+    all pairs (across sources with `link_only`), counted from the value frequencies.
+
+        >>> agreeing_pairs(prepare(pd.DataFrame({"record_id": list("abcd"), "born": ["x", "x", "y", None]}),
+        ...                        (Field("born"),), "record_id"), "born", False)
+        (3, 1)
+    """
+    codes = records.columns[column].codes
+    present = codes >= 0
+    values = pd.DataFrame({"value": codes[present], "source": records.sources[present] if link_only else 0})
+
+    def pairs(counts: pd.Series, by: str) -> int:
+        if not link_only:
+            return int((counts * (counts - 1) // 2).sum())
+        per_source = counts.groupby(level=by).sum()
+        return int(((per_source ** 2).sum() - (counts ** 2).sum()) // 2)
+
+    everyone = values.assign(value=0).groupby(["value", "source"]).size()
+    return pairs(everyone, "value"), pairs(values.groupby(["value", "source"]).size(), "value")
+
+
+def exact_u(records: Records, column: str, link_only: bool, prior: float, m: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """u with its exact level counted over all pairs from the value frequencies, less the
+    matches' share: a sample of random pairs sees a birth date shared by chance (1 in 20,000)
+    a dozen times, too few to tell it from the matches among them; the other levels keep their
+    proportions."""
+    present, agreeing = agreeing_pairs(records, column, link_only)
+    if not present:
+        return u
+    exact = max(agreeing - prior * float(m[-1]) * present, 0.5) / (present * (1 - prior))
+    exact = min(exact, 0.5)
+    rest = u[:-1] * (1 - exact) / max(u[:-1].sum(), 1e-12)
+    return np.append(rest, exact)
 
 
 @dataclass(frozen=True)
@@ -186,6 +260,8 @@ class Resolution:
     related: pd.DataFrame
     candidate_pairs: int
     judged: dict[int, bool] = field(repr=False, default_factory=dict)
+    # blocking key label → blocks skipped for holding more than its max_block records
+    oversized_blocks: dict[str, int] = field(default_factory=dict)
     # provisional uid → identified uid, linked by a department's own number before any score
     # (`resolve.graph.local_links`); their merges are reported as exact
     local_links: dict[str, str] = field(repr=False, default_factory=dict)
@@ -237,12 +313,27 @@ class Resolution:
         if judged is not None:
             method, note = ("judgement", "accepted") if judged else ("never", "rejected by a judgement")
         same = self.entity_of[record_a] == self.entity_of[record_b]
+        if method == "probabilistic" and not same:
+            note = self._kept_apart(index_a, index_b, gamma[0])
         return Explanation(str(record_a), str(record_b), self.model.prior_weight, contributions, method, note, same)
+
+    def _kept_apart(self, index_a: np.ndarray, index_b: np.ndarray, levels: np.ndarray) -> str:
+        """Which constraint keeps two records apart however strong their score: two values of an
+        exclusive column, or a required comparison that says "different" ('' if neither)."""
+        for name in self.config.exclusive:
+            x, y = (self.records.columns[name].values(index)[0] for index in (index_a, index_b))
+            if x is not None and y is not None and x != y:
+                return f"different {name}: {x or '(none)'} | {y or '(none)'}"
+        named_apart = [c.name for c, level in zip(self.config.comparisons, levels)
+                       if c.name in self.config.required and level == 0]
+        return f"{', '.join(named_apart)} different: a person decides" if named_apart else ""
 
 
 def link(records, config: EntityConfig, *, id_column: str = "record_id", source_column: str | None = None,
          link_only: bool = False, deduplicated: Iterable[str] = (), judgements=None, existing=None,
-         model: Model | None = None, random_sample: int = 300_000, seed: int = 0) -> Resolution:
+         model: Model | None = None, random_sample: int = 300_000, seed: int = 0,
+         match_threshold: float | None = None, review_threshold: float | None = None,
+         workers: int = WORKERS) -> Resolution:
     """Resolve `records` (a DataFrame or pyarrow Table with `id_column`) into entities.
 
     source_column / link_only: compare only records of different sources.
@@ -253,14 +344,30 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         earlier runs: those ids are kept, two existing entities are never merged, and only
         pairs involving a new record are scored.
     model: a trained `Model` to reuse (skips estimation), e.g. `Model.from_dict(stored)`.
+    match_threshold / review_threshold: override the configuration's.
+    workers: threads for the string comparisons (-1: all cores).
+    A blocking key's blocks larger than its `max_block` make no pairs: each key that skips some
+    warns, and `oversized_blocks` counts them.
     """
+    config = replace(config, **{name: value for name, value in (("match_threshold", match_threshold),
+                                                                 ("review_threshold", review_threshold))
+                                if value is not None})
     prepared = prepare(records, config.fields, id_column, source_column)
     n = len(prepared)
     judged = _judgement_pairs(prepared, judgements)
     entity, entity_names = _existing_entities(prepared, existing)
     key_pairs: dict[BlockOn, np.ndarray] = {}
-    found = candidate_pairs(prepared, config.all_blocking, link_only,
-                            on_key=lambda key, pairs, skipped: key_pairs.setdefault(key, pairs))
+    oversized: dict[str, int] = {}
+
+    def seen(key: BlockOn, pairs: np.ndarray, skipped: int) -> None:
+        key_pairs.setdefault(key, pairs)
+        if skipped:
+            oversized[key.label] = skipped
+            warnings.warn(f"{config.entity_type}: blocking key {key.label} skipped {skipped} block(s) of more than "
+                          f"{key.max_block} records (their pairs are compared only if another key finds them); "
+                          "raise its max_block or add a narrower key", stacklevel=3)
+
+    found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen)
     codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
     i, j = decode(codes, n)
     if existing is not None:
@@ -280,14 +387,18 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     codes, i, j = codes[scored], i[scored], j[scored]
     same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
 
-    gamma = comparison_levels(prepared, config, i, j)
-    model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed)
+    gamma = comparison_levels(prepared, config, i, j, workers)
+    model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed, workers)
     contributions = model.contributions(gamma)
     weight = model.prior_weight + contributions.sum(axis=1, dtype=np.float64)
     probability = 1 / (1 + np.exp2(-weight))
 
     forced = accepted | same_identifier
-    edge = ~rejected & (forced | (probability >= config.match_threshold))
+    named_apart = np.zeros(len(codes), bool)  # a required comparison says "different"
+    for k, comparison in enumerate(config.comparisons):
+        if comparison.name in config.required:
+            named_apart |= gamma[:, k] == 0
+    edge = ~rejected & (forced | ((probability >= config.match_threshold) & ~named_apart))
     owners = entity if existing is not None else (prepared.columns[config.identifiers[0]].codes
                                                   if config.identifiers else None)
     unclear = (ambiguous_edges(i, j, weight, edge & ~forced, owners, config.ambiguity_margin) if owners is not None
@@ -307,7 +418,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     method = np.where(accepted, "judgement", np.where(same_identifier, "identifier", "probabilistic"))
     keep = forced | rejected | (probability >= config.review_threshold)
     decision = _decisions(labels, exclusive, i, j, probability, rejected, config.match_threshold)
-    decision[unclear & (decision != "match")] = "review"  # one of two identified entities: a person decides
+    decision[(unclear | named_apart) & (decision != "match")] = "review"  # a person decides
     pairs = pd.DataFrame({"left_id": prepared.ids[i[keep]], "right_id": prepared.ids[j[keep]],
                           "weight": weight[keep], "probability": probability[keep],
                           "method": method[keep], "decision": decision[keep]})
@@ -316,7 +427,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     clusters = _record_links(prepared, entity_ids, entity, pairs)
     related = _relations(prepared, config, entity_ids)
     return Resolution(config, model, prepared, pairs.reset_index(drop=True), clusters, related, int(len(codes)),
-                      dict(zip(judged["code"].tolist(), judged["same"].tolist())))
+                      dict(zip(judged["code"].tolist(), judged["same"].tolist())), oversized)
 
 
 def ambiguous_edges(i: np.ndarray, j: np.ndarray, weight: np.ndarray, scored: np.ndarray, owners: np.ndarray,

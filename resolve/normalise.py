@@ -11,15 +11,14 @@ Chinese text normalisers reuse the loaders' (NFKC, traditional → simplified, l
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from crossaudit.loaders.fields import (
-    FieldProblem, FieldSpec, LEGAL_FORMS, clean_text, enterprise_name_norm, legal_form, parse_value, simplified,
-)
+from crossaudit.loaders.fields import FieldProblem, FieldSpec, clean_text, parse_value, simplified
 from crossaudit.loaders.identifiers import is_valid_credit_code, is_valid_id_number, normalize_code
-from crossaudit.loaders.regions import DIVISIONS, PROVINCES
+from crossaudit.resolve.divisions import TABLE, level_of
 
 
 def lower_text(value: Any) -> str | None:
@@ -92,69 +91,220 @@ def number(value: Any) -> float | None:
 
 # --- regions --------------------------------------------------------------------------
 
-def _region_names() -> dict[str, str]:
-    """Every way a name or address starts with a division → its code without trailing zeros."""
-    names: dict[str, str] = {}
-    for code, name in PROVINCES.items():
-        names[name] = code
-        names[re.sub(r"(省|市|壮族自治区|回族自治区|维吾尔自治区|自治区)$", "", name)] = code
-    for division in DIVISIONS.values():
-        short_code = re.sub(r"(00)+$", "", division.code)
-        if division.name != "市辖区":
-            names.setdefault(division.name, short_code)
-        names.setdefault(division.short_name, short_code)
-    return names
+def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
+    """The code a name stands for after `code`: the candidate inside it, the only one, the one
+    of highest level, or what the candidates share (朝阳区 after 北京 is 110105; alone, in no
+    one province)."""
+    inside = [c for c in candidates if code and c.startswith(code) and c != code]
+    if len(inside) == 1 or len(candidates) == 1:
+        return (inside or candidates)[0]
+    highest = [c for c in inside or candidates if len(c) == min(map(len, inside or candidates))]
+    if len(highest) == 1:  # 河北 is the province before Tianjin's 河北区
+        return highest[0]
+    shared = os.path.commonprefix(inside or list(candidates))
+    shared = shared[: len(shared) // 2 * 2]
+    return shared if len(shared) > len(code or "") else code
 
 
-REGION_NAMES: dict[str, str] = _region_names()
-_REGION_PREFIX = re.compile("|".join(sorted(map(re.escape, REGION_NAMES), key=len, reverse=True)))
+def _division_at(text: str, start: int, names: dict[str, tuple[str, ...]]) -> str:
+    """The longest division name in `names` at `start` of `text`, or ''."""
+    for end in range(min(len(text), start + MAX_NAME), start + 1, -1):
+        if text[start:end] in names:
+            return text[start:end]
+    return ""
+
+
+MAX_NAME = max(map(len, TABLE.following))
 
 
 def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     """Strip leading division names (as many as lead) → (the most specific one's code, rest);
-    at least `keep` characters stay: `split_region('宁夏银川华兴科技')` → `('6401', '华兴科技')`."""
-    code = None
-    while (match := _REGION_PREFIX.match(text)) and len(text) - match.end() >= keep:
-        code = REGION_NAMES[match.group()]
-        text = text[match.end():]
+    at least `keep` characters stay: `split_region('宁夏银川华兴科技')` → `('6401', '华兴科技')`.
+    After the first, divisions inside the one before count (苏州市吴中 → 320506; 兴庆区解放西街 is
+    no 解放区 of 焦作), others only by a full or unique name, the last one written giving the code
+    (a clerk's own county before the firm's: 海原青铜峡市人民医院 → 640381, 人民医院)."""
+    code, names = None, TABLE.leading
+    while ((name := _division_at(text, 0, names)
+            or code and (_division_at(text, 0, _UNIQUE_COUNTIES) or _division_at(text, 0, TABLE.full_names))
+            or _short_before_full(text))
+           and len(text) - len(name) >= keep):
+        found = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES.get(name) or TABLE.full_names.get(name)
+                          or TABLE.following[name])
+        inside = _divisions_inside(found) if found else {}
+        if (name not in TABLE.full_names and _STREET.match(text, len(name))
+                and not _division_at(text, len(name), inside)):
+            break  # a street named after the place: 北京中路, 中山路 (but 唐山路南区 is a district)
+        code, text, names = found, text[len(name):], inside
     return code, text
 
 
+
+def _short_before_full(text: str) -> str:
+    """A county or city by its short name at the start, when another division's full name
+    follows it (海原|青铜峡市人民医院); alone, a short name may be a trade name (海原牧业)."""
+    short = _division_at(text, 0, TABLE.following)
+    return short if short and _division_at(text, len(short), TABLE.full_names) else ""
+
+
+# What follows a short name that is a street's, not a division's: 北京|中路, 中山|路, 长安|街.
+_STREET = re.compile(r"[东南西北中]?(?:路|街|大街|大道|道|巷|胡同|弄)")
+
+
+def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
+    """The names (full and short) of the divisions inside `code`."""
+    return _INSIDE.get(code, {})
+
+
+def _inside_index() -> dict[str, dict[str, tuple[str, ...]]]:
+    """Province or city code → the names of the divisions inside it."""
+    index: dict[str, dict[str, tuple[str, ...]]] = {}
+    for name, codes in TABLE.following.items():
+        for code in codes:
+            for cut in range(2, len(code), 2):
+                index.setdefault(code[:cut], {})[name] = codes
+    return index
+
+
+_INSIDE = _inside_index()
+
+
+# A county's full name that no other division bears, read after any division (塔城地区青河县:
+# 青河县 is Altay's, but a county all the same).
+_UNIQUE_COUNTIES = {name: codes for name, codes in TABLE.full_names.items()
+                    if len(codes) == 1 and level_of(codes[0]) == "county"}
+
+
+_POSTCODE = re.compile(r"[,;]?\(?(?:邮编|邮政编码):?\d{6}\)?|(?<=[^\d])[,;]?\d{6}$")
+_NUMBER_SIGN = re.compile(r"(\d+)#")
+_SEPARATOR = re.compile(r"[,;、\s]+")
+
+
+class AddressParts(NamedTuple):
+    """An address taken apart: division codes (short, None where not given), street, number."""
+    province: str | None
+    city: str | None
+    county: str | None
+    street: str
+    number: str
+
+    @property
+    def code(self) -> str | None:
+        return self.county or self.city or self.province
+
+    @property
+    def rest(self) -> str:
+        return self.street + self.number
+
+
+_HOUSE_NUMBER = re.compile(r"\d+号.*$")
+
+
+@lru_cache(maxsize=1 << 16)
+def address_parts(value: str) -> AddressParts | None:
+    """Province, city, county, street and number of an address however it is written: a
+    postcode dropped (邮编750001), `#` read as 号, divisions written last moved first:
+    `address_parts('解放西街12#，银川市，宁夏 邮编750001')` → ('64', '6401', None, '解放西街', '12号')."""
+    text = simplified(clean_text(value))
+    text = _NUMBER_SIGN.sub(r"\1号", _POSTCODE.sub("", text))
+    pieces = [piece for piece in _SEPARATOR.split(text) if piece]
+    if not pieces:
+        return None
+    # a piece that is divisions only (兴庆区, 双江, 银川市兴庆区) goes first, the highest first
+    divisions = [piece for piece in pieces if piece in TABLE.following or not split_region(piece, keep=0)[1]]
+    ordered = sorted(divisions, key=lambda piece: min(map(len, TABLE.following[_division_at(piece, 0, TABLE.following)
+                                                                               or piece])))
+    code, rest = split_region("".join(ordered + [p for p in pieces if p not in divisions]))
+    number = _HOUSE_NUMBER.search(rest)
+    code = code or ""
+    return AddressParts(code[:2] or None, code[:4] if len(code) >= 4 else None, code if len(code) == 6 else None,
+                        rest[: number.start()] if number else rest, number.group() if number else "")
+
+
 def address_text(value: Any) -> str | None:
-    """Chinese address without the division names it starts with:
+    """Chinese address without its divisions and postcode: street and number,
     `'宁夏回族自治区银川市兴庆区解放西街12号'` → `'解放西街12号'`."""
-    text = chinese_text(value)
-    return split_region(text)[1] if text else None
+    parts = address_parts(str(value))
+    return parts.rest or None if parts else None
+
+
+def address_region(value: Any) -> str | None:
+    """The most specific division an address names: `'银川市兴庆区解放西街12号'` → `'640104'`."""
+    parts = address_parts(str(value))
+    return parts.code if parts else None
+
+
+def house_number(value: Any) -> str | None:
+    """An address's number and what follows, if specific enough to block on (a building or a
+    flat, not 12号 alone): `'兴业路239号10栋1201室'` → `'239号10栋1201室'`."""
+    parts = address_parts(str(value))
+    return parts.number if parts and len(parts.number) >= 6 else None
 
 
 def address_key(value: Any) -> str | None:
     """One place's address however much of its division the writer spelled out: the county's
     code and the rest, `'银川市兴庆区解放西街１２号'` → `'640104|解放西街12号'`; None without a
     county (a street address alone may be in any county)."""
-    text = chinese_text(value)
-    code, rest = split_region(text) if text else (None, "")
-    return f"{code}|{rest}" if code and len(code) == 6 and not code.endswith("00") else None
+    parts = address_parts(str(value))
+    return f"{parts.county}|{parts.rest}" if parts and parts.county else None
 
 
 # --- enterprise names -----------------------------------------------------------------
 
 class NameParts(NamedTuple):
     """An enterprise name taken apart: 宁夏 | 华兴科技 | 有限公司 | 银川分公司."""
-    region: str | None  # division code of the region prefix, e.g. '64'
-    core: str  # the trade name and industry, without region and legal form
+    region: str | None  # division code of the region prefix or bracket, e.g. '64'
+    core: str  # the trade name and industry, without region, 集团 and legal form
     legal_form: str | None
     branch: str  # '' for a head office, e.g. '银川分公司' for a branch
     parent_core: str | None  # a branch's parent's core name
 
 
-_BRANCH = re.compile(r"(分公司|分店|分厂|营业部|办事处)$")
+# Legal forms as written → as kept, longest first (a partnership's kind is its bracket).
+LEGAL_FORMS_CN = (
+    ("股份有限公司", "股份有限公司"), ("股份公司", "股份有限公司"),
+    ("有限责任公司", "有限公司"), ("有限公司", "有限公司"),
+    ("合伙企业(特殊普通合伙)", "合伙企业(特殊普通合伙)"), ("合伙企业(普通合伙)", "合伙企业(普通合伙)"),
+    ("合伙企业(有限合伙)", "合伙企业(有限合伙)"), ("普通合伙企业", "合伙企业(普通合伙)"),
+    ("有限合伙企业", "合伙企业(有限合伙)"), ("合伙企业", "合伙企业"),
+    ("(特殊普通合伙)", "合伙企业(特殊普通合伙)"), ("(普通合伙)", "合伙企业(普通合伙)"),
+    ("(有限合伙)", "合伙企业(有限合伙)"),
+    ("个人独资企业", "个人独资企业"), ("个人独资", "个人独资企业"), ("独资企业", "个人独资企业"),
+    ("个体工商户", "个体工商户"), ("农民专业合作社", "农民专业合作社"),
+    ("公司", "公司"), ("有限", "有限公司"),  # 有限: a name cut short
+)
+_BRACKETS = str.maketrans("[]【】〔〕［］", "()()()()")
+_BRACKETED = re.compile(r"\(([^()]*)\)")
+_GROUP = re.compile(r"(?:\(集团\)|集团)$")
+_BRANCH = re.compile(r"(分公司|分店|分厂|营业部|办事处|分行|支行)$")
+
+
+def _drop_bracketed_regions(text: str) -> tuple[str | None, str]:
+    """Brackets that hold a division, wherever they stand, taken out: `'泰远煤业(宁夏)'` →
+    ('64', '泰远煤业'); other brackets stay, kept as written."""
+    code = None
+    for match in reversed(list(_BRACKETED.finditer(text))):
+        found, rest = split_region(match.group(1), keep=0)
+        if found and not rest:
+            code = found if code is None or len(found) > len(code) else code
+            text = text[: match.start()] + text[match.end():]
+    return code, text
+
+
+def _legal_form_at_end(text: str) -> tuple[str, str | None]:
+    """(text without its trailing legal form, the form kept) for the longest form that ends it."""
+    for variant, form in LEGAL_FORMS_CN:
+        if text.endswith(variant) and len(text) > len(variant):
+            return text[: -len(variant)], form
+    return text, None
 
 
 @lru_cache(maxsize=1 << 16)
 def enterprise_name_parts(value: str) -> NameParts:
     """Split a name: `'宁夏华兴科技有限责任公司银川分公司'` → region '64', core '华兴科技',
-    legal form '有限公司', branch '银川分公司', parent_core '华兴科技'."""
-    text = enterprise_name_norm(value)
+    legal form '有限公司', branch '银川分公司', parent_core '华兴科技'. Regions in brackets anywhere
+    (泰远煤业(宁夏)), 集团 and every legal form come off the core."""
+    text = simplified(clean_text(value)).replace(" ", "").translate(_BRACKETS)
+    bracketed, text = _drop_bracketed_regions(text)
     branch = ""
     if _BRANCH.search(text):
         head, form_found = _cut_after_legal_form(text)
@@ -163,21 +313,30 @@ def enterprise_name_parts(value: str) -> NameParts:
         else:  # 华兴科技银川分公司: the branch is the trailing region and suffix
             suffix = _BRANCH.search(text).group()
             stem = text[: -len(suffix)]
-            place = next((name for name in sorted(REGION_NAMES, key=len, reverse=True)
-                          if stem.endswith(name) and len(stem) > len(name) + 1), "")
+            place = next((stem[start:] for start in range(max(2, len(stem) - MAX_NAME), len(stem) - 1)
+                          if stem[start:] in TABLE.following), "")
             text, branch = stem[: len(stem) - len(place)], place + suffix
-    form = legal_form(text)
-    for variant, _ in LEGAL_FORMS:
-        if text.endswith(variant):
-            text = text[: -len(variant)]
-            break
+    text, form = _legal_form_at_end(text)
+    branch = _branch_place_short(branch)
+    text = _GROUP.sub("", text) or text
     region, core = split_region(text)
+    if bracketed and (region is None or len(bracketed) > len(region)):
+        region = bracketed
     return NameParts(region, core, form, branch, core if branch else None)
+
+
+def _branch_place_short(branch: str) -> str:
+    """A branch's place by its short name, as writers vary it: `'石嘴山市分公司'` → `'石嘴山分公司'`."""
+    suffix = _BRANCH.search(branch)
+    place = branch[: suffix.start()] if suffix else ""
+    codes = TABLE.codes(place)
+    short = TABLE.short_name(place, level_of(codes[0])) if codes else None
+    return short + branch[len(place):] if short and TABLE.codes(short) else branch
 
 
 def _cut_after_legal_form(text: str) -> tuple[str, bool]:
     """The text up to the last legal form before a branch suffix, and whether one was found."""
-    ends = [text.rfind(variant) + len(variant) for variant, _ in LEGAL_FORMS if variant in text[:-3]]
+    ends = [text[:-3].rfind(variant) + len(variant) for variant, _ in LEGAL_FORMS_CN if variant in text[:-3]]
     end = max(ends, default=-1)
     return (text[:end], True) if 0 < end < len(text) else (text, False)
 
@@ -205,6 +364,12 @@ def region_code(value: Any) -> str | None:
     """A division code without trailing zeros: `'640100'` → `'6401'`."""
     code = re.sub(r"\D", "", str(value))
     return re.sub(r"(00)+$", "", code) or None
+
+
+def value_set(value: Any) -> str | None:
+    """Values joined by '|', each once, sorted: `'b|a|b'` → `'a|b'`."""
+    values = sorted({part.strip() for part in str(value).split("|") if part.strip()})
+    return "|".join(values) or None
 
 
 # --- blocking key helpers ------------------------------------------------------------

@@ -15,22 +15,40 @@ import numpy as np
 import pandas as pd
 
 
+class MissingColumn(KeyError):
+    """A field's source column is not in the records; the message names it."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
 @dataclass(frozen=True)
 class Field:
     """A column the resolver reads: `normalise` maps each distinct raw value of `source`
     (default: the same name; several columns arrive joined by '|') to the compared value,
-    None for missing."""
+    None for missing. A source column absent from the records is an error unless the field
+    is `optional` (then all its values are missing)."""
     name: str
     normalise: Callable[[Any], Any] | None = None
     source: str | tuple[str, ...] | None = None
+    optional: bool = False
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        source = self.source or self.name
+        return source if isinstance(source, tuple) else (source,)
 
     def raw(self, frame: pd.DataFrame) -> pd.Series:
-        """This field's input values in `frame` (all missing if its column is absent)."""
-        source = self.source or self.name
-        if isinstance(source, tuple):
-            parts = [self.raw_column(frame, name).fillna("").astype(str) for name in source]
+        """This field's input values in `frame`; MissingColumn names an absent required column."""
+        absent = [name for name in self.sources if name not in frame]
+        if absent and not self.optional:
+            raise MissingColumn(f"field {self.name!r} reads column {absent[0]!r}, which the records lack "
+                                f"(columns: {', '.join(map(str, frame.columns))}); add the column, or declare "
+                                f"Field({self.name!r}, ..., optional=True)")
+        if isinstance(self.source, tuple):
+            parts = [self.raw_column(frame, name).astype(object).fillna("").astype(str) for name in self.sources]
             return parts[0].str.cat(parts[1:], sep="|")
-        return self.raw_column(frame, source)
+        return self.raw_column(frame, self.sources[0])
 
     @staticmethod
     def raw_column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -108,7 +126,7 @@ def normalise_column(raw: pd.Series, normalise: Callable[[Any], Any] | None) -> 
 
 
 def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str | None = None) -> Records:
-    """Normalise `fields` of `table`; a field whose source column is absent is all missing."""
+    """Normalise `fields` of `table`; an optional field whose source column is absent is all missing."""
     frame = as_dataframe(table)
     if id_column not in frame:
         raise KeyError(f"the records have no id column {id_column!r}; columns are {list(frame.columns)}")
