@@ -66,6 +66,14 @@ def test_a_county_short_name_alone_is_no_region():
     assert enterprise_name_parts("天津和平华联商贸有限公司")[:2] == ("120101", "华联商贸")
 
 
+@pytest.mark.parametrize("name, parts", [
+    ("海原青铜峡市人民医院", ("640381", "人民医院")),  # a clerk's own county before the unit's
+    ("海原牧业有限公司", (None, "海原牧业")),  # a county's short name alone stays a trade name
+])
+def test_a_county_short_name_before_another_divisions_full_name_comes_off_with_it(name, parts):
+    assert enterprise_name_parts(name)[:2] == parts
+
+
 @pytest.mark.parametrize("name, form", [
     ("华兴集团有限公司", "有限公司"),
     ("华兴(集团)股份有限公司", "股份有限公司"),

@@ -2,13 +2,14 @@
 identifiers never merge, branches link, judgements win, ids stay, explanations."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from crossaudit.engine.store import RunStamp
 from crossaudit.loaders.identifiers import make_credit_code, make_id_number
-from crossaudit.resolve.graph import ReviewError, explain, judge, resolve_store, review_items
+from crossaudit.resolve.graph import RESOLVED, ReviewError, explain, judge, read_records, resolve_store, review_items
 
 CODE = make_credit_code("640104", "MA7CTMDN")
 NAMESAKE = make_credit_code("640121", "MA7CTMDP")
@@ -148,3 +149,34 @@ def test_explain_gives_each_fields_contribution(store):
     # after the merge the old uid and the source record still explain
     resolve_store(store, RunStamp.now("resolve-1"))
     assert explain(store, "power:1", NAMESAKE).probability < 0.5
+
+
+def test_a_lessor_named_without_id_and_the_owner_filing_on_that_house_share_a_tie(store):
+    """Housing registers a lease whose lessor it names without an ID number; the tax office holds
+    the identified namesake's rental-income return about the same house, cited by its address
+    in another department's spelling. Both records carry that house as a tie (what lets the
+    resolver link them); a namesake letting another house does not."""
+    run = RunStamp.now("load-1")
+    owner = make_id_number("640121", dt.date(1977, 3, 28), 992, "F")
+    store.upsert_nodes("Person", [
+        {"uid": owner, "id_number": owner, "name": "马梅静", "birth_date": "1977-03-28"},
+        {"uid": "record:lease:1:lessor", "name": "马梅静"}, {"uid": "record:lease:2:lessor", "name": "马梅静"}], run)
+    store.upsert_nodes("Contract", [{"uid": "L1", "contract_no": "L1", "kind": "lease"},
+                                    {"uid": "L2", "contract_no": "L2", "kind": "lease"}], run)
+    store.upsert_nodes("Property", [{"uid": "addr:1", "address": "宁夏回族自治区银川市永宁县朔方路376号7号楼3单元2004室"},
+                                    {"uid": "addr:2", "address": "永宁县朔方路３７６号7号楼3单元2004室"},
+                                    {"uid": "addr:3", "address": "银川市永宁县满春路9号1单元101室"}], run)
+    store.upsert_nodes("TaxFiling", [{"filing_id": "F1", "tax_type": "individual_income_tax"}], run)
+    store.upsert_relationships("PARTY_TO", "Person", "Contract", [
+        {"from": "record:lease:1:lessor", "to": "L1", "role": "lessor"},
+        {"from": "record:lease:2:lessor", "to": "L2", "role": "lessor"}], run)
+    store.upsert_relationships("CONCERNS", "Contract", "Property", [{"from": "L1", "to": "addr:2"},
+                                                                   {"from": "L2", "to": "addr:3"}], run)
+    store.upsert_relationships("FILED", "Person", "TaxFiling", [{"from": owner, "to": "F1"}], run)
+    store.upsert_relationships("CONCERNS", "TaxFiling", "Property", [{"from": "F1", "to": "addr:1"}], run)
+    label, _, props = RESOLVED[1]
+    ties = read_records(store, label, props).set_index("record_id")["ties"].map(lambda t: set(t.split("|")))
+    house = "@640121 朔方路376号7号楼3单元2004室"
+    assert ties[owner] == {house}
+    assert ties["record:lease:1:lessor"] == {"L1", house}
+    assert house not in ties["record:lease:2:lessor"]
