@@ -241,15 +241,21 @@ def _csv_ready(table: pa.Table, types: dict[str, str]) -> pa.Table:
         values = table[name]
         if values.type != ARROW_TYPES[prop_type]:
             values = values.cast(ARROW_TYPES[prop_type])
-        if prop_type == TIMESTAMP:
-            values = pc.strftime(values, format="%Y-%m-%dT%H:%M:%S")  # %S carries the microseconds
+        if prop_type == TIMESTAMP:  # few distinct values (a load's run time): each formatted once
+            encoded = pc.dictionary_encode(values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values)
+            values = pc.take(pc.strftime(encoded.dictionary, format="%Y-%m-%dT%H:%M:%S"),  # %S: microseconds too
+                             encoded.indices)
         columns[name] = values
     return pa.table(columns)
 
 
-def _has_line_breaks(table: pa.Table) -> bool:
-    return any(pc.any(pc.match_substring_regex(table[name], "[\r\n]")).as_py()
-               for name in table.column_names if pa.types.is_string(table[name].type))
+def _has_line_breaks(path: Path, rows: int) -> bool:
+    """Whether a value of the CSV file just written holds a line break: more lines than rows."""
+    newlines = returns = 0
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 24):
+            newlines, returns = newlines + block.count(b"\n"), returns + block.count(b"\r")
+    return returns > 0 or newlines != rows + 1
 
 
 def _write(files: ImportFiles, path: Path, header: list[str], table: pa.Table) -> None:
@@ -260,7 +266,7 @@ def _write(files: ImportFiles, path: Path, header: list[str], table: pa.Table) -
         handle.write((",".join(header) + "\n").encode("utf-8"))
         pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
     files.rows[path.name] = table.num_rows
-    if _has_line_breaks(table):
+    if _has_line_breaks(path, table.num_rows):
         files.multiline.append(path)
 
 
