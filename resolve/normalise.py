@@ -108,10 +108,26 @@ def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
 
 def _division_at(text: str, start: int, names: dict[str, tuple[str, ...]]) -> str:
     """The longest division name in `names` at `start` of `text`, or ''."""
-    for end in range(min(len(text), start + MAX_NAME), start + 1, -1):
+    longest = _longest_by_head(names).get(text[start: start + 2], 0) if names else 0
+    for end in range(min(len(text), start + longest), start + 1, -1):
         if text[start:end] in names:
             return text[start:end]
     return ""
+
+
+_HEADS: dict[int, tuple[dict, dict[str, int]]] = {}
+
+
+def _longest_by_head(names: dict[str, tuple[str, ...]]) -> dict[str, int]:
+    """The longest name in `names` per first two characters (the tables are long-lived: each is
+    indexed once), so a lookup tries a handful of lengths, not every length up to MAX_NAME."""
+    entry = _HEADS.get(id(names))
+    if entry is None or entry[0] is not names:
+        longest: dict[str, int] = {}
+        for name in names:
+            longest[name[:2]] = max(longest.get(name[:2], 0), len(name))
+        entry = _HEADS[id(names)] = (names, longest)
+    return entry[1]
 
 
 MAX_NAME = max(map(len, TABLE.following))
