@@ -109,12 +109,10 @@ def seen_findings(store: Store, rows: list[dict], clearance: Clearance) -> list[
 def flagged_sources(store: Store, flagged: list[dict]) -> dict[tuple[str, str], list[dict]]:
     """The rows describing each flagged entity (see `flagged_entities`), ordered by record id."""
     keys = group_by_label((e["node"]["_label"], e["node"][SCHEMA.node(e["node"]["_label"]).key]) for e in flagged)
-    if not keys.keys() & set(targets("DESCRIBES")):
-        return {}
-    rows = store.query(*per_label(keys, lambda label, match: (
+    rows = per_label(store, keys, lambda label, match: (
         f"{match} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) RETURN '{label}' AS label, k, "
         "d.role AS column_role, s.record_id AS record_id, s.department AS department, s.dataset AS dataset, "
-        "s.source_file AS source_file, s.source_row AS source_row"), targets("DESCRIBES")))
+        "s.source_file AS source_file, s.source_row AS source_row"), targets("DESCRIBES"))
     sources: dict[tuple[str, str], list[dict]] = {}
     for row in sorted((row for row in rows if row["record_id"] is not None), key=lambda row: row["record_id"]):
         sources.setdefault((row.pop("label"), row.pop("k")), []).append(row)

@@ -23,8 +23,7 @@ from crossaudit.engine.stats import finding_stats
 from crossaudit.viz.case import Case, CaseError, build_case
 from crossaudit.viz.document import case_document, node_ids
 from crossaudit.viz.export import FORMATS, export_finding, safe_file_name
-from crossaudit.viz.lookup import Candidate, find_entities
-from crossaudit.viz.lookup import _candidates as candidates_where
+from crossaudit.viz.lookup import Candidate, candidates, find_entities
 from crossaudit.viz.page import omission_notes, vis_data
 from crossaudit.viz.vocab import LABEL_NAMES, REL_NAMES
 from crossaudit.serve.console import Console
@@ -59,17 +58,10 @@ def search(console: Console, user: User, text: str, limit: int = 20) -> dict:
     found = find_entities(console.store(), text, limit) if text else []
     fuzzy = []
     if text and not found:  # no identifier, no name containing the text: names like it
-        wanted = similar_names(console.names(name_index), text, limit)
-        for label in sorted({label for label, _ in wanted}):
-            keys = [key for lab, key in wanted if lab == label]
-            fuzzy += candidates_where(console.store(), label, "n.uid IN $value", keys, limit)
-        order = {ident: rank for rank, ident in enumerate(wanted)}
-        described = describing_datasets(console.store(), [c.ident for c in fuzzy])  # what grades their values
-        fuzzy = sorted((replace(c, described=described.get(c.ident)) for c in fuzzy),
-                       key=lambda c: order.get(c.ident, len(order)))
-    candidates = [_candidate_row(console, c, clearance) for c in [*found, *fuzzy][:limit]]
-    console.audit(user, "explore", clearance.text(text), "allowed", f"search: {len(candidates)} candidates")
-    return {"query": clearance.text(text), "candidates": candidates, "fuzzy": len(fuzzy)}
+        fuzzy = candidates(console.store(), similar_names(console.names(name_index), text, limit))
+    rows = [_candidate_row(console, c, clearance) for c in [*found, *fuzzy][:limit]]
+    console.audit(user, "explore", clearance.text(text), "allowed", f"search: {len(rows)} candidates")
+    return {"query": clearance.text(text), "candidates": rows, "fuzzy": len(fuzzy)}
 
 
 def _ident(console: Console, ref: str):

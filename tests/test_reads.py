@@ -91,13 +91,13 @@ def test_a_findings_page_and_export_take_as_many_queries_however_large_the_netwo
     assert max(before) < 60, before
 
 
-def test_sources_are_one_query_with_every_row(case_store):
+def test_sources_are_one_query_per_label_with_every_row(case_store):
     store, count = case_store
     grow(store, 0, 2)
     nodes = [A, ("Invoice", "INVX000"), ("Invoice", "INVX001"), ("TaxFiling", "TFX000")]
     queries = count.during(lambda: sources_by_node(store, nodes))
     found = sources_by_node(store, nodes)
-    assert queries == 1  # for Enterprise, Invoice and TaxFiling
+    assert queries == 3  # one for Enterprise, one for Invoice, one for TaxFiling
     assert [(s["source_file"], s["source_row"], s["role"]) for s in found[A]] == [
         ("market_regulation/企业登记信息.csv", 1, "enterprise"), ("tax/grown.csv", 0, "grown"),
         ("tax/invoices.csv", 1, "seller")]  # ordered by file and row

@@ -91,15 +91,13 @@ def load_finding(store: Store, finding_id: str) -> tuple[dict, dict[NodeId, list
 
 def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
     """The findings (not dismissed) flagging each node, most severe first, with their rules'
-    Chinese titles (see in_chinese); in one query."""
+    Chinese titles (see in_chinese); one query per label."""
     keys = group_by_label(nodes)
     found: dict[NodeId, list[dict]] = {}
-    if not keys.keys() & set(targets("FLAGS")):
-        return found
-    rows = store.query(*per_label(keys, lambda label, match: (
+    rows = per_label(store, keys, lambda label, match: (
         f"{match} OPTIONAL MATCH (n)<-[r:FLAGS]-(f:Finding) WHERE f.status IS NULL OR f.status <> 'dismissed' "
         f"RETURN DISTINCT '{label}' AS label, k, f.finding_id AS finding_id, f.rule_id AS rule_id, "
-        "f.severity AS severity, f.title AS title, f.status AS status, f.office_code AS office_code"), targets("FLAGS")))
+        "f.severity AS severity, f.title AS title, f.status AS status, f.office_code AS office_code"), targets("FLAGS"))
     for row in rows:
         if row["finding_id"] is not None:
             found.setdefault((row.pop("label"), row.pop("k")), []).append(in_chinese(row))
@@ -110,16 +108,14 @@ def findings_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list
 
 def sources_by_node(store: Store, nodes: Iterable[NodeId]) -> dict[NodeId, list[dict]]:
     """Every loaded row (SourceRecord) that describes each node: department, dataset, file, row,
-    role; ordered by file, row and role. One query, whose rows are each node's files with their
-    row numbers collected (a firm is described by hundreds of rows of a few files)."""
+    role; ordered by file, row and role. One query per label, whose rows are each node's files
+    with their row numbers collected (a firm is described by hundreds of rows of a few files)."""
     keys = group_by_label(nodes)
     found: dict[NodeId, list[dict]] = {}
-    if not keys.keys() & set(targets("DESCRIBES")):
-        return found
-    rows = store.query(*per_label(keys, lambda label, match: (
+    rows = per_label(store, keys, lambda label, match: (
         f"{match} OPTIONAL MATCH (n)<-[d:DESCRIBES]-(s:SourceRecord) RETURN '{label}' AS label, k, "
         "s.department AS department, s.dataset AS dataset, s.source_file AS source_file, d.role AS role, "
-        "collect(s.source_row) AS source_rows"), targets("DESCRIBES")))
+        "collect(s.source_row) AS source_rows"), targets("DESCRIBES"))
     for row in rows:
         found.setdefault((row["label"], row["k"]), []).extend(
             {"department": row["department"], "dataset": row["dataset"], "source_file": row["source_file"],

@@ -9,8 +9,10 @@ candidates so the user can pick one by its identifier.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 
+from crossaudit.cypher.reads import group_by_label, per_label
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance, describing_datasets
 from crossaudit.engine.merge import CO_CITED
@@ -73,15 +75,83 @@ _SHOWN_ID = {"Enterprise": "credit_code", "Person": "id_number", "Property": "ce
              "Vehicle": "plate_no", "Invoice": "invoice_no"}
 
 
-def _candidates(store: Store, label: str, where: str, value: str, limit: int) -> list[Candidate]:
-    node = SCHEMA.node(label)
-    name = "n.name" if any(p.name == "name" for p in node.props) else "NULL"
-    shown = _SHOWN_ID[label]
-    region = "n.region_code" if any(p.name == "region_code" for p in node.props) else "NULL"
-    rows = store.query(
-        f"MATCH (n:{label}) WHERE {where} RETURN n.{node.key} AS key, {name} AS name, n.{shown} AS identifier, "
-        f"{region} AS region_code, n.dataset AS dataset ORDER BY key LIMIT $limit", {"value": value, "limit": limit})
-    return [Candidate(label, r["key"], r["name"], r["identifier"], r["region_code"], r["dataset"]) for r in rows]
+def _columns(label: str, rank: int) -> str:
+    """What a candidate query returns of `n`, the same columns for every label (a label without
+    a name or a region gives '' — Ladybug types a NULL literal ANY, which a UNION refuses beside
+    a STRING column — read back as None)."""
+    props = {p.name for p in SCHEMA.node(label).props}
+    name = "n.name" if "name" in props else "''"
+    region = "n.region_code" if "region_code" in props else "''"
+    return (f"{rank} AS rank, '{label}' AS label, n.{SCHEMA.node(label).key} AS key, {name} AS name, "
+            f"n.{_SHOWN_ID[label]} AS identifier, {region} AS region_code, n.dataset AS dataset")
+
+
+def _matching(label: str, prop: str, param: str) -> str:
+    """The nodes of `label` whose `prop` is the parameter: through the key's index where it is
+    the key (Ladybug indexes nothing else; Neo4j indexes every identifier, see cypher/schema)."""
+    if prop == SCHEMA.node(label).key:
+        return f"MATCH (n:{label} {{{prop}: ${param}}})"
+    return f"MATCH (n:{label}) WHERE n.{prop} = ${param}"
+
+
+def _identifier_query() -> str:
+    """One query for every identifier a user may type: a UNION ALL branch per (label, property)
+    of IDENTIFIER_FIELDS, then per co-cited label (properties, contracts) the node keyed by the
+    number as normalised, the node it was merged into, and the node a row cited it with."""
+    branches = [f"{_matching(label, prop, 'upper' if prop in ('credit_code', 'id_number') else 'value')} "
+                f"RETURN {_columns(label, rank)}" for rank, (label, prop) in enumerate(IDENTIFIER_FIELDS)]
+    rank = len(branches)
+    for label in CO_CITED:
+        cols = _columns(label, rank)
+        numbers = f"UNWIND $numbers AS r WITH r WHERE r.label = '{label}' WITH r.key AS k"
+        branches += [f"{numbers} MATCH (n:{label} {{uid: k}}) RETURN {cols}",
+                     f"{numbers} MATCH (a:EntityAlias {{alias_id: '{label}:' + k}}) MATCH (n:{label} {{uid: a.uid}}) "
+                     f"RETURN {cols}",
+                     f"{numbers} MATCH (c:CoCitation {{other_uid: k}}) WHERE c.label = '{label}' "
+                     f"MATCH (n:{label} {{uid: c.uid}}) RETURN {cols}"]
+        rank += 1
+    # No LIMIT in a branch: Ladybug 0.22 crashes on some unions of limited branches (an
+    # identifier names a few entities; `_distinct` keeps `limit`).
+    return " UNION ALL ".join(branches)
+
+
+IDENTIFIER_QUERY = _identifier_query()
+# Per label, the names equal to the text first, then those containing it.
+NAME_QUERIES = tuple(f"MATCH (n:{label}) WHERE n.{prop} CONTAINS $value RETURN {_columns(label, rank)}, "
+                     f"n.{prop} = $value AS exact ORDER BY exact DESC, key LIMIT $limit"
+                     for rank, (label, prop) in enumerate(NAME_FIELDS))
+
+
+def _candidate(row: dict) -> Candidate:
+    return Candidate(row["label"], row["key"], row["name"] or None, row["identifier"], row["region_code"] or None,
+                     row["dataset"])
+
+
+def _distinct(rows: list[dict], limit: int) -> list[Candidate]:
+    """The rows as candidates in query order (rank, then key), each entity once, at most `limit`
+    of each rank."""
+    found: dict[NodeId, Candidate] = {}
+    ranks: Counter = Counter()
+    for row in sorted(rows, key=lambda r: (r["rank"], r["key"])):
+        ranks[row["rank"]] += 1
+        if ranks[row["rank"]] <= limit:
+            found.setdefault((row["label"], row["key"]), _candidate(row))
+    return list(found.values())
+
+
+def candidates(store: Store, ids: list[NodeId]) -> list[Candidate]:
+    """The entities with these (label, key) ids that exist, in the order given, with the datasets
+    describing them."""
+    rows = per_label(store, group_by_label(ids), lambda label, match: f"{match} RETURN {_columns(label, 0)}",
+                     list(_SHOWN_ID))
+    found = {(row["label"], row["key"]): _candidate(row) for row in rows}
+    return _described(store, [found[ident] for ident in dict.fromkeys(ids) if ident in found])
+
+
+def _described(store: Store, found: list[Candidate]) -> list[Candidate]:
+    """The candidates with the datasets whose rows describe them (what grades their values)."""
+    described = describing_datasets(store, [candidate.ident for candidate in found])
+    return [replace(candidate, described=described.get(candidate.ident)) for candidate in found]
 
 
 def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> list[Candidate]:
@@ -89,42 +159,21 @@ def find_entities(store: Store, key: str, limit: int = MAX_CANDIDATES + 1) -> li
     key = key.strip()
     if not key:
         raise ValueError("the key is empty: give a credit code, ID number, certificate number or name")
-    found = _found(store, key, limit)
-    described = describing_datasets(store, [candidate.ident for candidate in found])
-    return [replace(candidate, described=described.get(candidate.ident)) for candidate in found]
+    return _described(store, _found(store, key, limit))
 
 
 def _found(store: Store, key: str, limit: int) -> list[Candidate]:
-    """The candidates `find_entities` returns, before it reads which datasets describe them."""
-    found: dict[NodeId, Candidate] = {}
-    for label, prop in IDENTIFIER_FIELDS:
-        value = key.upper() if prop in ("credit_code", "id_number") else key
-        for candidate in _candidates(store, label, f"n.{prop} = $value", value, limit):
-            found.setdefault(candidate.ident, candidate)
-    for label in CO_CITED:
-        for candidate in _candidates(store, label, "n.uid IN $value", _object_uids(store, label, key), limit):
-            found.setdefault(candidate.ident, candidate)
+    """The candidates `find_entities` returns, before it reads which datasets describe them: one
+    query for the identifiers, then one per label with names."""
+    # the numbers of each co-cited label in one list parameter (Neo4j plans again per size class of each)
+    numbers = [{"label": label, "key": number} for label in CO_CITED
+               for number in sorted(set(filter(None, (normalise(key) for _, normalise in OBJECT_IDENTIFIERS[label]))))]
+    found = _distinct(store.query(IDENTIFIER_QUERY, {"value": key, "upper": key.upper(), "numbers": numbers}), limit)
     if found:
-        return list(found.values())
-    for where in ("n.name = $value", "n.name CONTAINS $value"):
-        for label, _ in NAME_FIELDS:
-            for candidate in _candidates(store, label, where, key, limit):
-                found.setdefault(candidate.ident, candidate)
-        if found:
-            return list(found.values())[:limit]
-    return []
-
-
-def _object_uids(store: Store, label: str, key: str) -> list[str]:
-    """The uids of the properties or contracts `key` is a number of, however it is written
-    (width, brackets): a node keyed by it, the node it was merged into, or the node a row cited
-    it with (a certificate beside its unit number)."""
-    keys = sorted({number for _, normalise in OBJECT_IDENTIFIERS[label] if (number := normalise(key))})
-    return sorted({r["uid"] for r in store.query(
-        f"UNWIND $keys AS k MATCH (n:{label} {{uid: k}}) RETURN n.uid AS uid "
-        "UNION UNWIND $aliases AS i MATCH (a:EntityAlias {alias_id: i}) RETURN a.uid AS uid "
-        "UNION UNWIND $keys AS k MATCH (c:CoCitation {other_uid: k}) WHERE c.label = $label RETURN c.uid AS uid",
-        {"keys": keys, "aliases": [f"{label}:{k}" for k in keys], "label": label})})
+        return found
+    rows = [row for query in NAME_QUERIES for row in store.query(query, {"value": key, "limit": limit})]
+    exact = [row for row in rows if row["exact"]]
+    return _distinct(exact or rows, limit)[:limit]
 
 
 def find_entity(store: Store, key: str) -> Candidate:
