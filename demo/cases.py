@@ -176,8 +176,9 @@ class Planter:
                         self.key(a.buyer)]
                 if label == POSITIVE:
                     record.tax.filed = False
+                    # deed tax is filed where the house lies (契税暂行条例 第十条), whoever the buyer is
                     self.add("judicial_auction_deed_tax", "judicial_auction_without_deed_tax", POSITIVE, a.case_no,
-                             keys, a.price * DEED_TAX_RATE, self.home_county(a.buyer),
+                             keys, a.price * DEED_TAX_RATE, a.county,
                              f"{self.world.name_of(a.buyer)} bought {a.unit_no} at the judicial auction {a.case_no} "
                              f"on {a.date} for {yuan(a.price)}; the court's ruling transferred it, and no deed tax "
                              "source for this 不动产单元号 was declared.")

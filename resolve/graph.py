@@ -28,7 +28,7 @@ from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.link import Resolution, link
-from crossaudit.resolve.normalise import address_key
+from crossaudit.resolve.normalise import address_key, address_parts
 
 # (label, configuration, node properties read as record columns)
 RESOLVED = (
@@ -101,10 +101,11 @@ class ResolveReport:
     co_cited: dict[str, int] = field(default_factory=dict)
     ambiguous: dict[str, int] = field(default_factory=dict)
     branches: int = 0
+    located: int = 0  # properties given the county their address names
 
     def to_json(self) -> dict:
         return {"records": self.records, "merged": self.merged, "review": self.review, "co_cited": self.co_cited,
-                "ambiguous": self.ambiguous, "branches": self.branches}
+                "ambiguous": self.ambiguous, "branches": self.branches, "located": self.located}
 
 
 def read_records(store: Store, label: str, props: dict[str, str]) -> pd.DataFrame:
@@ -324,7 +325,23 @@ def resolve_store(store: Store, run: RunStamp | None = None,
             branches = [dict(t) for t in sorted({tuple(b.items()) for b in branches}) if t[0][1] != t[1][1]]
             store.upsert_relationships("BRANCH_OF", "Enterprise", "Enterprise", branches, run)
             report.branches = len(branches)
+    report.located = locate_properties(store, run)
     return report
+
+
+def locate_properties(store: Store, run: RunStamp) -> int:
+    """Give each property without a region_code the county its address names: deed tax is filed
+    with the office where the land or house lies (契税暂行条例 第十条, the practice the 契税法
+    kept), so that is the office a finding about it goes to. Returns how many were located."""
+    rows = store.query("MATCH (p:Property) WHERE p.region_code IS NULL AND p.address IS NOT NULL "
+                       "RETURN p.uid AS uid, p.address AS address")
+    located = []
+    for row in rows:
+        parts = address_parts(str(row["address"]))
+        if parts and parts.county:
+            located.append({"uid": row["uid"], "region_code": parts.county})
+    store.upsert_nodes("Property", located, run)
+    return len(located)
 
 
 # --- review queue and explanations ------------------------------------------------------------

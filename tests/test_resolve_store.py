@@ -180,3 +180,19 @@ def test_a_lessor_named_without_id_and_the_owner_filing_on_that_house_share_a_ti
     assert ties[owner] == {house}
     assert ties["record:lease:1:lessor"] == {"L1", house}
     assert house not in ties["record:lease:2:lessor"]
+
+
+def test_a_property_without_a_county_is_placed_by_its_address(store):
+    """Deed tax is filed where the house lies: a property whose source gave no county takes the
+    one its address names; one whose source gave a county keeps it; an address naming no county
+    leaves it unknown."""
+    run = RunStamp.now("load-1")
+    store.upsert_nodes("Property", [
+        {"uid": "u1", "address": "宁夏回族自治区银川市贺兰县贺兰山路51号24号楼1单元2201室"},
+        {"uid": "u2", "address": "银川市贺兰县贺兰山路52号", "region_code": "640106"},
+        {"uid": "u3", "address": "贺兰山路53号"}], run)
+    report = resolve_store(store, RunStamp.now("resolve-1"))
+    placed = store.query("MATCH (p:Property) RETURN p.uid AS uid, p.region_code AS county ORDER BY uid")
+    assert placed == [{"uid": "u1", "county": "640122"}, {"uid": "u2", "county": "640106"},
+                      {"uid": "u3", "county": None}]
+    assert report.located == 1

@@ -23,15 +23,15 @@ description_zh: >
 basis: >
   契税法 第九条 (the liability arises on the day the contract is signed), 第十条 (declared and
   paid before the title is registered); 税收征收管理法 第三十二条 (a surcharge of 0.05 % a day
-  on tax paid late)
+  on tax paid late); the office is the one where the land or house lies (契税暂行条例 第十条)
 sources: [nr_land_transfers, nr_property_register, court_auctions, tax_deed_tax]
 identity: [contract]
 entities: {contract: Contract, property: Property, buyer: Party}
-office: [buyer]
+office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
 params: {grace: 90 days, match_window: 90 days}
-version: 1
+version: 2
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract)-[r:CONCERNS]->(u:Property)
 WHERE c.kind IN ['land_transfer', 'property_sale', 'auction']
@@ -51,4 +51,4 @@ WITH buyer, c, u, registered_on, transferred_on,
 WHERE filed_on > due_on
 RETURN c.uid AS contract, c.kind AS kind, c.contract_no AS contract_no, c.reference AS reference, u.uid AS property,
        buyer.uid AS buyer, buyer.name AS buyer_name, transferred_on, registered_on, due_on, filed_on, tax_paid,
-       c.amount AS price, 0.0 AS tax_at_risk
+       coalesce(c.region_code, u.region_code) AS region_code, c.amount AS price, 0.0 AS tax_at_risk

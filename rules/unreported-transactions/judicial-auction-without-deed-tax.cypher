@@ -23,15 +23,15 @@ description_zh: >
 basis: >
   契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
   title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears
-  the buyer's taxes), 第四条 (base: the price, here the hammer price), 第九条, 第十条
+  the buyer's taxes), 第四条 (base: the price, here the hammer price), 第九条, 第十条; the office is the one where the land or house lies (契税暂行条例 第十条)
 sources: [court_auctions, tax_deed_tax]
 identity: [auction]
 entities: {auction: Contract, property: Property, buyer: Party}
-office: [buyer]
+office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
 params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
-version: 2
+version: 3
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(a:Contract {kind: 'auction'})-[r:CONCERNS]->(u:Property)
 WHERE a.amount > 0 AND NOT coalesce(a.status, 'sold') IN ['unsold', 'withdrawn'] AND a.signed_on + $grace <= $as_of
@@ -47,4 +47,4 @@ WHERE a.amount > 0 AND NOT coalesce(a.status, 'sold') IN ['unsold', 'withdrawn']
       AND ((t.period_start IS NULL AND t.filed_on >= a.signed_on - $match_window)
            OR (t.period_start >= a.signed_on - $match_window AND t.period_start <= a.signed_on + $match_window)) }
 RETURN a.uid AS auction, a.reference AS case_no, u.uid AS property, u.unit_no AS unit_no, buyer.uid AS buyer,
-       buyer.name AS buyer_name, a.signed_on AS sold_on, a.amount AS price, a.amount * $deed_tax_rate AS tax_at_risk
+       buyer.name AS buyer_name, coalesce(a.region_code, u.region_code) AS region_code, a.signed_on AS sold_on, a.amount AS price, a.amount * $deed_tax_rate AS tax_at_risk

@@ -17,7 +17,7 @@ description_zh: >
 basis: >
   契税法 第四条 (the base of a sale is the transaction price, 成交价格; a price declared
   markedly low without good reason is assessed by the tax authority under 税收征收管理法
-  第三十五条), 第三条 (rate)
+  第三十五条), 第三条 (rate); the office is the one where the land or house lies (契税暂行条例 第十条)
 sources: [nr_property_register, tax_deed_tax]
 identity: [contract]
 entities: {contract: Contract, property: Property, buyer: Party}
@@ -25,7 +25,7 @@ office: [region_code, buyer]
 amount: undeclared
 tax_at_risk: tax_at_risk
 params: {deed_tax_rate: 0.03, min_ratio: 0.7}
-version: 2
+version: 3
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})-[r:CONCERNS]->(u:Property)
 WHERE c.amount > 0
@@ -37,6 +37,6 @@ WITH buyer, c, u, CASE WHEN by_property IS NULL OR by_contract >= by_property TH
                        ELSE by_property END AS declared_base
 WHERE declared_base < $min_ratio * c.amount
 RETURN c.uid AS contract, c.contract_no AS contract_no, u.uid AS property, u.cert_no AS cert_no,
-       buyer.uid AS buyer, buyer.name AS buyer_name, c.region_code AS region_code,
+       buyer.uid AS buyer, buyer.name AS buyer_name, coalesce(c.region_code, u.region_code) AS region_code,
        c.amount AS registered_price, declared_base, declared_base / c.amount AS ratio,
        c.amount - declared_base AS undeclared, (c.amount - declared_base) * $deed_tax_rate AS tax_at_risk

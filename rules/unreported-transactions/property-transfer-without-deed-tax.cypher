@@ -31,7 +31,7 @@ description_zh: >
 basis: >
   契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
   第四条 (base: the price), 第九条 (due when the contract is signed), 第十条 (declared before
-  the title is registered)
+  the title is registered); the office is the one where the land or house lies (契税暂行条例 第十条)
 sources: [nr_property_register, tax_deed_tax]
 identity: [contract]
 entities: {contract: Contract, property: Property, buyer: Party}
@@ -39,7 +39,7 @@ office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
 params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
-version: 2
+version: 3
 */
 // Another sale of the unit is between the transfer and a filing when signed before the filing's
 // filed_on (a deed tax source always has one); a comparison with the filing's other, null, dates
@@ -67,4 +67,4 @@ WHERE transferred_on + $grace <= $as_of AND transferred_on + $match_window >= $s
 OPTIONAL MATCH (seller)-[s:PARTY_TO {role: 'seller'}]->(c)
 RETURN c.uid AS contract, c.contract_no AS contract_no, u.uid AS property, u.cert_no AS cert_no,
        buyer.uid AS buyer, buyer.name AS buyer_name, seller.uid AS seller, transferred_on,
-       c.region_code AS region_code, c.amount AS price, c.amount * $deed_tax_rate AS tax_at_risk
+       coalesce(c.region_code, u.region_code) AS region_code, c.amount AS price, c.amount * $deed_tax_rate AS tax_at_risk
