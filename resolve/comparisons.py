@@ -124,10 +124,12 @@ class EditDistance(Comparison):
     """At most 1, 2 … character edits (Levenshtein; Damerau with `transpositions`): for
     identifiers, dates and short Chinese names where one wrong character is one edit. With
     `min_length`, values shorter than that which are near have a weaker level of their own: one
-    character of a two-character name (王伟 | 王玮) is half the name."""
+    character of a two-character name (王伟 | 王玮) is half the name. With `numbers_exact`, values
+    whose digits differ are "different" however few the edits: 2201室 | 2202室 are two flats."""
     distances: tuple[int, ...] = (1, 2)
     transpositions: bool = False
     min_length: int = 0
+    numbers_exact: bool = False
 
     def _graded_labels(self) -> tuple[str, ...]:
         short = (f"<= {max(self.distances)} edits, under {self.min_length} characters",) if self.min_length else ()
@@ -138,6 +140,8 @@ class EditDistance(Comparison):
         distance = process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance,
                                   workers=workers, score_cutoff=max(self.distances) + 1)
         levels = _select([distance <= d for d in sorted(self.distances)])
+        if self.numbers_exact:
+            levels[column.digits[left] != column.digits[right]] = 0
         if not self.min_length:
             return levels
         near = levels > 0

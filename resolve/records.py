@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
@@ -70,6 +72,11 @@ class Column:
     @cached_property
     def lengths(self) -> np.ndarray:
         return np.array([len(value) for value in self.strings], np.int64)
+
+    @cached_property
+    def digits(self) -> np.ndarray:
+        """The digits of each distinct value, in order: `'51号24号楼2201室'` → `'51242201'`."""
+        return np.array([re.sub(r"\D", "", value) for value in self.strings], dtype=object)
 
     @cached_property
     def numbers(self) -> np.ndarray:

@@ -430,3 +430,15 @@ def test_a_mistyped_code_nulled_by_the_loader_is_kept_as_written_and_links_its_f
         "MATCH (s:SourceRecord)-[:DESCRIBES]->(e:Enterprise) RETURN s.source_row AS row, e.uid AS firm")}
     assert described == {1: CODE_1, 2: CODE_1, 3: CODE_2}  # row 2 by its code as written, not by the namesake
     # whose name it matches exactly
+
+
+def test_neighbouring_flats_addresses_are_different_a_street_typo_is_near():
+    """2201室 | 2202室 is one digit apart and two flats: a house's address agrees only where its
+    numbers do; a typo in the street (路 | 璐) is still one edit."""
+    flats = pd.DataFrame([("reg:0", "宁（2021）贺兰县不动产权第0000013号", "银川市贺兰县贺兰山路51号24号楼1单元2201室"),
+                          ("reg:1", "宁（2021）贺兰县不动产权第0000014号", "银川市贺兰县贺兰山路51号24号楼1单元2202室"),
+                          ("tax:1", None, "银川市贺兰县贺兰山璐51号24号楼1单元2201室")],
+                         columns=["record_id", "cert_no", "address"])
+    result = link(flats, CONFIGS["property"])
+    assert result.explain("reg:0", "reg:1").contributions[0].level == "different"
+    assert result.explain("reg:0", "tax:1").contributions[0].level == "<= 1 edit"
