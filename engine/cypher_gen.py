@@ -160,14 +160,19 @@ def neo4j_upsert_rels(rel: RelType, from_label: str, to_label: str) -> str:
 
 
 def neo4j_existing_nodes(node: NodeType) -> str:
-    """Which of the keys `$keys` name a stored node (an index seek each)."""
-    return f"UNWIND $keys AS k MATCH (n:{node.label} {{{node.key}: k}}) RETURN k"
+    """Which of the keys `$keys` name a stored node (an index seek each), as one list: a record
+    per key would cost the client more than the server's seek."""
+    return f"UNWIND $keys AS k MATCH (n:{node.label} {{{node.key}: k}}) RETURN collect(k) AS found"
 
 
-def neo4j_existing_rels(rel: RelType, from_label: str, to_label: str) -> str:
-    """Which of the rids `$keys` name a stored relationship: a seek on the rid index, never an
-    expansion of the endpoints (a tax office or a busy enterprise has thousands)."""
-    return f"UNWIND $keys AS k MATCH (:{from_label})-[x:{rel.type} {{rid: k}}]->(:{to_label}) RETURN k"
+def neo4j_count_nodes(node: NodeType) -> str:
+    """How many nodes the label holds (read from the count store, whatever their number)."""
+    return f"MATCH (n:{node.label}) RETURN count(n) AS c"
+
+
+def neo4j_count_rels(rel: RelType) -> str:
+    """How many relationships of the type the store holds (from the count store)."""
+    return f"MATCH ()-[x:{rel.type}]->() RETURN count(x) AS c"
 
 
 class ColumnWrite(NamedTuple):
@@ -220,10 +225,13 @@ def neo4j_update_nodes(node: NodeType) -> ColumnWrite:
 
 
 def neo4j_update_rels(rel: RelType, from_label: str, to_label: str) -> ColumnWrite:
-    """Given values of a batch of stored relationships, found by rid, replace theirs."""
+    """Given values of a batch of relationships, found by rid (a seek on the rid index, never an
+    expansion of the endpoints: a tax office or a busy enterprise has thousands), replace the
+    stored ones'; returns the rids it found: the others are new."""
     return ColumnWrite(f"UNWIND range(0, size($c.rid) - 1) AS i "
                        f"MATCH (:{from_label})-[x:{rel.type} {{rid: $c.rid[i]}}]->(:{to_label}) "
-                       f"SET {_updated('x', rel.props)} RETURN count(*) AS c", ("rid", *(p.name for p in rel.props)))
+                       f"SET {_updated('x', rel.props)} RETURN collect(x.rid) AS found",
+                       ("rid", *(p.name for p in rel.props)))
 
 
 # --- the files in cypher/ ---------------------------------------------------------------
