@@ -6,7 +6,19 @@
 """
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, StoreError, Subgraph, UpsertResult, open_store
-from crossaudit.engine.rules import lint_rules, load_rules, run_rules  # noqa: E402  (rules build on the store)
+
+# The rule runner (pandas, scipy: half a second) is imported when first asked for, so that a
+# command which only reads the store does not pay for it.
+RULE_FUNCTIONS = ("lint_rules", "load_rules", "run_rules")
+
+
+def __getattr__(name: str):
+    if name in RULE_FUNCTIONS:
+        from crossaudit.engine import rules
+
+        return getattr(rules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["SCHEMA", "RunStamp", "Store", "StoreError", "Subgraph", "UpsertResult", "open_store", "lint_rules",
            "load_rules", "run_rules"]

@@ -12,7 +12,9 @@ from crossaudit.cli import main_group
 
 
 def all_commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         yield prefix + (name,), command
         if isinstance(command, click.Group):
             yield from all_commands(command, prefix + (name,))
@@ -24,6 +26,17 @@ def test_every_command_has_help_text():
         assert command.help, f"crossaudit {' '.join(path)} has no help text"
         result = runner.invoke(main_group, [*path, "--help"])
         assert result.exit_code == 0, result.output
+
+
+def test_a_read_command_imports_neither_the_rule_runner_nor_the_resolver_nor_the_demo():
+    """Start-up of `explore`, `findings` and the other reads: the commands' modules are imported on
+    demand, and the rule runner (pandas, scipy), the resolver, the demo and openpyxl with them only."""
+    heavy = ("pandas", "scipy", "openpyxl", "crossaudit.resolve", "crossaudit.engine.rules", "crossaudit.demo")
+    code = ("import sys; from click.testing import CliRunner; from crossaudit.cli import main_group; "
+            "assert CliRunner().invoke(main_group, ['explore', '--help']).exit_code == 0; "
+            f"print(sorted(name for name in {heavy!r} if name in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
 
 
 def test_store_info_json_on_a_fresh_store(store_uri):

@@ -148,7 +148,9 @@ GOVERNED_USERS = USERS + "  zhao: {role: investigator, clearance: sensitive}\n"
 
 def _commands(group: click.Group, prefix: tuple = ()):
     """Every command a user can run, as typed: a group that runs without a sub-command counts too."""
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
         path = prefix + (name,)
         if not isinstance(command, click.Group) or command.invoke_without_command:
             yield path, command

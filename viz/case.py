@@ -19,7 +19,6 @@ from crossaudit.cypher.reads import per_label, targets
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
 from crossaudit.engine.findings import FLAGGED
-from crossaudit.engine.rules import chinese_texts
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
 from crossaudit.viz.vocab import SEVERITY_WEIGHTS
 
@@ -196,6 +195,8 @@ def in_chinese(finding: dict) -> dict:
     """The finding with its rule's Chinese title and description added (`title_zh`,
     `description_zh`), as inspectors read it; a rule that is not shipped (from --rules-dir) has
     none: its English title stands in for the Chinese one."""
+    from crossaudit.engine.rules import chinese_texts  # the rule runner's imports, only where findings are shown
+
     title_zh, description_zh = chinese_texts().get(finding.get("rule_id"), (None, None))
     return {**finding, "title_zh": title_zh or finding.get("title"), "description_zh": description_zh}
 

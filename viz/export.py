@@ -15,11 +15,9 @@ import re
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import networkx as nx
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
@@ -29,6 +27,9 @@ from crossaudit.viz.case import build_case
 from crossaudit.viz.document import case_document
 from crossaudit.viz.page import report_page
 from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, prop_name
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 def write_json(doc: dict, path: Path) -> None:
     path.write_text(json.dumps(finite(doc), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -91,7 +92,9 @@ def _cell(value):
     return value
 
 
-def _sheet(book: Workbook, title: str, header: list[str], rows: list[list]) -> None:
+def _sheet(book: "Workbook", title: str, header: list[str], rows: list[list]) -> None:
+    from openpyxl.styles import Font, PatternFill
+
     sheet = book.create_sheet(title)
     sheet.append(header)
     for row in rows:
@@ -118,6 +121,8 @@ def _first_line(text: str) -> str:
 
 def write_xlsx(doc: dict, path: Path) -> None:
     """Sheets: one per node type (企业, 自然人 …), 关系, 证据, 来源; Chinese headers throughout."""
+    from openpyxl import Workbook  # imported by the exports that write a workbook only (0.1-0.4 s)
+
     book = Workbook()
     book.remove(book.active)
     captions = {n["id"]: _first_line(n["caption"]) for n in doc["nodes"]}

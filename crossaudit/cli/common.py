@@ -1,6 +1,7 @@
 """Shared CLI pieces: the root group, reusable options, output helpers."""
 from __future__ import annotations
 
+import importlib
 import json
 import os
 from functools import lru_cache
@@ -37,7 +38,28 @@ class GuardedGroup(click.Group, GuardedCommand):
     group_class = type
 
 
-@click.group(cls=GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
+# The module registering each command, imported when the command is run or listed: a read
+# command does not pay for importing the loaders, the resolver, the rule runner or the demo.
+COMMAND_MODULES = {"audit": "audit", "demo": "demo", "explore": "explore", "export": "export", "findings": "findings",
+                   "ledger": "ledger", "load": "load", "quarantine": "load", "resolve": "resolve", "review": "resolve",
+                   "rules": "rules", "serve": "serve", "specs": "specs", "stats": "stats", "store": "store"}
+
+
+class LazyGroup(GuardedGroup):
+    """The root group: its commands' modules (COMMAND_MODULES) are imported on demand."""
+
+    group_class = GuardedGroup
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            importlib.import_module(f"crossaudit.cli.{COMMAND_MODULES[cmd_name]}")
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--store",
     "store_uri",
