@@ -22,7 +22,7 @@ from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
 from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
-    RunStamp, Store, StoreError, UpsertResult, is_disk_full, node_dict, plain, rel_dict, split_stored,
+    RunStamp, Store, StoreError, StoreHeld, UpsertResult, is_disk_full, node_dict, plain, rel_dict, split_stored,
     to_created_nodes,
 )
 
@@ -107,8 +107,10 @@ class LadybugStore(Store):
                                  "on its disk and open it again; committed data is recovered then.") from exc
             holders = _holders(self.path)
             held = f" It is held by {', '.join(holders)}." if holders else ""
-            raise StoreError(f"cannot open the Ladybug database {self.path}: {exc}.{held} "
+            error = StoreHeld if "Could not set lock" in str(exc) else StoreError
+            raise error(f"cannot open the Ladybug database {self.path}: {exc}.{held} "
                              "Only one process may write to it; close the other one, or open it read-only.") from exc
+        self.read_only, self.audit_queue = read_only, Path(f"{self.path}.audit-queue")
         self._conn = ladybug.Connection(self._db)
         self._writes: ladybug.Connection | None = None
         self._node_copies: ladybug.Connection | None = None

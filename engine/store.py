@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, Collection, ContextManager, Iterable, Mapping, Sequence
 
 import pyarrow as pa
@@ -33,6 +34,10 @@ from crossaudit.engine.schema import (
 
 class StoreError(RuntimeError):
     """A store operation failed in a way the user can act on; the message says how."""
+
+
+class StoreHeld(StoreError):
+    """Another process holds the embedded store for writing; it can still be opened read-only."""
 
 
 # How a full disk reads: the OS error, or its text inside an engine's message (Ladybug writes
@@ -348,6 +353,10 @@ class Store(ABC):
 
     engine: str = ""
     uri: str = ""
+    # Opened read-only beside the process that writes it (an embedded store); then audit entries
+    # wait in `audit_queue`, a file beside the store, for a process that writes (engine.audit).
+    read_only: bool = False
+    audit_queue: Path | None = None
 
     def __init__(self, batch_size: int = 5000) -> None:
         self.batch_size = batch_size
@@ -551,5 +560,5 @@ def open_store(uri: str, **options: Any) -> Store:
 
 
 __all__ = [
-    "Store", "StoreError", "is_disk_full", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain", "PROVENANCE_NAMES",
+    "Store", "StoreError", "StoreHeld", "is_disk_full", "RunStamp", "UpsertResult", "Subgraph", "open_store", "plain", "PROVENANCE_NAMES",
 ]

@@ -75,13 +75,13 @@ def test_errors_are_one_line_without_traceback():
     assert debug.returncode == 1 and "Traceback" in debug.stderr
 
 
-def test_a_held_ladybug_file_names_the_holder(tmp_path):
+def test_a_held_ladybug_file_names_the_holder_to_a_command_that_writes(tmp_path):
     from crossaudit.engine import open_store
 
     path = tmp_path / "held.db"
     with open_store(f"ladybug:{path}") as holder:
         holder.apply_schema()
-        result = run_cli("--store", f"ladybug:{path}", "store", "info")
+        result = run_cli("--store", f"ladybug:{path}", "resolve")
     assert result.returncode == 1
     assert "cannot open the Ladybug database" in result.stderr and "Only one process may write" in result.stderr
 

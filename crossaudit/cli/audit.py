@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from crossaudit.cli.common import acting_user, format_option, guard, main_group, print_json, print_table, store_uri
+from crossaudit.cli.common import acting_user, format_option, guard, main_group, open_reading, print_json, print_table, store_uri
 from crossaudit.engine import open_store
 from crossaudit.engine.audit import entries, purge
 
@@ -21,7 +21,7 @@ def audit() -> None:
 @click.pass_context
 def audit_list(ctx: click.Context, user_filter: str | None, action: str | None, limit: int, fmt: str) -> None:
     """List the newest audit entries (admins only)."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         guard(ctx, store, "audit.list")
         rows = entries(store, user_filter, action, limit)
     if fmt == "json":

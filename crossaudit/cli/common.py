@@ -107,6 +107,34 @@ def store_uri(ctx: click.Context) -> str:
     return ctx.find_root().obj["store_uri"]
 
 
+# Commands that only read the store (their audit entry aside): beside a process that writes the
+# embedded store (the console, a load, a rule run) they read it read-only instead of failing.
+READ_COMMANDS = frozenset({"audit list", "explore", "export", "findings list", "findings show", "ledger",
+                           "ledger report", "stats", "store info"})
+
+
+def open_reading(ctx: click.Context):
+    """The store, for a command that may only read it: read-write where this process may write;
+    when another process holds the embedded store for writing and the command is a read
+    (READ_COMMANDS), read-only — the store as committed when the command starts — with its audit
+    entry queued beside the store for the writing process to append (engine.audit)."""
+    from crossaudit.engine import open_store
+    from crossaudit.engine.store import StoreHeld
+
+    try:
+        return open_store(store_uri(ctx))
+    except StoreHeld:
+        if command_name(ctx) not in READ_COMMANDS:
+            raise
+    store = open_store(store_uri(ctx), read_only=True)
+    root = ctx.find_root().obj
+    if not root.get("read_only_noted"):
+        root["read_only_noted"] = True
+        click.echo(f"note: another process is writing {store.path.name}; reading it as committed now, read-only "
+                   f"(the audit entry waits in {store.audit_queue.name} until that process appends it)", err=True)
+    return store
+
+
 def print_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -157,7 +185,8 @@ def require_users_file(store, adopting: str | None = None) -> None:
     """CliError unless the users file in use is the one `store` records (engine.access.require_governing)."""
     from crossaudit.engine.access import AccessDenied, UsersFileError, governing_file, load_users, require_governing
 
-    store.apply_schema()  # a new store, or one from an older version: the tables read and written here
+    if not store.read_only:  # a store opened read-only beside its writer has its schema
+        store.apply_schema()  # a new store, or one from an older version: the tables read and written here
     try:
         require_governing(load_users(), governing_file(store), adopting)
     except (AccessDenied, UsersFileError) as exc:
@@ -168,7 +197,7 @@ def check_command(ctx: click.Context) -> None:
     """Before any command runs: the users file in use is the one the store records, the acting user
     is declared (or the built-in admin where there is no users file), and their role may run the
     command (engine.access.COMMANDS); a denial is recorded in the store's audit log."""
-    from crossaudit.engine import audit, open_store
+    from crossaudit.engine import audit
     from crossaudit.engine.access import OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, \
         load_users
     from crossaudit.engine.neo4j_bulk import is_bulk_target
@@ -186,7 +215,7 @@ def check_command(ctx: click.Context) -> None:
             raise CliError(denied)
         return
     adopting = ctx.params.get("users_file") if command == "store init" else None
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         require_users_file(store, file_digest(Path(adopting).read_bytes()) if adopting else None)
         if not user.may(action):
             audit.record(store, user, action, _first_argument(ctx), "denied", f"role {user.role} may not {action}")

@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from crossaudit.cli.common import (
-    CliError, clearance_of, guard, main_group, mask_ids_option, print_table, require_finding, store_uri,
+    CliError, clearance_of, guard, main_group, open_reading, mask_ids_option, print_table, require_finding,
 )
-from crossaudit.engine import audit, open_store
+from crossaudit.engine import audit
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.explore import explore as explore_page
 from crossaudit.viz.export import safe_file_name
@@ -38,7 +38,7 @@ def explore(ctx: click.Context, key: str | None, depth: int, finding_id: str | N
     """
     if key is None and finding_id is None:
         raise CliError("give a KEY (credit code, ID number, certificate number or name) or --finding ID")
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = require_finding(ctx, store, "explore", finding_id) if finding_id else \
             guard(ctx, store, "explore", key)
         clearance = clearance_of(store, user, mask_ids)

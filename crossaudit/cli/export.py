@@ -6,9 +6,9 @@ from pathlib import Path
 import click
 
 from crossaudit.cli.common import (
-    CliError, clearance_of, guard, main_group, mask_ids_option, require_finding, require_office, store_uri,
+    CliError, clearance_of, guard, main_group, open_reading, mask_ids_option, require_finding, require_office,
 )
-from crossaudit.engine import audit, open_store
+from crossaudit.engine import audit
 from crossaudit.viz.case import CaseError
 from crossaudit.viz.export import FORMATS, export_finding, export_findings, format_for
 
@@ -38,7 +38,7 @@ def export(ctx: click.Context, finding_id: str | None, fmt: str | None, output: 
     """
     if sum(x is not None for x in (finding_id, rule, office)) != 1:
         raise CliError("give exactly one of FINDING_ID, --rule R or --office CODE")
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         if finding_id is not None:
             user = require_finding(ctx, store, "export", finding_id)
         elif office is not None:

@@ -6,7 +6,7 @@ import sys
 import click
 
 from crossaudit.cli.common import (
-    CliError, clearance_of, format_option, guard, main_group, mask_ids_option, office_scope_of, print_json,
+    CliError, clearance_of, format_option, guard, main_group, open_reading, mask_ids_option, office_scope_of, print_json,
     print_table, require_finding, require_office, store_uri,
 )
 from crossaudit.engine import SCHEMA, audit, open_store
@@ -34,7 +34,7 @@ def findings() -> None:
 def findings_list(ctx: click.Context, rule, pack, severity, office, status, limit, fmt: str, mask_ids: bool) -> None:
     """List findings, most severe and largest tax at risk first (values from sources above your
     clearance masked)."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         if office:
             user, scope = require_office(ctx, store, "findings.list", f"office {office}", office)
         else:
@@ -81,7 +81,7 @@ def _cell(value) -> str:
 def findings_show(ctx: click.Context, finding_id: str, max_sources: int, fmt: str, lang: str, mask_ids: bool) -> None:
     """Show one finding: evidence, office, flagged entities and the source rows behind each
     (values from sources above your clearance masked)."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = require_finding(ctx, store, "findings.show", finding_id)
         shown = show_finding(store, finding_id, max_sources, clearance_of(store, user, mask_ids))
         audit.record(store, user, "findings.show", finding_id, "allowed")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import CliError, format_option, guard, main_group, print_json, print_table, store_uri
-from crossaudit.engine import open_store
+from crossaudit.cli.common import CliError, format_option, guard, main_group, open_reading, print_json, print_table
 from crossaudit.engine.cells import write_csv
 from crossaudit.engine.ledger import LedgerError, ledger as ledger_rows
 
@@ -17,7 +16,7 @@ FIELDS = ("period", "rank", "department", "department_name", "score", "files", "
 
 
 def _rows(ctx: click.Context, period: str | None) -> list[dict]:
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         guard(ctx, store, "ledger")
         try:
             return ledger_rows(store, period)

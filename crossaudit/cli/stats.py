@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from crossaudit.cli.common import clearance_of, format_option, guard, main_group, office_scope_of, print_json, print_table, store_uri
-from crossaudit.engine import audit, open_store
+from crossaudit.cli.common import clearance_of, format_option, guard, main_group, open_reading, office_scope_of, print_json, print_table
+from crossaudit.engine import audit
 from crossaudit.engine.stats import DIMENSIONS, finding_stats
 
 TITLES = {"office": "税务机关", "pack": "规则类别", "industry": "行业"}
@@ -21,7 +21,7 @@ TITLES = {"office": "税务机关", "pack": "规则类别", "industry": "行业"
 def stats(ctx: click.Context, output: Path | None, fmt: str) -> None:
     """Tax at risk and tax recovered by office, rule family and industry (an inspector's own
     office and those below it only)."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = guard(ctx, store, "stats")
         totals = finding_stats(store, office_scope_of(store, user), clearance_of(store, user))
         audit.record(store, user, "stats", str(output) if output else None, "allowed")

@@ -6,7 +6,7 @@ from pathlib import Path
 import click
 
 from crossaudit.cli.common import (
-    CliError, acting_user, format_option, guard, main_group, print_json, print_table, require_users_file, store_uri,
+    CliError, acting_user, format_option, guard, main_group, open_reading, print_json, print_table, require_users_file, store_uri,
 )
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.access import govern
@@ -42,8 +42,9 @@ def store_init(ctx: click.Context, users_file: Path | None) -> None:
 @click.pass_context
 def store_info(ctx: click.Context, fmt: str) -> None:
     """Show the engine and the node and relationship counts by type."""
-    with open_store(store_uri(ctx)) as graph:
-        graph.apply_schema()
+    with open_reading(ctx) as graph:
+        if not graph.read_only:  # read-only beside its writer, which has applied it
+            graph.apply_schema()
         counts = graph.counts()
         if fmt == "json":
             print_json({"engine": graph.engine, "uri": graph.uri, **counts})
