@@ -29,7 +29,8 @@ class Comparison:
     column: str
     m: tuple[float, ...] | None = field(default=None, kw_only=True)
     u: tuple[float, ...] | None = field(default=None, kw_only=True)
-    refine: str | None = field(default=None, kw_only=True)  # a column that, equal too, makes a top level
+    # columns that, equal too, each make a level above exact (the second needs the first as well)
+    refine: str | tuple[str, ...] | None = field(default=None, kw_only=True)
 
     @property
     def name(self) -> str:
@@ -54,8 +55,12 @@ class Comparison:
         return values / values.sum()
 
     @property
+    def refines(self) -> tuple[str, ...]:
+        return (self.refine,) if isinstance(self.refine, str) else tuple(self.refine or ())
+
+    @property
     def labels(self) -> tuple[str, ...]:
-        refined = (f"exact, same {self.refine}",) if self.refine else ()
+        refined = tuple(f"exact, same {', '.join(self.refines[: k + 1])}" for k in range(len(self.refines)))
         return ("different", *self._graded_labels(), "exact", *refined)
 
     def _graded_labels(self) -> tuple[str, ...]:
@@ -74,13 +79,15 @@ class Comparison:
         both = (a >= 0) & (b >= 0)
         out[both] = 0
         exact = both & (a == b)
-        top = len(self.labels) - 1
-        out[exact] = top - bool(self.refine)
-        if self.refine:
-            x, y = records.columns[self.refine].codes[left], records.columns[self.refine].codes[right]
-            out[exact & (x >= 0) & (x == y)] = top
+        top = len(self.labels) - 1 - len(self.refines)  # the plain exact level
+        out[exact] = top
+        agreeing = exact
+        for k, refine in enumerate(self.refines, 1):
+            x, y = records.columns[refine].codes[left], records.columns[refine].codes[right]
+            agreeing = agreeing & (x >= 0) & (x == y)
+            out[agreeing] = top + k
         rest = np.flatnonzero(both & ~exact)
-        if len(rest) and top - bool(self.refine) > 1:
+        if len(rest) and top > 1:
             # Score each distinct pair of values once: names repeat across many record pairs.
             width = np.int64(len(column.uniques))
             combined = a[rest].astype(np.int64) * width + b[rest]

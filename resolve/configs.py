@@ -2,8 +2,8 @@
 
 Input columns each reads (the first named is required; absent others count as missing):
 
-- enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code
-- person: name, id_number, birth_date, address, phone, enterprises (uids joined by '|')
+- enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code, ties (houses joined by '|')
+- person: name, id_number, birth_date, address, phone, ties (firms, houses, contracts joined by '|')
 - property: cert_no, address, area, owner_name, owner_code
 - contract: contract_no, signed_on, price, buyer_name, buyer_code, seller_name, seller_code
 - febrl: given_name, surname, street_number, address_1, address_2, suburb, postcode, state,
@@ -19,10 +19,11 @@ from crossaudit.resolve.comparisons import (
     DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness, Overlap,
 )
 from crossaudit.resolve.config import EntityConfig, Relation
+from crossaudit.loaders.fields import enterprise_name_norm
 from crossaudit.loaders.identifiers import normalize_code
 from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
-    address_region, address_text, bigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    address_region, address_text, bigrams, trigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
     valid_id_number, value_set,
 )
@@ -80,6 +81,7 @@ ENTERPRISE = EntityConfig(
         Field("code_as_written", code_text, source="credit_code", optional=True),  # a mistyped code still says much
         Field("name_core", name_core, source="name"),
         Field("name_region", name_region, source="name"),
+        Field("name_full", enterprise_name_norm, source="name"),
         Field("branch", name_branch, source="name"),
         Field("parent_core", name_parent_core, source="name"),
         Field("head_core", head_office_core, source="name"),
@@ -89,21 +91,26 @@ ENTERPRISE = EntityConfig(
         Field("phone", phone_digits, optional=True),
         Field("rep_name", chinese_text, optional=True),
         Field("rep_id", valid_id_number, optional=True),
+        Field("ties", value_set, optional=True),  # the houses a firm owns, lets, sells or files a return about
     ),
     identifiers=("credit_code",),
     comparisons=(
         EditDistance("code_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
                      u=(0.999, 0.0005, 0.0004, 0.0001)),
-        EditDistance("name_core", (1, 2), refine="name_region", m=(0.02, 0.03, 0.1, 0.25, 0.6),
-                     u=(0.988, 0.008, 0.003, 0.00099, 0.00001)),
+        # the core; the core and the region; the whole name as written (legal form unified): 银川市辉凯冶金
+        # meets 银川市辉凯冶金 above 银川辉凯冶金, a namesake the register holds too
+        EditDistance("name_core", (1, 2), refine=("name_region", "name_full"), m=(0.02, 0.03, 0.1, 0.15, 0.2, 0.5),
+                     u=(0.988, 0.008, 0.003, 0.00099, 0.00002, 0.000001)),
         Nested("region", m=(0.05, 0.15, 0.8), u=(0.8, 0.1, 0.1)),
         EditDistance("address", (1, 3), m=(0.15, 0.05, 0.1, 0.7), u=(0.99, 0.004, 0.003, 0.003)),
         Exact("phone", m=(0.3, 0.7), u=(0.999, 0.001)),
         EditDistance("rep_name", (1,), m=(0.1, 0.1, 0.8), u=(0.97, 0.02, 0.01)),
         Exact("rep_id", m=(0.1, 0.9), u=(0.9995, 0.0005)),
+        Overlap("ties", m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
     ),
     blocking=(
         BlockOn(("name_core",), keys=bigrams, max_block=300),
+        BlockOn(("name_core",), keys=trigrams, max_block=300),
         BlockOn(("region", "name_core")),
         BlockOn(("phone",)),
         BlockOn(("address",)),

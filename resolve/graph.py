@@ -48,6 +48,17 @@ def house_tie(address: str) -> str | None:
     return "@" + key.replace("|", " ") if key else None
 
 
+def _houses(label: str) -> tuple[str, Callable[[str], str | None]]:
+    """The houses a party owns, lets or sells (by contract; a lessee holds none), or files a return
+    about, by address (`house_tie`): a lessor the housing department names without an identifier
+    meets the owner who files the rental tax on that house."""
+    return ((f"MATCH (p:{label})-[:OWNS]->(o:Property) RETURN p.uid AS uid, o.address AS value "
+             f"UNION ALL MATCH (p:{label})-[r:PARTY_TO]->(:Contract)-[:CONCERNS]->(o:Property) "
+             "WHERE coalesce(r.role, '') <> 'lessee' RETURN p.uid AS uid, o.address AS value "
+             f"UNION ALL MATCH (p:{label})-[:FILED]->(:TaxFiling)-[:CONCERNS]->(o:Property) "
+             "RETURN p.uid AS uid, o.address AS value"), house_tie)
+
+
 # Context columns: (column, Cypher returning uid and value for the label, normaliser of the value or
 # None); the first value per uid is kept, all of them joined by '|' for the columns in JOINED.
 CONTEXT = {
@@ -57,6 +68,7 @@ CONTEXT = {
         ("rep_name", "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.name AS value", None),
         ("rep_id", "MATCH (p:Person)-[:LEGAL_REP_OF]->(e:Enterprise) RETURN e.uid AS uid, p.id_number AS value",
          None),
+        ("ties", *_houses("Enterprise")),
     ),
     "Person": (
         ("address", "MATCH (p:Person)-[:LOCATED_AT]->(a:Address) RETURN p.uid AS uid, a.text AS value", None),
@@ -67,13 +79,7 @@ CONTEXT = {
                  "UNION ALL MATCH (p:Person)-[:SHAREHOLDER_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
                  "UNION ALL MATCH (p:Person)-[:EXECUTIVE_OF]->(e:Enterprise) RETURN p.uid AS uid, e.uid AS value "
                  "UNION ALL MATCH (p:Person)-[:PARTY_TO]->(c:Contract) RETURN p.uid AS uid, c.uid AS value", None),
-        # the houses a person owns, lets or sells (by contract), or files a return about: a lessor the
-        # housing department names without an ID number meets the owner who files the rental tax
-        ("ties", "MATCH (p:Person)-[:OWNS]->(o:Property) RETURN p.uid AS uid, o.address AS value "
-                 "UNION ALL MATCH (p:Person)-[:PARTY_TO]->(:Contract)-[:CONCERNS]->(o:Property) "
-                 "RETURN p.uid AS uid, o.address AS value "
-                 "UNION ALL MATCH (p:Person)-[:FILED]->(:TaxFiling)-[:CONCERNS]->(o:Property) "
-                 "RETURN p.uid AS uid, o.address AS value", house_tie),
+        ("ties", *_houses("Person")),
     ),
     "Property": (
         ("owner_name", "MATCH (o:Enterprise)-[:OWNS]->(p:Property) RETURN p.uid AS uid, o.name AS value "

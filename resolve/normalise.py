@@ -395,6 +395,12 @@ def bigrams(text: str) -> list[str]:
     return [text[i: i + 2] for i in range(len(text) - 1)] or [text]
 
 
+def trigrams(text: str) -> list[str]:
+    """Overlapping three-character tokens: `'华兴科技'` → `['华兴科', '兴科技']`; where a common
+    pair of characters (新材, 科技) makes a block too large to compare, three rarely do."""
+    return [text[i: i + 3] for i in range(len(text) - 2)] or [text]
+
+
 def prefix(length: int):
     """A key function keeping the first `length` characters."""
     def first(text: str) -> list[str]:

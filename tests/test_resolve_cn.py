@@ -16,7 +16,7 @@ import pytest
 
 from crossaudit.loaders.identifiers import make_credit_code, make_id_number
 from crossaudit.resolve import (
-    CONFIGS, DIVISIONS, BlockOn, EditDistance, EntityConfig, Exact, Field, MissingColumn, address_parts,
+    CONFIGS, DIVISIONS, BlockOn, EditDistance, blocking_report, EntityConfig, Exact, Field, MissingColumn, address_parts,
     address_text, enterprise_name_parts, link,
 )
 
@@ -442,3 +442,30 @@ def test_neighbouring_flats_addresses_are_different_a_street_typo_is_near():
     result = link(flats, CONFIGS["property"])
     assert result.explain("reg:0", "reg:1").contributions[0].level == "different"
     assert result.explain("reg:0", "tax:1").contributions[0].level == "<= 1 edit"
+
+
+def test_the_whole_name_as_written_picks_one_of_two_registered_namesakes():
+    """The register holds 银川市辉凯冶金 and 银川辉凯冶金 (core and region alike); a land grant names
+    its buyer 银川市辉凯冶金有限责任公司 without a code: the whole name, legal form unified, is a level
+    above core and region, and the mention joins the firm so named."""
+    firms = enterprises(("reg:1", "银川市辉凯冶金有限公司", CODE_1, None, None),
+                        ("reg:2", "银川辉凯冶金有限公司", CODE_2, None, None),
+                        ("land:1", "银川市辉凯冶金有限责任公司", None, None, None))
+    result = link(firms, ENTERPRISE)
+    assert result.explain("land:1", "reg:1").contributions[1].level == "exact, same name_region, name_full"
+    assert result.explain("land:1", "reg:2").contributions[1].level == "exact, same name_region"
+    assert result.entity_of["land:1"] == result.entity_of["reg:1"] != result.entity_of["reg:2"]
+
+
+def test_a_name_whose_character_pairs_are_all_common_is_still_a_candidate_by_three():
+    """Four hundred firms hold 远方, 方新, 新材 and 材料 (pair blocks too large to compare):
+    永宁远方新材料, a county's short name before the registered 远方新材料, still meets it through
+    远方新."""
+    common = [(f"reg:{k}", "{}{}远方{}方新{}新材料有限公司".format(*(chr(0x4e00 + 4 * k + c) for c in range(4))),
+               None, None, None) for k in range(400)]
+    firms = enterprises(*common, ("reg:x", "永宁县远方新材料有限公司", CODE_1, None, None),
+                        ("lease:x", "永宁远方新材料有限公司", None, None, None))
+    report = blocking_report(firms, ENTERPRISE, pd.DataFrame({"left_id": ["reg:x"], "right_id": ["lease:x"]}))
+    by_key = report.set_index("key")
+    assert by_key.loc["name_core/bigrams", "skipped_blocks"] >= 4 and by_key.loc["name_core/bigrams", "recall"] == 0
+    assert by_key.loc["name_core/trigrams", "recall"] == 1 and by_key.loc["all keys", "recall"] == 1

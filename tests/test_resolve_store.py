@@ -155,7 +155,8 @@ def test_a_lessor_named_without_id_and_the_owner_filing_on_that_house_share_a_ti
     """Housing registers a lease whose lessor it names without an ID number; the tax office holds
     the identified namesake's rental-income return about the same house, cited by its address
     in another department's spelling. Both records carry that house as a tie (what lets the
-    resolver link them); a namesake letting another house does not."""
+    resolver link them); a namesake letting another house and the lessee do not. A firm named
+    without its code letting a house meets the registered firm filing property tax on it."""
     run = RunStamp.now("load-1")
     owner = make_id_number("640121", dt.date(1977, 3, 28), 992, "F")
     store.upsert_nodes("Person", [
@@ -174,12 +175,25 @@ def test_a_lessor_named_without_id_and_the_owner_filing_on_that_house_share_a_ti
                                                                    {"from": "L2", "to": "addr:3"}], run)
     store.upsert_relationships("FILED", "Person", "TaxFiling", [{"from": owner, "to": "F1"}], run)
     store.upsert_relationships("CONCERNS", "TaxFiling", "Property", [{"from": "F1", "to": "addr:1"}], run)
-    label, _, props = RESOLVED[1]
-    ties = read_records(store, label, props).set_index("record_id")["ties"].map(lambda t: set(t.split("|")))
+    store.upsert_nodes("Person", [{"uid": "record:lease:1:lessee", "name": "郭强俊"}], run)
+    store.upsert_relationships("PARTY_TO", "Person", "Contract", [
+        {"from": "record:lease:1:lessee", "to": "L1", "role": "lessee"}], run)
+    # a firm letting a house it names by address, and the registered firm filing property tax on it
+    store.upsert_nodes("Enterprise", [{"uid": CODE, "credit_code": CODE, "name": "宁夏鑫源商贸有限公司"},
+                                      {"uid": VARIANT, "name": "鑫源商贸有限公司"}], run)
+    store.upsert_nodes("TaxFiling", [{"filing_id": "F2", "tax_type": "property_tax"}], run)
+    store.upsert_relationships("FILED", "Enterprise", "TaxFiling", [{"from": CODE, "to": "F2"}], run)
+    store.upsert_relationships("CONCERNS", "TaxFiling", "Property", [{"from": "F2", "to": "addr:3"}], run)
+    store.upsert_relationships("PARTY_TO", "Enterprise", "Contract", [{"from": VARIANT, "to": "L2", "role": "lessor"}],
+                               run)
+    persons, firms = (read_records(store, label, props).set_index("record_id")["ties"]
+                      for label, _, props in (RESOLVED[1], RESOLVED[0]))
     house = "@640121 朔方路376号7号楼3单元2004室"
-    assert ties[owner] == {house}
-    assert ties["record:lease:1:lessor"] == {"L1", house}
-    assert house not in ties["record:lease:2:lessor"]
+    assert set(persons[owner].split("|")) == {house}
+    assert set(persons["record:lease:1:lessor"].split("|")) == {"L1", house}
+    assert house not in persons["record:lease:2:lessor"]
+    assert persons["record:lease:1:lessee"] == "L1"  # a lessee holds no house
+    assert firms[CODE] == firms[VARIANT] == "@640121 满春路9号1单元101室"
 
 
 def test_a_property_without_a_county_is_placed_by_its_address(store):
