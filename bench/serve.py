@@ -1,7 +1,8 @@
 """The console under concurrent users: p50 / p95 of search, expand and the finding page, each engine.
 
     python bench/serve.py --scale medium [--seed 7] [--region DIR] [--ladybug PATH]
-                          [--neo4j-uri bolt://…] [--skip-neo4j] [--users 8] [--seconds 60] [--warmup 20]
+                          [--neo4j-uri bolt://…] [--skip-neo4j | --skip-ladybug] [--users 8] [--seconds 60]
+                          [--warmup 20]
 
 Each store is loaded, resolved and its rules run unless it already holds findings (--ladybug
 PATH: an embedded store to serve, e.g. a copy of one built by `crossaudit demo --scale medium`;
@@ -144,12 +145,14 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8, help="Concurrent clients.")
     parser.add_argument("--seconds", type=float, default=60.0, help="How long the clients ask.")
     parser.add_argument("--warmup", type=float, default=20.0, help="How long one client asks first, untimed.")
+    parser.add_argument("--skip-ladybug", action="store_true", help="Only the Neo4j server.")
     args = parser.parse_args()
     results = {"scale": args.scale, "users": args.users}
     with tempfile.TemporaryDirectory() as tmp:
         region = args.region or prepare_region(Path(tmp), args.scale, args.seed)
-        results["ladybug"] = bench(f"ladybug:{args.ladybug or Path(tmp) / 'graph.db'}", region, args.users,
-                                   args.seconds, args.warmup)
+        if not args.skip_ladybug:
+            results["ladybug"] = bench(f"ladybug:{args.ladybug or Path(tmp) / 'graph.db'}", region, args.users,
+                                       args.seconds, args.warmup)
         if not args.skip_neo4j:
             with neo4j(args.neo4j_uri) as uri:
                 results["neo4j"] = bench(uri, region, args.users, args.seconds, args.warmup)
