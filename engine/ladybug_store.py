@@ -90,6 +90,7 @@ def _forget_prepared(conn: ladybug.Connection, kept: int = PREPARED_KEPT) -> Non
 class LadybugStore(Store):
     engine = "ladybug"
 
+    prepared_kept = PREPARED_KEPT
     # Below this many new rows, one LOAD FROM … CREATE (about 20 µs a row) is cheaper than a COPY,
     # which costs a checkpoint, tenths of a second whatever its size.
     copy_min_rows = 5_000
@@ -123,6 +124,11 @@ class LadybugStore(Store):
         handle._conn, handle._writes = ladybug.Connection(self._db), None
         return handle
 
+    def keep_statements(self, count: int) -> None:
+        # A statement prepared again costs 1.5 ms and runs colder: a console's network read (about
+        # 60 distinct statements) took 362 ms with 8 kept, 185 ms with 100 (medium region).
+        self.prepared_kept = max(PREPARED_KEPT, count)
+
     # --- reads ------------------------------------------------------------------------
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
@@ -132,7 +138,7 @@ class LadybugStore(Store):
             return [dict(zip(columns, (_plain_value(v) for v in row))) for row in result.get_all()]
         finally:
             result.close()
-            _forget_prepared(self._conn)
+            _forget_prepared(self._conn, self.prepared_kept)
 
     def query_read(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         # Ladybug refuses any write (SET, CREATE, COPY, DDL …) inside a read-only transaction.
@@ -154,7 +160,7 @@ class LadybugStore(Store):
             return result.get_as_arrow()
         finally:
             result.close()
-            _forget_prepared(self._conn)
+            _forget_prepared(self._conn, self.prepared_kept)
 
     # --- writes -----------------------------------------------------------------------
 

@@ -402,6 +402,11 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
+    def keep_statements(self, count: int) -> None:
+        """Keep up to `count` prepared statements per connection of this handle and those made from
+        it after (a long-lived server reading with the same few dozen statements); an engine that
+        does not prepare them in the client ignores it."""
+
     def for_thread(self) -> "Store":
         """A handle on this store for another thread of the same process (a server's workers):
         the store itself where its client is thread-safe (Neo4j's driver); never closed apart."""

@@ -15,6 +15,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from typing import Any
 
+import anyio
 import jinja2
 from fastapi import Body, FastAPI, Form, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -28,7 +29,7 @@ from crossaudit.viz.page import FONT, short_time, vis_assets
 from crossaudit.viz.vocab import LABEL_NAMES, SEVERITY_NAMES, format_value, prop_name
 from crossaudit.serve import views
 from crossaudit.serve.auth import COOKIE, SESSION_HOURS, Session, Sessions, check_password, same_token
-from crossaudit.serve.console import Console
+from crossaudit.serve.console import STORE_THREADS, Console
 from crossaudit.serve.reads import name_index
 
 LOGIN_COOKIE = "crossaudit_login"
@@ -64,6 +65,7 @@ def create_app(store: Store, users: Users) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        anyio.to_thread.current_default_thread_limiter().total_tokens = STORE_THREADS
         console.warm(name_index)
         yield
         console.close()  # the queued audit entries written, the store closed

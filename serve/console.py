@@ -1,7 +1,8 @@
 """The console's one long-lived hold on the store, shared by every request.
 
-- **One store, many threads**: the server opens the store once; each worker thread reads through
-  its own handle (`Store.for_thread`: a Ladybug connection of its own; Neo4j's thread-safe driver).
+- **One store, many threads**: the server opens the store once; each of its STORE_THREADS worker
+  threads reads through its own handle (`Store.for_thread`: a Ladybug connection of its own, which
+  keeps the statements it prepared; Neo4j's thread-safe driver).
 - **Reads never wait for a write**: on Ladybug one write transaction runs at a time and a second
   is refused, so the console's writes (lifecycle actions, loads submitted through it) take
   `writing`, one at a time; reads go on beside them. The audit entry of a read is queued and
@@ -33,6 +34,12 @@ from crossaudit.viz.subgraph import NodeId
 log = logging.getLogger("crossaudit.serve")
 # How long a name index for fuzzy search is reused before it is read again.
 NAME_INDEX_SECONDS = 300
+# Requests served at once, each in a worker thread with its own handle on the store: more than
+# the cores only queue inside the engine, and each handle keeps its prepared statements.
+STORE_THREADS = 3
+# Prepared statements each handle keeps: every page's reads (a network read alone runs about 60
+# distinct statements), 2.5-4 MB of the embedded store's page cache each.
+STATEMENTS = 96
 
 
 class Console:
@@ -40,6 +47,7 @@ class Console:
 
     def __init__(self, store: Store, users: Users) -> None:
         self.base, self.users = store, users
+        store.keep_statements(STATEMENTS)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._refs: dict[str, NodeId] = {}
