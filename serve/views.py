@@ -226,12 +226,12 @@ def export(console: Console, user: User, finding_id: str, fmt: str) -> tuple[byt
 
 def stats_page(console: Console, user: User) -> str:
     """The statistics page with its charts (the user's offices only), as `crossaudit stats -o`."""
-    from crossaudit.cli.stats import _page
+    from crossaudit.viz.charts import stats_page as page  # matplotlib, for this page only
 
     console.require(user, "stats", "page")
     totals = finding_stats(console.store(), console.office_scope(user), console.clearance(user))
     console.audit(user, "stats", "page", "allowed")
-    return _page(totals)
+    return page(totals)
 
 
 def ledger_page(console: Console, user: User, period: str | None = None) -> str:
