@@ -54,9 +54,12 @@ class Neo4jStore(Store):
     def __init__(self, uri: str, batch_size: int = 2000, database: str | None = None,
                  writers: int | None = None) -> None:
         super().__init__(batch_size)
-        # Batches of one label or type run in `writers` transactions at once (own sessions):
-        # the server then works on several cores while the client packs the next batch.
-        self.writers = max(1, writers or int(os.environ.get("CROSSAUDIT_NEO4J_WRITERS", "2")))
+        # Batches of one label or type run in `writers` transactions at once (own sessions): on a
+        # server with cores to spare it works on several while the client packs the next batch.
+        # One by default: two deadlock on hubs (an office, a busy enterprise), and each retry
+        # waits a second or more (2-core machine, client beside the server, small region re-loaded
+        # in turns: 1 writer 30 s and 29 s; 2 writers 52 s with 8 deadlocks, 29 s with 6).
+        self.writers = max(1, writers or int(os.environ.get("CROSSAUDIT_NEO4J_WRITERS", "1")))
         self._pool = ThreadPoolExecutor(self.writers, thread_name_prefix="crossaudit-neo4j")
         self.uri = redact_uris(uri)  # what messages show; the driver gets the URI as given
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
