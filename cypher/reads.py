@@ -77,21 +77,23 @@ def relationships_between(store: "Store", nodes: Iterable[NodeId],
                           pairs: Mapping[tuple[str, str], Sequence[str]]) -> dict[tuple[str, str], dict]:
     """Every relationship of the types `pairs` gives for each (from label, to label) that joins
     two of the given nodes, keyed (type, rid), with `_from` and `_to`: one query per pair of
-    labels present (Ladybug does not unite relationships of different tables)."""
+    labels present (Ladybug does not unite relationships of different tables). Each is anchored on
+    the relationships' ends and filters their starts: the other way round, Ladybug scanned the end
+    label's table for the `IN` (a network read on the medium region spent 25-30% more)."""
     by_label = group_by_label(nodes)
     rels: dict[tuple[str, str], dict] = {}
     for (from_label, to_label), types in sorted(pairs.items()):
         if from_label not in by_label or to_label not in by_label:
             continue
-        to_key = SCHEMA.node(to_label).key
+        from_key = SCHEMA.node(from_label).key
         rows = store.query(
-            f"{keyed(from_label, SCHEMA.node(from_label).key, 'a')} OPTIONAL MATCH (a)-[r:{'|'.join(types)}]->"
-            f"(b:{to_label}) WHERE b.{to_key} IN $to_keys RETURN k, r, b.{to_key} AS to",
+            f"{keyed(to_label, SCHEMA.node(to_label).key, 'b', 'to_keys')} OPTIONAL MATCH (a:{from_label})"
+            f"-[r:{'|'.join(types)}]->(b) WHERE a.{from_key} IN $keys RETURN a.{from_key} AS source, r, k AS to",
             {"keys": by_label[from_label], "to_keys": by_label[to_label]})
         for row in rows:
             if row["r"] is None:
                 continue
             rel = dict(row["r"])
-            rel["_from"], rel["_to"] = (from_label, row["k"]), (to_label, row["to"])
+            rel["_from"], rel["_to"] = (from_label, row["source"]), (to_label, row["to"])
             rels[(rel["_type"], rel["rid"])] = rel
     return rels
