@@ -10,15 +10,16 @@ status; the denial is in the audit log already.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from contextlib import asynccontextmanager
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 import anyio
 import jinja2
 from fastapi import Body, FastAPI, Form, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from crossaudit.engine import Store
@@ -125,8 +126,9 @@ def create_app(store: Store, users: Users) -> FastAPI:
             path=request.url.path, **context)
         return HTMLResponse(body, status_code=status)
 
-    def answer(data: Any) -> JSONResponse:
-        return JSONResponse(finite(jsonable_encoder(data)))
+    def answer(data: Any) -> Response:
+        return Response(json.dumps(finite(data), ensure_ascii=False, allow_nan=False, separators=(",", ":"),
+                                   default=_json_value).encode("utf-8"), media_type="application/json")
 
     # --- errors --------------------------------------------------------------------------------
 
@@ -335,6 +337,19 @@ def create_app(store: Store, users: Users) -> FastAPI:
         return answer(loads.get(session(request).user, job_id))
 
     return app
+
+
+def _json_value(value: Any) -> Any:
+    """What json.dumps does not write itself: dates and times as ISO 8601, Decimals as numbers, sets
+    as sorted lists. (FastAPI's jsonable_encoder did this, and walked every value of a network
+    answer in Python: 12 ms of a 200 ms expand.)"""
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
 def _amount(text: Any) -> float | None:
