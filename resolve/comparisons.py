@@ -82,9 +82,9 @@ class Comparison:
         top = len(self.labels) - 1 - len(self.refines)  # the plain exact level
         out[exact] = top
         agreeing = exact
-        for k, refine in enumerate(self.refines, 1):
+        for k, refine in enumerate(self.refines, 1):  # both without it agree too (no region in either name)
             x, y = records.columns[refine].codes[left], records.columns[refine].codes[right]
-            agreeing = agreeing & (x >= 0) & (x == y)
+            agreeing = agreeing & (x == y)
             out[agreeing] = top + k
         rest = np.flatnonzero(both & ~exact)
         if len(rest) and top > 1:
@@ -204,10 +204,19 @@ class Nested(Comparison):
 @dataclass(frozen=True)
 class Overlap(Comparison):
     """Sets of values written joined by '|' (the enterprises a person works for or represents):
-    the same set, sharing one, or none in common."""
+    the same set, sharing one, or none in common. With `disjoint_unknown`, none in common counts
+    as nothing known (level -1, "missing"): a mention another department wrote sees one contract
+    or house of the entity, the register sees others — not sharing one says little."""
+    disjoint_unknown: bool = False
 
     def _graded_labels(self) -> tuple[str, ...]:
         return ("share one",)
+
+    def levels(self, records: Records, left: np.ndarray, right: np.ndarray, workers: int = WORKERS) -> np.ndarray:
+        out = super().levels(records, left, right, workers)
+        if self.disjoint_unknown:
+            out[out == 0] = -1
+        return out
 
     def _grade(self, column, left, right, workers):
         # Only the pairs' own values are split: explain() grades one pair of a column of millions.

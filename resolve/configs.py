@@ -96,7 +96,7 @@ ENTERPRISE = EntityConfig(
     identifiers=("credit_code",),
     comparisons=(
         EditDistance("code_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
-                     u=(0.999, 0.0005, 0.0004, 0.0001)),
+                     u=(0.99985, 0.0001, 0.00001, 0.00004)),  # two random codes one character apart: rare
         # the core; the core and the region; the whole name as written (legal form unified): 银川市辉凯冶金
         # meets 银川市辉凯冶金 above 银川辉凯冶金, a namesake the register holds too
         EditDistance("name_core", (1, 2), refine=("name_region", "name_full"), m=(0.02, 0.03, 0.1, 0.15, 0.2, 0.5),
@@ -106,12 +106,15 @@ ENTERPRISE = EntityConfig(
         Exact("phone", m=(0.3, 0.7), u=(0.999, 0.001)),
         EditDistance("rep_name", (1,), m=(0.1, 0.1, 0.8), u=(0.97, 0.02, 0.01)),
         Exact("rep_id", m=(0.1, 0.9), u=(0.9995, 0.0005)),
-        Overlap("ties", m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
+        # a firm named without its code sees one house of the firm, the register others: only sharing speaks
+        Overlap("ties", disjoint_unknown=True, m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
     ),
     blocking=(
         BlockOn(("name_core",), keys=bigrams, max_block=300),
         BlockOn(("name_core",), keys=trigrams, max_block=300),
         BlockOn(("region", "name_core")),
+        BlockOn(("name_region", "name_core")),  # 宁夏西夏|葡萄酒业: a core too common for its own blocks
+        BlockOn(("name_full",)),
         BlockOn(("phone",)),
         BlockOn(("address",)),
         BlockOn(("rep_id",)),
@@ -138,7 +141,7 @@ PERSON = EntityConfig(
     identifiers=("id_number",),
     comparisons=(
         EditDistance("id_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
-                     u=(0.999, 0.0005, 0.0004, 0.0001)),
+                     u=(0.99985, 0.0001, 0.00001, 0.00004)),  # two random codes one character apart: rare
         EditDistance("name", (1,), min_length=3, m=(0.03, 0.02, 0.05, 0.9), u=(0.97, 0.01, 0.015, 0.005)),
         DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
         EditDistance("address", (1, 2), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),  # 3 edits of 7: another street

@@ -469,3 +469,14 @@ def test_a_name_whose_character_pairs_are_all_common_is_still_a_candidate_by_thr
     by_key = report.set_index("key")
     assert by_key.loc["name_core/bigrams", "skipped_blocks"] >= 4 and by_key.loc["name_core/bigrams", "recall"] == 0
     assert by_key.loc["name_core/trigrams", "recall"] == 1 and by_key.loc["all keys", "recall"] == 1
+
+
+def test_two_names_without_a_region_agree_to_the_top_level_and_are_always_candidates():
+    """灵武天塞化工 (a county's short name firms take as their own) written alike, legal forms
+    apart: neither name has a region, so they agree as wholly as names can; and one key is the
+    whole name, so however common its character pairs and triples, the pair is compared."""
+    firms = enterprises(("reg:1", "灵武天塞化工有限责任公司", CODE_1, None, None),
+                        ("land:1", "灵武天塞化工有限公司", None, None, None))
+    result = link(firms, ENTERPRISE)
+    assert result.explain("land:1", "reg:1").contributions[1].level == "exact, same name_region, name_full"
+    assert "name_full" in {key.label for key in ENTERPRISE.all_blocking}
