@@ -85,6 +85,20 @@ def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file
     assert files.command() == f"neo4j-admin database import full @{(files.folder / 'import.args').resolve()} neo4j"
 
 
+def test_timestamps_keep_their_microseconds_or_stay_empty_and_a_carriage_return_is_a_line_break(tmp_path):
+    with CaptureStore() as staging:
+        staging.upsert_nodes("LoadRun", [{"run_id": "r1", "started_at": dt.datetime(2026, 11, 8, 9, 0, 0, 5)},
+                                         {"run_id": "r2", "started_at": dt.datetime(2026, 11, 8, 9, 0),
+                                          "source_dir": "甲\r乙"},
+                                         {"run_id": "r3"}], RUN)
+        files = write_import_files(staging, tmp_path / "import")
+    with open(files.folder / "nodes" / "LoadRun.csv", encoding="utf-8", newline="") as handle:
+        header, *rows = csv.reader(handle)
+    started = {row[0]: row[header.index("started_at:localdatetime")] for row in rows}
+    assert started == {"r1": "2026-11-08T09:00:00.000005", "r2": "2026-11-08T09:00:00.000000", "r3": ""}
+    assert files.multiline == [files.folder / "nodes" / "LoadRun.csv"]
+
+
 def _timeless(rows: list[list[str]]) -> list[tuple]:
     """A file's rows in order, without what a load measures on the clock (seconds, finished_at)."""
     header = rows[0]
