@@ -7,22 +7,25 @@
 Each store is loaded, resolved and its rules run unless it already holds findings (--ladybug
 PATH: an embedded store to serve, e.g. a copy of one built by `crossaudit demo --scale medium`;
 the console writes its audit entries there). The console (crossaudit.serve.app) is served by
-uvicorn on 127.0.0.1 in this process; --users clients, each logged in over HTTP as an analyst
-cleared `internal`, repeat for --seconds: a search (a credit code, a name, part of a name or a
-misspelt name, in turn), an expand of a found entity, and a finding page. Prints a line per
-engine and, last, a JSON object. Goals (#17): search ≤ 200 ms, expand ≤ 300 ms, finding page ≤ 1 s at the 95th
-percentile; the process's resident memory is reported beside the embedded page cache it holds.
+uvicorn on 127.0.0.1 in this process; --users clients, in another process, each logged in over
+HTTP as an analyst cleared `internal`, repeat for --seconds: a search (a credit code, a name,
+part of a name or a misspelt name, in turn), an expand of a found entity, and a finding page.
+Prints a line per engine and, last, a JSON object. Goals (#17): search ≤ 200 ms, expand ≤ 300 ms,
+finding page ≤ 1 s at the 95th percentile; the server process's resident memory is reported
+beside the embedded page cache it holds.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import socket
 import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -114,28 +117,35 @@ def client_loop(base: str, asked: dict, seconds: float, timings: dict, seed: int
                 timings["finding"].append(time.perf_counter() - started)
 
 
+def clients(base: str, asked: dict, users: int, seconds: float, warmup: float) -> dict:
+    """The users' requests, in a process of their own (as the users' browsers are): one client
+    first, untimed (Neo4j plans each distinct query once, Ladybug reads its pages in), then
+    `users` at once; their timings."""
+    client_loop(base, asked, warmup, {kind: [] for kind in GOALS_MS}, users)
+    timings = {kind: [] for kind in GOALS_MS}
+    threads = [threading.Thread(target=client_loop, args=(base, asked, seconds, timings, seed)) for seed in range(users)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return timings
+
+
 def bench(uri: str, region: Path, users: int, seconds: float, warmup: float) -> dict:
     prepared(uri, region)
     with open_store(uri) as store:
         asked, engine = samples(store), store.engine
     base, server, thread = serve(uri)
-    # one client first, untimed: Neo4j plans each distinct query once, Ladybug reads its pages in
-    client_loop(base, asked, warmup, {kind: [] for kind in GOALS_MS}, users)
-    timings = {kind: [] for kind in GOALS_MS}
-    clients = [threading.Thread(target=client_loop, args=(base, asked, seconds, timings, seed))
-               for seed in range(users)]
-    for client in clients:
-        client.start()
-    for client in clients:
-        client.join()
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        timings = pool.submit(clients, base, asked, users, seconds, warmup).result()
     memory = resident_mb()
     server.should_exit = True
     thread.join(60)
     result = {kind: {"requests": len(values), "p50_ms": percentile(values, 0.5), "p95_ms": percentile(values, 0.95),
-                     "goal_p95_ms": GOALS_MS[kind]} for kind, values in timings.items()}
+                     "max_ms": percentile(values, 1.0), "goal_p95_ms": GOALS_MS[kind]} for kind, values in timings.items()}
     result["resident_mb"] = memory
     print(f"{engine:8s} " + ", ".join(f"{kind} p95 {r['p95_ms']} ms ({r['requests']})" for kind, r in result.items()
-                                       if kind in GOALS_MS) + f"; resident {memory} MB", flush=True)
+                                       if kind in GOALS_MS) + f"; server resident {memory} MB", flush=True)
     return result
 
 
