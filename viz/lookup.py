@@ -94,12 +94,13 @@ def _matching(label: str, prop: str, param: str) -> str:
     return f"MATCH (n:{label}) WHERE n.{prop} = ${param}"
 
 
-def _identifier_query() -> str:
+def _identifier_query(codes: bool) -> str:
     """One query for every identifier a user may type: a UNION ALL branch per (label, property)
-    of IDENTIFIER_FIELDS, then per co-cited label (properties, contracts) the node keyed by the
-    number as normalised, the node it was merged into, and the node a row cited it with."""
-    branches = [f"{_matching(label, prop, 'upper' if prop in ('credit_code', 'id_number') else 'value')} "
-                f"RETURN {_columns(label, rank)}" for rank, (label, prop) in enumerate(IDENTIFIER_FIELDS)]
+    of IDENTIFIER_FIELDS (credit codes and ID numbers only with `codes`), then per co-cited label
+    (properties, contracts) the node keyed by the number as normalised, the node it was merged
+    into, and the node a row cited it with."""
+    branches = [f"{_matching(label, prop, 'upper' if prop in CODES else 'value')} RETURN {_columns(label, rank)}"
+                for rank, (label, prop) in enumerate(IDENTIFIER_FIELDS) if codes or prop not in CODES]
     rank = len(branches)
     for label in CO_CITED:
         cols = _columns(label, rank)
@@ -115,7 +116,10 @@ def _identifier_query() -> str:
     return " UNION ALL ".join(branches)
 
 
-IDENTIFIER_QUERY = _identifier_query()
+# Credit codes and ID numbers are stored checked, in capitals and digits: text with anything else
+# (a name) skips their branches, which scan their labels on Ladybug (70 ms on the medium region).
+CODES = ("credit_code", "id_number")
+IDENTIFIER_QUERIES = {codes: _identifier_query(codes) for codes in (True, False)}
 # Per label, the names equal to the text first, then those containing it.
 NAME_QUERIES = tuple(f"MATCH (n:{label}) WHERE n.{prop} CONTAINS $value RETURN {_columns(label, rank)}, "
                      f"n.{prop} = $value AS exact ORDER BY exact DESC, key LIMIT $limit"
@@ -168,7 +172,8 @@ def _found(store: Store, key: str, limit: int) -> list[Candidate]:
     # the numbers of each co-cited label in one list parameter (Neo4j plans again per size class of each)
     numbers = [{"label": label, "key": number} for label in CO_CITED
                for number in sorted(set(filter(None, (normalise(key) for _, normalise in OBJECT_IDENTIFIERS[label]))))]
-    found = _distinct(store.query(IDENTIFIER_QUERY, {"value": key, "upper": key.upper(), "numbers": numbers}), limit)
+    query = IDENTIFIER_QUERIES[key.upper().isascii() and key.upper().isalnum()]
+    found = _distinct(store.query(query, {"value": key, "upper": key.upper(), "numbers": numbers}), limit)
     if found:
         return found
     rows = [row for query in NAME_QUERIES for row in store.query(query, {"value": key, "limit": limit})]
