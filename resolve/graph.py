@@ -41,7 +41,7 @@ RESOLVED = (
 
 
 def house_tie(address: str) -> str | None:
-    """A house as a tie between persons, known by its address (two departments' citations of
+    """A house as a tie between parties, known by its address (two departments' citations of
     one house may stay two Property nodes, and properties are resolved after persons):
     `'银川市兴庆区解放西街12号'` → `'@640104 解放西街12号'` (no '|': ties are joined by it)."""
     key = address_key(address)
