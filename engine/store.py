@@ -402,10 +402,11 @@ class Store(ABC):
     @abstractmethod
     def close(self) -> None: ...
 
-    def keep_statements(self, count: int) -> None:
+    def keep_statements(self, count: int, connections: int = 1) -> None:
         """Keep up to `count` prepared statements per connection of this handle and those made from
-        it after (a long-lived server reading with the same few dozen statements); an engine that
-        does not prepare them in the client ignores it."""
+        it after, `connections` of them reading at once (a long-lived server reading with the same
+        few dozen statements), fewer where they would not fit; an engine that does not prepare
+        them in the client ignores it."""
 
     def for_thread(self) -> "Store":
         """A handle on this store for another thread of the same process (a server's workers):

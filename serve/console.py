@@ -38,7 +38,7 @@ NAME_INDEX_SECONDS = 300
 # the cores only queue inside the engine, and each handle keeps its prepared statements.
 STORE_THREADS = 3
 # Prepared statements each handle keeps: every page's reads (a network read alone runs about 60
-# distinct statements), 2.5-4 MB of the embedded store's page cache each.
+# distinct statements), fewer where a quarter of the embedded store's page cache cannot hold them.
 STATEMENTS = 96
 
 
@@ -47,7 +47,7 @@ class Console:
 
     def __init__(self, store: Store, users: Users) -> None:
         self.base, self.users = store, users
-        store.keep_statements(STATEMENTS)
+        store.keep_statements(STATEMENTS, STORE_THREADS)
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._refs: dict[str, NodeId] = {}
