@@ -390,15 +390,20 @@ def value_set(value: Any) -> str | None:
 
 # --- blocking key helpers ------------------------------------------------------------
 
+def _grams(text: str, n: int) -> list[str]:
+    """Overlapping `n`-character tokens, or the text itself when shorter."""
+    return [text[i: i + n] for i in range(len(text) - n + 1)] or [text]
+
+
 def bigrams(text: str) -> list[str]:
     """Overlapping two-character tokens: `'华兴科技'` → `['华兴', '兴科', '科技']`."""
-    return [text[i: i + 2] for i in range(len(text) - 1)] or [text]
+    return _grams(text, 2)
 
 
 def trigrams(text: str) -> list[str]:
     """Overlapping three-character tokens: `'华兴科技'` → `['华兴科', '兴科技']`; where a common
     pair of characters (新材, 科技) makes a block too large to compare, three rarely do."""
-    return [text[i: i + 3] for i in range(len(text) - 2)] or [text]
+    return _grams(text, 3)
 
 
 def prefix(length: int):

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import re
-
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable
