@@ -46,12 +46,13 @@ class Planter:
         self.world.cases.append(Case(family, kind, label, primary, list(dict.fromkeys(keys)), round(amount, 2),
                                      office, description))
 
-    def take(self, candidates: list, n: int, ids=lambda x: [x.code]) -> list:
-        """n candidates whose entities no other case uses yet (then marked used)."""
+    def take(self, candidates: list, n: int, ids=lambda x: [x.code], exclude: set[str] = frozenset()) -> list:
+        """n candidates whose entities no other case uses yet (then marked used), none in `exclude`
+        (skipped in the draw, so the random numbers drawn stay those of the whole list)."""
         chosen = []
         for candidate in self.rng.sample(candidates, len(candidates)):
             entity_ids = ids(candidate)
-            if any(e in self.used for e in entity_ids):
+            if any(e in self.used or e in exclude for e in entity_ids):
                 continue
             self.used.update(entity_ids)
             for e in entity_ids:
@@ -260,6 +261,7 @@ class Planter:
 
     def plant_inactive(self) -> None:
         firms = [f for f in self.all_firms() if f.kind == "local"]
+        involved = self.involved()
         for kind, status, market in (("deregistered_taxpayer_operating", "注销", "存续"),
                                      ("abnormal_taxpayer_operating", "非正常", "经营异常")):
             for firm in self.take(firms, self.positives):
@@ -272,7 +274,9 @@ class Planter:
                          f"Tax status {status} since {date}, yet the firm keeps issuing invoices and consuming "
                          f"electricity (and paying social insurance) in the months after; undeclared sales about {yuan(after)}. "
                          "Its returns stop at that date, so payroll and electricity rules may flag it too (collateral).")
-            for firm in self.take(firms, self.near_misses):
+            # a near miss stops everything at its date: not a firm an event of the year (a procurement
+            # payment, a lease…) names after it
+            for firm in self.take(firms, self.near_misses, exclude=involved):
                 date = random_date(self.rng, dt.date(2023, 4, 5), dt.date(2023, 9, 25))
                 firm.tax_status, firm.tax_status_date = status, date
                 firm.status, firm.status_date = ("注销", date + dt.timedelta(days=20)) if status == "注销" else ("经营异常", date)

@@ -38,6 +38,7 @@ from crossaudit.loaders.fields import (
 )
 from crossaudit.loaders.readers import Flawed, has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
+from crossaudit.resolve.normalise import address_region, region_code
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 # A field's identifier as the row wrote it where its check failed and `on_invalid: null` dropped it
@@ -206,18 +207,27 @@ def _mapped(values: pa.Array, function) -> pa.Array:
     return pa.array([function(text) for text in encoded.dictionary.to_pylist()], pa.string()).take(encoded.indices)
 
 
-def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role: str) -> tuple[pa.Array, pa.Array]:
+def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role: str,
+                places: pa.Array | None = None) -> tuple[pa.Array, pa.Array]:
     """(uid, method) of each mention: a valid identifier ('exact'), a normalised enterprise name
-    ('name'), or the record itself ('record'); (null, '') where the row names nothing to key on.
+    ('name') — with the division the row places the firm in where it gives one (`places`, see
+    `mention_places`: a name is unique only within its registration authority's area, and two
+    counties' namesakes must not pool their rows before resolution) — or the record itself
+    ('record'); (null, '') where the row names nothing to key on.
 
         entity_keys("Person", {"id_number": pa.array([None]), "name": pa.array(["张伟"])},
-                    pa.array(["ds:f.csv:3"]), "rep")  → (["record:ds:f.csv:3:rep"], ["record"])"""
+                    pa.array(["ds:f.csv:3"]), "rep")  → (["record:ds:f.csv:3:rep"], ["record"])
+        entity_keys("Enterprise", {"name": pa.array(["宁夏驼峰物流有限公司"])}, pa.array(["ds:f.csv:3"]),
+                    "customer", pa.array(["640425"]))  → (["name:宁夏驼峰物流@640425"], ["name"])"""
     blank = pa.nulls(len(records), pa.string())
     get = lambda name: props.get(name, blank)  # noqa: E731
     own = _join(RECORD_UID, records, f":{role}")  # a uid of the record's own
     if label == "Enterprise":
         code, name = _given(get("credit_code")), _given(get("name"))
-        return (_either(code, get("credit_code"), _either(name, _join(NAME_UID, _mapped(get("name"), _name_norm)), None)),
+        named = _join(NAME_UID, _mapped(get("name"), _name_norm))
+        if places is not None:
+            named = pc.coalesce(_join(named, "@", places), named)
+        return (_either(code, get("credit_code"), _either(name, named, None)),
                 _either(code, "exact", _either(name, "name", "")))
     if label == "Person":
         code, name = _given(get("id_number")), _given(get("name"))
@@ -231,6 +241,21 @@ def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role:
                     _either(exact, "exact", _either(address, "record", "")))
         return found, _either(exact, "exact", "")
     raise KeyError(label)
+
+
+def mention_places(spec: SourceSpec, mention: NodeYield, props: dict[str, pa.Array],
+                   fields: dict[str, pa.Array]) -> pa.Array | None:
+    """The division (short code) each row places an enterprise mention in: the mention's
+    region_code, else its address's, else that of the Address the row says it is LOCATED_AT; null
+    where the row gives none, None where the spec gives no such column."""
+    given = [_mapped(_as_text(props[prop]), parse) for prop, parse in (("region_code", region_code),
+                                                                      ("address", address_region)) if prop in props]
+    for rel in spec.relationships:
+        place = next((node for node in spec.nodes if node.role == rel.to_role), None)
+        if (rel.type == "LOCATED_AT" and rel.from_role == mention.role and place is not None
+                and place.label == "Address" and isinstance(place.id, str) and place.id in fields):
+            given.append(_mapped(_as_text(fields[place.id]), address_region))
+    return pc.coalesce(*given) if given else None
 
 
 def object_keys(label: str, props: dict[str, pa.Array], size: int) -> dict[str, pa.Array]:
@@ -439,7 +464,8 @@ def facts(spec: SourceSpec, file_name: str, checked: CheckedRows) -> Facts:
         for label, props, named in _mentions(mention, checked.fields, size):
             node = SCHEMA.node(label)
             if label in ENTITY_LABELS:
-                found, methods = entity_keys(label, props, records, mention.role)
+                places = mention_places(spec, mention, props, checked.fields) if label == "Enterprise" else None
+                found, methods = entity_keys(label, props, records, mention.role, places)
                 if label == "Contract" and not isinstance(mention.id, str):  # no contract number: its natural key
                     natural = natural_keys(checked.fields, mention.id, size)
                     fallback = pc.and_(pc.invert(pc.is_valid(found)), pc.is_valid(natural))

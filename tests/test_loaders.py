@@ -348,6 +348,49 @@ def test_a_local_number_keys_an_employer_without_its_code_and_yields_its_county(
     assert [m["method"] for m in methods] == ["exact", "record", "record", "record"]
 
 
+POWER_SPEC = """\
+department: power
+dataset: power
+files: power/*.csv
+format: csv
+grade: internal
+columns:
+  户号: {field: account_no, required: true}
+  户名: {field: name, type: enterprise_name, required: true}
+  统一社会信用代码: {field: credit_code, type: credit_code, on_invalid: "null"}
+  用电地址: {field: address, type: address}
+  电量年月: {field: period, type: month, required: true}
+nodes:
+  - {role: usage, label: UtilityUsage, id: [account_no, period], props: {account_no: account_no, period: period}}
+  - {role: customer, label: Enterprise, id: credit_code, props: {credit_code: credit_code, name: name}}
+  - {role: address, label: Address, id: address}
+relationships:
+  - {type: USED, from: customer, to: usage}
+  - {type: LOCATED_AT, from: customer, to: address}
+"""
+
+
+def test_a_firm_named_without_its_code_is_keyed_by_its_name_within_the_county_its_row_gives(store, tmp_path):
+    """Two counties' namesakes (a name is unique only within its registration authority's area)
+    keep their code-less rows apart until resolution; a row placing the firm nowhere keys the name alone."""
+    specs, data = tmp_path / "specs", tmp_path / "region" / "power"
+    specs.mkdir()
+    data.mkdir(parents=True)
+    (specs / "power.yaml").write_text(POWER_SPEC, encoding="utf-8")
+    (data / "用电.csv").write_text(
+        "户号,户名,统一社会信用代码,用电地址,电量年月\n"
+        "A1,宁夏驼峰物流有限责任公司,,宁夏回族自治区银川市兴庆区开元大道28号703室,2023-03\n"
+        "A1,宁夏驼峰物流有限公司,,银川市兴庆区开元大道28号703室,2023-04\n"  # the same firm, written two ways
+        "B2,宁夏驼峰物流有限公司,,宁夏回族自治区固原市彭阳县长城中路66号708室,2023-03\n"
+        "C3,宁夏驼峰物流有限公司,,,2023-03\n", encoding="utf-8")
+    assert load_sources(tmp_path / "region", store, specs).totals()["loaded"] == 4
+    rows = store.query("MATCH (e:Enterprise)-[:USED]->(u:UtilityUsage) "
+                       "RETURN e.uid AS uid, count(u) AS months ORDER BY uid")
+    assert rows == [{"uid": "name:宁夏驼峰物流有限公司", "months": 1},
+                    {"uid": "name:宁夏驼峰物流有限公司@640104", "months": 2},
+                    {"uid": "name:宁夏驼峰物流有限公司@640425", "months": 1}]
+
+
 def test_a_derived_field_must_be_a_start_and_an_end(tmp_path):
     path = tmp_path / "si.yaml"
     path.write_text(SI_SPEC.replace("[2, 8]", "[8, 2]"), encoding="utf-8")
