@@ -115,3 +115,18 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep = np.ones(len(values), bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]
+
+
+def in_sorted(values: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
+    """Which of `sorted_codes` (sorted, unique) occur in `values`, as a mask over
+    `sorted_codes`: np.isin by binary search, without sorting millions of pair codes again.
+
+        >>> in_sorted(np.array([7, 3, 9]), np.array([1, 3, 5, 7])).tolist()
+        [False, True, False, True]
+    """
+    mask = np.zeros(len(sorted_codes), bool)
+    at = np.searchsorted(sorted_codes, values)
+    inside = at < len(sorted_codes)
+    at = at[inside]
+    mask[at[sorted_codes[at] == values[inside]]] = True
+    return mask

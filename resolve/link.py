@@ -18,7 +18,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode, sorted_unique
+from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode, in_sorted, sorted_unique
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
@@ -101,7 +101,7 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     """u from random pairs; m by EM on each blocking key's pairs over the comparisons that key
     leaves free (a key on postcode says nothing of how matches agree on postcode), averaged;
     the prior from the records that carry an identifier (`identifier_prior`), else from EM's
-    share of matches among all candidates (`codes`, levels `gamma`): EM's share shrinks as the
+    share of matches among all candidates (`codes`, sorted, levels `gamma`): EM's share shrinks as the
     candidates from large blocks grow, and with it recall at 100k records.
     On data too small to estimate from: the comparisons' defaults, a record matching one other."""
     comparisons = config.comparisons
@@ -114,12 +114,12 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
         return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
     u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
+    in_keys = {key: in_sorted(found, codes) for key, found in key_pairs.items()}
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
-        for key, found in key_pairs.items():
+        for key, in_key in in_keys.items():
             taken = set().union(*(_sources(config, column) for column in key.columns))
             used = [k for k, c in enumerate(comparisons) if not _sources(config, c.column) & taken]
-            in_key = np.isin(codes, found)
             if len(used) >= 2 and in_key.sum() >= MIN_PAIRS / 10:
                 m_key, share = estimate_m(gamma[in_key][:, used], [u[k] for k in used], [m_defaults[k] for k in used])
                 estimates.append((used, m_key, share * in_key.sum()))

@@ -121,14 +121,31 @@ def as_dataframe(table) -> pd.DataFrame:
     return table if isinstance(table, pd.DataFrame) else table.to_pandas()
 
 
-def normalise_column(raw: pd.Series, normalise: Callable[[Any], Any] | None) -> np.ndarray:
-    """Apply `normalise` once per distinct non-missing value; missing stays None."""
-    codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
-    mapped = [normalise(value) if normalise else value for value in uniques]
-    table = np.empty(len(mapped) + 1, dtype=object)
-    table[:-1] = mapped
-    table[-1] = None
-    return table[codes]  # code -1 picks the trailing None
+def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...]) -> dict[str, np.ndarray]:
+    """Each field's normalised values (None where missing), its normaliser applied once per
+    distinct raw value. Fields that read the same columns are normalised together, value by
+    value: the five fields made from an enterprise's name each ask `enterprise_name_parts` for
+    the value just parsed, which its cache still holds however many distinct names there are.
+
+        >>> normalised_columns(pd.DataFrame({"name": [" Ann ", None]}),
+        ...                    (Field("name", str.strip), Field("raw", source="name")))["name"].tolist()
+        ['Ann', None]
+    """
+    groups: dict[tuple, list[Field]] = {}
+    for field in fields:
+        groups.setdefault((isinstance(field.source, tuple), field.sources), []).append(field)
+    out: dict[str, np.ndarray] = {}
+    for group in groups.values():
+        raw = [field.raw(frame) for field in group][0]  # every field checks its own columns
+        codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
+        normalisers = [field.normalise or (lambda value: value) for field in group]
+        rows = [[normalise(value) for normalise in normalisers] for value in uniques]
+        for k, field in enumerate(group):
+            table = np.empty(len(rows) + 1, dtype=object)
+            table[:-1] = [row[k] for row in rows]
+            table[-1] = None
+            out[field.name] = table[codes]  # code -1 picks the trailing None
+    return out
 
 
 def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str | None = None) -> Records:
@@ -140,7 +157,8 @@ def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str
     if len(set(ids)) != len(ids):
         duplicated = pd.Series(ids).loc[pd.Series(ids).duplicated()].iloc[0]
         raise ValueError(f"record ids must be unique; {duplicated!r} appears more than once")
-    columns = {field.name: Column(normalise_column(field.raw(frame), field.normalise)) for field in fields}
+    values = normalised_columns(frame, fields)
+    columns = {field.name: Column(values[field.name]) for field in fields}
     if source_column:
         source_codes, source_names = pd.factorize(frame[source_column].astype(str))
         sources, names = source_codes.astype(np.int32), [str(name) for name in source_names]

@@ -360,7 +360,7 @@ def test_single_source_deduplication():
     assert result.entity_of["r1"] == result.entity_of["r2"] != result.entity_of["r3"]
 
 
-@pytest.mark.parametrize("module", ["divisions", "normalise", "records", "config", "link", "configs"])
+@pytest.mark.parametrize("module", ["divisions", "normalise", "records", "config", "link", "configs", "blocking"])
 def test_resolve_docstring_examples_hold(module):
     result = doctest.testmod(importlib.import_module(f"crossaudit.resolve.{module}"))
     assert result.attempted > 0 and result.failed == 0
