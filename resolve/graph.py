@@ -155,13 +155,16 @@ def read_judgements(store: Store, label: str) -> list[tuple[str, str, bool]]:
 # to the identified node that carries the same number (the department's rows that do give the
 # identifier say which), before and whatever the scores. A property's normalised address (坐落)
 # is one: the register gives each unit its own, so a house a lease or a return names by address
-# alone is the one registered unit at that address (none if two units share it).
+# alone is the one registered unit at that address (none if two units share it), and several such
+# citations of an address no unit is registered at are one house.
 LOCAL_NUMBERS = {"Enterprise": ("si_no",), "Property": ("address_key",)}
 
 
 def local_links(records: pd.DataFrame, label: str) -> list[tuple[str, str]]:
-    """(provisional uid, identified uid) pairs sharing a department number that only one
-    identified node carries."""
+    """(provisional uid, uid) pairs sharing a department number: the identified node, where only
+    one carries it; where none does, the first (smallest uid) of the provisional nodes citing it —
+    fourteen monthly returns about one house by its address are one house, not 91 pairs for a
+    person to review. A number two identified nodes carry links nothing."""
     links = []
     for column in LOCAL_NUMBERS.get(label, ()):
         if column not in records:
@@ -172,9 +175,12 @@ def local_links(records: pd.DataFrame, label: str) -> list[tuple[str, str]]:
         provisional = given["record_id"].map(is_provisional).astype(bool)
         owners = given[~provisional].groupby(column)["record_id"].agg(list)
         owner = owners[owners.map(len) == 1].map(lambda uids: uids[0])
-        for uid, number in zip(given.loc[provisional, "record_id"], given.loc[provisional, column]):
-            if number in owner.index:
-                links.append((uid, owner[number]))
+        cited = given[provisional].sort_values("record_id")
+        first = cited[~cited[column].isin(owners.index)].groupby(column)["record_id"].first()
+        for uid, number in zip(cited["record_id"], cited[column]):
+            anchor = owner.get(number, first.get(number))
+            if anchor is not None and anchor != uid:
+                links.append((uid, anchor))
     return links
 
 

@@ -241,6 +241,17 @@ def test_an_address_links_a_house_only_to_the_one_unit_registered_there():
     assert local_links(records, "Property") == [("record:a:2:house", "640105001001GB00001F00010003")]
 
 
+def test_citations_of_an_address_no_unit_is_registered_at_are_one_house():
+    """Monthly returns about one unregistered house by its address: one house, not a review queue
+    of every pair; an address two registered units share still links nothing."""
+    records = pd.DataFrame({"record_id": ["record:r:9:house", "record:r:3:house", "record:l:1:house", UNIT, OTHER_UNIT,
+                                          "record:r:4:house", "record:r:5:house", "record:r:6:house"],
+                            "address_key": ["640104|朔方路376号2单元301室"] * 3 + ["640104|解放西街12号"] * 4
+                                           + ["640105|北京中路9号"]})
+    assert sorted(local_links(records, "Property")) == [("record:r:3:house", "record:l:1:house"),
+                                                        ("record:r:9:house", "record:l:1:house")]
+
+
 def test_one_contract_and_one_permit_whatever_the_width_and_brackets(store, tmp_path):
     region, specs = _region(tmp_path, {
         "deed.csv": ["税源编号,不动产单元号,合同编号,网签备案号",
