@@ -1,7 +1,7 @@
 """What the console reads beyond the viz functions: fuzzy name search, linked-entity counts,
 one node's neighbourhood, and the shortest paths between two entities.
 
-    similar_names(index, "宁夏甲商贸")                     # [("Enterprise", "9164…"), …] by rapidfuzz score
+    similar_names(name_index(store), "宁夏甲商贸")         # [("Enterprise", "9164…"), …] by rapidfuzz score
     linked_counts(store, ("Enterprise", "9164…"))          # [{"rel_type": "FILED", "label": "TaxFiling", …}]
     neighbourhood(store, ("Enterprise", "9164…"), label="Person")   # a Case: the node and its persons
     connections(store, ("Enterprise", "A"), ("Enterprise", "B"))     # a Case: the shortest paths, ≤ 4 hops
@@ -12,8 +12,10 @@ search is one fixed-length pattern per length, relationships named and never reu
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections import Counter
+from typing import Iterable
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from crossaudit.engine import SCHEMA, Store
@@ -31,25 +33,74 @@ GROUP_RELS = frozenset(name for name, prop in DERIVED_FROM["interest_group"] if 
 FUZZY_CUTOFF = 60
 
 
-def name_index(store: Store) -> list[tuple[NodeId, str]]:
-    """Every named enterprise and person, ((label, key), name), for `similar_names`."""
-    index = []
+class NameIndex:
+    """Named entities, ((label, key), name), for `similar_names`, with each character's postings
+    (which names hold it, how many times) to shortlist the names a fuzzy match can reach.
+
+    A name sharing few characters with the text cannot score FUZZY_CUTOFF. For texts without white
+    space (whose token scores are the plain ones again) WRatio is at most the larger of the Indel
+    ratio 100·2L / (a + b) of the two texts and 0.9 × that of the shorter (length s) against a
+    window of the other, 100·2L / (s + window) with window ≥ L; L, their longest common
+    subsequence, is at most `common`, the characters they share (with repeats). So a score c needs
+    common ≥ c·s / 100 or common ≥ c·s / (180 - c): for 60, 2·common ≥ s. Names with white space
+    are always compared. Scoring only the shortlist gives the same names in the same order
+    (rapidfuzz breaks ties by position, kept).
+
+    >>> index = NameIndex([(("Person", "1"), "张伟"), (("Enterprise", "2"), "宁夏甲商贸有限公司")])
+    >>> index.shortlist("宁夏甲商贸公司").tolist()
+    [1]
+    """
+
+    def __init__(self, entries: Iterable[tuple[NodeId, str]]) -> None:
+        self.entries = list(entries)
+        self.names = [name for _, name in self.entries]
+        self.lengths = np.array([len(name) for name in self.names], dtype=np.int32)
+        self.spaced = np.array([any(char.isspace() for char in name) for name in self.names], dtype=bool)
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for row, name in enumerate(self.names):
+            for char, count in Counter(name).items():
+                rows, counts = postings.setdefault(char, ([], []))
+                rows.append(row)
+                counts.append(count)
+        self.postings = {char: (np.array(rows, dtype=np.int32), np.array(counts, dtype=np.int32))
+                         for char, (rows, counts) in postings.items()}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def shortlist(self, text: str) -> np.ndarray:
+        """The positions, ascending, of the names that may score FUZZY_CUTOFF against `text`."""
+        if any(char.isspace() for char in text):
+            return np.arange(len(self.names))
+        common = np.zeros(len(self.names), dtype=np.int32)
+        for char, count in Counter(text).items():
+            if char in self.postings:
+                rows, counts = self.postings[char]
+                common[rows] += np.minimum(counts, count)
+        shorter = np.minimum(self.lengths, len(text))
+        return np.flatnonzero((common * max(100, 180 - FUZZY_CUTOFF) >= FUZZY_CUTOFF * shorter) | self.spaced)
+
+
+def name_index(store: Store) -> NameIndex:
+    """Every named enterprise and person, for `similar_names`."""
+    entries = []
     for label, prop in NAME_FIELDS:
         key = SCHEMA.node(label).key
-        index += [((label, row["key"]), row["name"]) for row in store.query(
+        entries += [((label, row["key"]), row["name"]) for row in store.query(
             f"MATCH (n:{label}) WHERE n.{prop} IS NOT NULL RETURN n.{key} AS key, n.{prop} AS name")]
-    return index
+    return NameIndex(entries)
 
 
-def similar_names(index: Sequence[tuple[NodeId, str]], text: str, limit: int = 20) -> list[NodeId]:
+def similar_names(index: NameIndex, text: str, limit: int = 20) -> list[NodeId]:
     """The entities whose names are most like `text` (rapidfuzz WRatio ≥ FUZZY_CUTOFF), best first.
 
-    >>> similar_names([(("Person", "1"), "张伟"), (("Enterprise", "2"), "宁夏甲商贸有限公司")], "宁夏甲商贸公司")
+    >>> similar_names(NameIndex([(("Person", "1"), "张伟"), (("Enterprise", "2"), "宁夏甲商贸有限公司")]), "宁夏甲商贸公司")
     [('Enterprise', '2')]
     """
-    names = [name for _, name in index]
-    found = process.extract(text, names, scorer=fuzz.WRatio, limit=limit, score_cutoff=FUZZY_CUTOFF)
-    return [index[position][0] for _, _, position in found]
+    shortlist = index.shortlist(text)
+    found = process.extract(text, [index.names[row] for row in shortlist], scorer=fuzz.WRatio, limit=limit,
+                            score_cutoff=FUZZY_CUTOFF)
+    return [index.entries[shortlist[position]][0] for _, _, position in found]
 
 
 def linked_counts(store: Store, ident: NodeId) -> list[dict]:

@@ -269,3 +269,24 @@ def test_serve_hashes_a_password_for_the_users_file(tmp_path):
                                            "password": hashed}}}, "users.yaml").get("wang").password == hashed
     with pytest.raises(ValueError, match="never the password itself"):
         parse_users({"users": {"wang": {"role": "analyst", "clearance": "internal", "password": "口令-1"}}}, "u.yaml")
+
+
+def test_fuzzy_search_scores_only_a_shortlist_and_finds_what_scoring_every_name_finds():
+    """The character shortlist (serve.reads.NameIndex) leaves out only names that cannot reach the
+    cutoff: the same entities in the same order as rapidfuzz over every name, for misspellings,
+    parts of names, short texts, repeated characters and names with spaces."""
+    from rapidfuzz import fuzz, process
+
+    from crossaudit.serve.reads import FUZZY_CUTOFF, NameIndex, similar_names
+
+    names = ["宁夏甲商贸有限公司", "宁夏甲商贸公司", "甲商贸", "宁夏乙科技有限公司", "银川丙建材有限责任公司", "张伟", "张伟伟",
+             "李娜", "王建国", "商贸", "甲甲甲甲甲甲", "Ningxia Jia Trading Co", "宁夏 甲商贸", "甲", "有限公司",
+             "吴忠市利通区宁夏甲商贸有限公司分公司", "夏宁贸商甲"]
+    index = NameIndex([(("Enterprise", str(number)), name) for number, name in enumerate(names)])
+    texts = ["宁夏甲商贸公司", "甲商贸有公司", "张伟", "伟", "甲甲", "Jia Trading", "宁夏 甲", "有限", "公司", "银川丙建材",
+             "王建", "甲商贸宁夏", "x"]
+    for text in texts:
+        everything = process.extract(text, names, scorer=fuzz.WRatio, limit=20, score_cutoff=FUZZY_CUTOFF)
+        assert similar_names(index, text) == [("Enterprise", str(position)) for _, _, position in everything], text
+    assert len(index.shortlist("宁夏甲商贸公司")) < len(names)  # names sharing too few characters are not scored
+    assert list(index.shortlist("宁夏 甲")) == list(range(len(names)))  # a text with spaces is scored against all
