@@ -38,7 +38,7 @@ from crossaudit.loaders.fields import (
 )
 from crossaudit.loaders.readers import Flawed, has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
-from crossaudit.resolve.normalise import address_region, region_code
+from crossaudit.resolve.normalise import address_key, address_region, region_code
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 # A field's identifier as the row wrote it where its check failed and `on_invalid: null` dropped it
@@ -210,15 +210,16 @@ def _mapped(values: pa.Array, function) -> pa.Array:
 def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role: str,
                 places: pa.Array | None = None) -> tuple[pa.Array, pa.Array]:
     """(uid, method) of each mention: a valid identifier ('exact'), a normalised enterprise name
-    ('name') — with the division the row places the firm in where it gives one (`places`, see
+    ('name') — with the place the row gives the firm where it gives one (`places`, see
     `mention_places`: a name is unique only within its registration authority's area, and two
-    counties' namesakes must not pool their rows before resolution) — or the record itself
+    namesakes must not pool their rows before resolution) — or the record itself
     ('record'); (null, '') where the row names nothing to key on.
 
         entity_keys("Person", {"id_number": pa.array([None]), "name": pa.array(["张伟"])},
                     pa.array(["ds:f.csv:3"]), "rep")  → (["record:ds:f.csv:3:rep"], ["record"])
         entity_keys("Enterprise", {"name": pa.array(["宁夏驼峰物流有限公司"])}, pa.array(["ds:f.csv:3"]),
-                    "customer", pa.array(["640425"]))  → (["name:宁夏驼峰物流@640425"], ["name"])"""
+                    "customer", pa.array(["640425|长城中路66号708室"]))
+            → (["name:宁夏驼峰物流有限公司@640425|长城中路66号708室"], ["name"])"""
     blank = pa.nulls(len(records), pa.string())
     get = lambda name: props.get(name, blank)  # noqa: E731
     own = _join(RECORD_UID, records, f":{role}")  # a uid of the record's own
@@ -245,16 +246,20 @@ def entity_keys(label: str, props: dict[str, pa.Array], records: pa.Array, role:
 
 def mention_places(spec: SourceSpec, mention: NodeYield, props: dict[str, pa.Array],
                    fields: dict[str, pa.Array]) -> pa.Array | None:
-    """The division (short code) each row places an enterprise mention in: the mention's
-    region_code, else its address's, else that of the Address the row says it is LOCATED_AT; null
-    where the row gives none, None where the spec gives no such column."""
-    given = [_mapped(_as_text(props[prop]), parse) for prop, parse in (("region_code", region_code),
-                                                                      ("address", address_region)) if prop in props]
+    """Where each row places an enterprise mention: its address (`address_key`: county, street and
+    number; the mention's own, else the Address the row says it is LOCATED_AT), else the division
+    its region_code or address names; null where the row gives none, None where the spec has no
+    such column. Two namesakes of one county (有限公司 | 有限责任公司) stay apart by their addresses."""
+    addresses = [_as_text(props["address"])] if "address" in props else []
     for rel in spec.relationships:
         place = next((node for node in spec.nodes if node.role == rel.to_role), None)
         if (rel.type == "LOCATED_AT" and rel.from_role == mention.role and place is not None
                 and place.label == "Address" and isinstance(place.id, str) and place.id in fields):
-            given.append(_mapped(_as_text(fields[place.id]), address_region))
+            addresses.append(_as_text(fields[place.id]))
+    given = [_mapped(address, address_key) for address in addresses]
+    if "region_code" in props:
+        given.append(_mapped(_as_text(props["region_code"]), region_code))
+    given += [_mapped(address, address_region) for address in addresses]
     return pc.coalesce(*given) if given else None
 
 

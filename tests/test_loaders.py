@@ -370,9 +370,10 @@ relationships:
 """
 
 
-def test_a_firm_named_without_its_code_is_keyed_by_its_name_within_the_county_its_row_gives(store, tmp_path):
-    """Two counties' namesakes (a name is unique only within its registration authority's area)
-    keep their code-less rows apart until resolution; a row placing the firm nowhere keys the name alone."""
+def test_a_firm_named_without_its_code_is_keyed_by_its_name_where_its_row_places_it(store, tmp_path):
+    """Namesakes (a name is unique only within its registration authority's area, and departments
+    drop the legal form's 责任) keep their code-less rows apart until resolution, by address, else
+    county; a row placing the firm nowhere keys the name alone."""
     specs, data = tmp_path / "specs", tmp_path / "region" / "power"
     specs.mkdir()
     data.mkdir(parents=True)
@@ -382,13 +383,17 @@ def test_a_firm_named_without_its_code_is_keyed_by_its_name_within_the_county_it
         "A1,宁夏驼峰物流有限责任公司,,宁夏回族自治区银川市兴庆区开元大道28号703室,2023-03\n"
         "A1,宁夏驼峰物流有限公司,,银川市兴庆区开元大道28号703室,2023-04\n"  # the same firm, written two ways
         "B2,宁夏驼峰物流有限公司,,宁夏回族自治区固原市彭阳县长城中路66号708室,2023-03\n"
-        "C3,宁夏驼峰物流有限公司,,,2023-03\n", encoding="utf-8")
-    assert load_sources(tmp_path / "region", store, specs).totals()["loaded"] == 4
+        "D4,宁夏驼峰物流有限公司,,宁夏回族自治区固原市彭阳县长城中路９号,2023-03\n"  # a namesake of the county
+        "C3,宁夏驼峰物流有限公司,,,2023-03\n"
+        "E5,宁夏驼峰物流有限公司,,宁夏回族自治区固原市文化路,2023-03\n", encoding="utf-8")  # a city, no county
+    assert load_sources(tmp_path / "region", store, specs).totals()["loaded"] == 6
     rows = store.query("MATCH (e:Enterprise)-[:USED]->(u:UtilityUsage) "
                        "RETURN e.uid AS uid, count(u) AS months ORDER BY uid")
     assert rows == [{"uid": "name:宁夏驼峰物流有限公司", "months": 1},
-                    {"uid": "name:宁夏驼峰物流有限公司@640104", "months": 2},
-                    {"uid": "name:宁夏驼峰物流有限公司@640425", "months": 1}]
+                    {"uid": "name:宁夏驼峰物流有限公司@640104|开元大道28号703室", "months": 2},
+                    {"uid": "name:宁夏驼峰物流有限公司@6404", "months": 1},
+                    {"uid": "name:宁夏驼峰物流有限公司@640425|长城中路66号708室", "months": 1},
+                    {"uid": "name:宁夏驼峰物流有限公司@640425|长城中路9号", "months": 1}]
 
 
 def test_a_derived_field_must_be_a_start_and_an_end(tmp_path):
