@@ -184,12 +184,13 @@ class Planter:
                              f"on {a.date} for {yuan(a.price)}; the court's ruling transferred it, and no deed tax "
                              "source for this 不动产单元号 was declared.")
                 else:
-                    # declared before the departments exported (AS_OF): a filing after it is none in the data
-                    record.tax.delay_days = self.rng.randint(120, min(300, (AS_OF - a.date).days))
+                    # declared before the departments exported (AS_OF): a filing after it is none in the data;
+                    # the delay runs from the registration of the ruling (record.date), weeks after the sale
+                    record.tax.delay_days = self.rng.randint(120, min(300, (AS_OF - record.date).days))
                     self.add("judicial_auction_deed_tax", "judicial_auction_without_deed_tax", NEAR_MISS, a.case_no,
                              keys, 0.0, a.county,
                              f"Deed tax for the auction {a.case_no} was declared {record.tax.delay_days} days after "
-                             "the transfer: late, but declared.")
+                             f"the transfer registered on {record.date}: late, but declared.")
 
     # --- equity -----------------------------------------------------------------------
     def plant_equity(self) -> None:

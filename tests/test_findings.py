@@ -287,6 +287,20 @@ def test_the_earliest_filing_of_a_tax_bounds_how_far_back_a_rule_looks(store):
     assert resolve_data_defaults(params, store) == {"r": {"since": dt.date(2020, 12, 16)}}
 
 
+def test_the_latest_filing_of_a_tax_is_the_day_a_rule_judges_grace_periods_at(store):
+    """as_of is how far forward the returns delivered reach, not the day the rule runs: a sale
+    whose grace period ends after it may have its return in a delivery not yet made."""
+    from crossaudit.engine.rules.runner import resolve_data_defaults
+
+    params = {"r": {"as_of": "latest_filing.deed_tax", "grace": dt.timedelta(days=90)}}
+    assert resolve_data_defaults(params, store)["r"]["as_of"] == dt.date.today()  # no deed tax data
+    store.upsert_nodes("TaxFiling", [{"filing_id": "D1", "tax_type": "deed_tax", "filed_on": dt.date(2024, 3, 30)},
+                                     {"filing_id": "D2", "tax_type": "deed_tax", "period_start": dt.date(2024, 1, 1),
+                                      "period_end": dt.date(2024, 1, 31), "filed_on": dt.date(2024, 2, 10)},
+                                     {"filing_id": "V1", "tax_type": "vat", "filed_on": dt.date(2025, 1, 15)}])
+    assert resolve_data_defaults(params, store) == {"r": {"as_of": dt.date(2024, 3, 30), "grace": dt.timedelta(days=90)}}
+
+
 def test_a_data_window_default_is_overridden_like_any_other():
     from crossaudit.engine.rules import load_rules
 

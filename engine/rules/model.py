@@ -41,11 +41,14 @@ A window is taken from the data, not fixed in the rule: the defaults
 
     earliest_filing.deed_tax      # the earliest day a deed tax filing covers or was filed on: how
                                   # far back the returns reach (earliest_filing.<any tax type>)
+    latest_filing.deed_tax        # the latest day one was filed on or covers: how far forward they
+                                  # reach (latest_filing.<any tax type>; today when there is none)
 
 are resolved by the runner from the store before the run: the latest full year is the last
 calendar year whose December every monthly source holds (returns, electricity, social
 insurance; `engine.rules.runner.latest_full_year`); a transaction older than the earliest
-filing of its tax cannot be checked against the returns delivered. `--param
+filing of its tax cannot be checked against the returns delivered, nor one whose grace period
+ends after the latest (the data's `as_of`, not the day the rule runs). `--param
 from_date=2022-01-01` overrides them like any default.
 """
 from __future__ import annotations
@@ -73,7 +76,7 @@ PRECOMPUTE_STEPS: dict[str, tuple[str, ...]] = {"interest_groups": ("control_sha
 DATA_WINDOW = "latest_full_year"
 DATA_DEFAULTS = {f"{DATA_WINDOW}.{part}": kind for part, kind in (
     ("start", "date"), ("end", "date"), ("first_month", "month"), ("last_month", "month"))}
-DATA_DEFAULTS.update({f"earliest_filing.{tax}": "date" for tax in TAX_TYPES})
+DATA_DEFAULTS.update({f"{bound}_filing.{tax}": "date" for tax in TAX_TYPES for bound in ("earliest", "latest")})
 FLAGGABLE = tuple(b for _, b in SCHEMA.rel("FLAGS").pairs) + ("Party",)  # Party: Enterprise or Person
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -162,15 +162,26 @@ def earliest_filing(store: Store, tax_type: str) -> dt.date:
     return min(days) if days else NO_LOWER_BOUND
 
 
+def latest_filing(store: Store, tax_type: str) -> dt.date:
+    """The latest day a filing of `tax_type` was filed on or covers: how far forward the returns
+    delivered reach. A transaction whose grace period ends after it cannot be judged undeclared —
+    its return may be in a delivery not yet made. Today when the store holds none."""
+    row = store.query("MATCH (t:TaxFiling {tax_type: $tax}) RETURN max(t.filed_on) AS filed, "
+                      "max(coalesce(t.period_end, t.period_start)) AS covered", {"tax": tax_type})[0]
+    days = [d for d in (row["filed"], row["covered"]) if d is not None]
+    return max(days) if days else dt.date.today()
+
+
 def resolve_data_defaults(params: dict[str, dict], store: Store) -> dict[str, dict]:
-    """`params` with every data-derived default (`latest_full_year.start`, `earliest_filing.deed_tax`
-    …) replaced by its value, each computed from the store once and only if some parameter holds it."""
+    """`params` with every data-derived default (`latest_full_year.start`, `earliest_filing.deed_tax`,
+    `latest_filing.deed_tax` …) replaced by its value, each computed from the store once and only if some parameter holds it."""
     wanted = {v for values in params.values() for v in values.values() if isinstance(v, str) and v in DATA_DEFAULTS}
     values: dict[str, Any] = {}
     if any(token.startswith("latest_full_year.") for token in wanted):
         values.update(data_defaults(latest_full_year(store)))
-    for token in sorted(t for t in wanted if t.startswith("earliest_filing.")):
-        values[token] = earliest_filing(store, token.partition(".")[2])
+    for token in sorted(t for t in wanted if t.startswith(("earliest_filing.", "latest_filing."))):
+        bound = earliest_filing if token.startswith("earliest") else latest_filing
+        values[token] = bound(store, token.partition(".")[2])
     return {rule_id: {k: values[v] if isinstance(v, str) and v in values else v for k, v in ps.items()}
             for rule_id, ps in params.items()}
 

@@ -14,6 +14,8 @@ description: >
   lease's lessee for a period within the lease term, or names no object at all for a period
   within the term; and no such return by the lessee as withholding agent names the lessor for
   a period within the term. The tax at risk is a year's rent at the combined rate.
+  The grace period is judged at as_of, the latest day the property tax returns delivered reach, not
+  the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
   经住房城乡建设部门登记备案且未注销的房屋租赁，起租已满宽限期，既未申报财产租赁所得个人所得税，
   也未申报从租计征的房产税：没有关于该租赁的申报（不论由谁申报）；出租人没有关于该房屋的申报（同一
@@ -21,6 +23,7 @@ description_zh: >
   没有注明该承租人、所属期在租期内的申报，也没有不注明征税对象、所属期在租期内的申报；
   承租人作为扣缴义务人也没有注明该出租人、所属期在租期内的扣缴申报。风险税额为一年租金按两税合计税
   率计算的税额。
+  宽限期按 as_of（已交付的房产税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   个人所得税法 第二条（八）(财产租赁所得 is taxable), 第三条（三）(20 %), 第六条（四）(less 800 元 or
   20 % a month), 第九条 (a payer withholds); 房产税暂行条例 第二条, 第三条 (a leased house pays 12 % of
@@ -31,8 +34,8 @@ entities: {contract: Contract, lessor: Party}
 office: [region_code, lessor]
 amount: yearly_rent
 tax_at_risk: tax_at_risk
-params: {grace: 90 days, as_of: today, rental_rate: 0.1}
-version: 2
+params: {grace: 90 days, as_of: latest_filing.property_tax, rental_rate: 0.1}
+version: 3
 */
 MATCH (lessor)-[p:PARTY_TO {role: 'lessor'}]->(c:Contract {kind: 'lease'})
 WHERE coalesce(c.status, 'active') <> 'cancelled' AND c.start_on + $grace <= $as_of

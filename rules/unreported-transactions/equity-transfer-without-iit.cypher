@@ -17,6 +17,8 @@ description: >
   (SHAREHOLDER_OF.paid_in, pro rata to the share sold); with none known the whole price is
   taken as gain (cost_source unknown), an upper bound. No finding when the price does not
   exceed the cost: there is no income to tax.
+  The grace period is judged at as_of, the latest day the individual income tax returns delivered reach, not
+  the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
   自然人转让企业股权（股权变更登记），转让价格高于股权原值，宽限期满仍未申报股权转让所得个人所得税：
   没有关于该次转让的个人所得税申报；转让人没有所属期涵盖转让日的财产转让所得申报（注明其他企业的除
@@ -25,6 +27,7 @@ description_zh: >
   股权原值或该份额的实缴出资），转让人作为股东的实缴出资额（SHAREHOLDER_OF.paid_in，
   按转让份额比例计算）；均无记录的，以全部转让收入作为所得（cost_source 为 unknown），
   为上限估计。转让价格不超过原值的没有应税所得，不予标记。
+  宽限期按 as_of（已交付的个人所得税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   个人所得税法 第二条（八）(财产转让所得 is taxable), 第三条（三）(rate 20 %), 第六条（五）(taxable
   income = proceeds − 财产原值 − 合理费用), 第九条 (the payer withholds); 国家税务总局公告2014年
@@ -38,8 +41,8 @@ entities: {contract: Contract, transferor: Person, target: Enterprise}
 office: [target, transferor]
 amount: gain
 tax_at_risk: tax_at_risk
-params: {iit_rate: 0.2, grace: 90 days, as_of: today}
-version: 2
+params: {iit_rate: 0.2, grace: 90 days, as_of: latest_filing.individual_income_tax}
+version: 3
 */
 MATCH (transferor:Person)-[p1:PARTY_TO {role: 'transferor'}]->(c:Contract {kind: 'equity_transfer'})<-[p2:PARTY_TO {role: 'target'}]-(target:Enterprise)
 WHERE p1 <> p2 AND c.amount > 0 AND c.signed_on + $grace <= $as_of

@@ -13,6 +13,8 @@ description: >
   is for a house or land bought at auction or by sale, and falls within match_window of the
   sale. A declaration filed late is not a missing one (deed-tax-filed-late); a sale more than
   match_window before the earliest deed tax filing delivered (since) is not judged.
+  The grace period is judged at as_of, the latest day the deed tax returns delivered reach, not
+  the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
   法院拍卖不动产成交（司法拍卖成交：有成交价，非流拍或撤回），宽限期满后买受人仍完全未申报契税：
   没有关于该拍卖的契税申报；自成交前 match_window 起没有关于该不动产（以其任一编号引
@@ -20,6 +22,7 @@ description_zh: >
   且在成交前后 match_window 以内的申报。逾期申报不属未申报（见契税逾期申报规则）；
   成交早于已交付的最早契税申报（since）超过 match_window 的，
   不予判断。
+  宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   契税法 第一条 (the buyer of land or a house pays deed tax; a judicial sale transfers the
   title, 民事诉讼法 / 最高人民法院关于人民法院网络司法拍卖若干问题的规定 第三十条: the buyer bears
@@ -30,8 +33,8 @@ entities: {auction: Contract, property: Property, buyer: Party}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
-version: 3
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax}
+version: 4
 */
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(a:Contract {kind: 'auction'})-[r:CONCERNS]->(u:Property)
 WHERE a.amount > 0 AND NOT coalesce(a.status, 'sold') IN ['unsold', 'withdrawn'] AND a.signed_on + $grace <= $as_of

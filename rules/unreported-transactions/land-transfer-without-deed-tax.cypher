@@ -17,6 +17,8 @@ description: >
   A declaration filed late is not a missing one: deed-tax-filed-late reports it. A
   grant signed more than match_window before the earliest deed tax filing delivered (since)
   is older than the returns reach and is not judged.
+  The grace period is judged at as_of, the latest day the deed tax returns delivered reach, not
+  the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
   国有建设用地使用权出让（出让合同）签订后宽限期已满，仍完全未申报契税：没有关于该合同的契税申报；
   承受方自签订前 match_window 起没有关于该宗地（以其任一编号引用：
@@ -25,6 +27,7 @@ description_zh: >
   即可：以错录代码申报的，或出让合同只写名称而归并时未能确定为两家同名登记企业中哪一家的，仍属已申报。逾期申报不属未申报，
   由契税逾期申报规则报告。签订早于已交付的最早契税申报（since）超过 match_window 的
   出让，超出申报数据覆盖范围，不予判断。
+  宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   契税法 第一条 (the transferee of land use rights pays deed tax), 第二条 (a grant, 出让, is a
   transfer), 第三条 (rate 3 %–5 %), 第四条 (base: the price), 第九条 (due on the day the
@@ -35,8 +38,8 @@ entities: {contract: Contract, buyer: Enterprise}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
-version: 3
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax}
+version: 4
 */
 MATCH (buyer:Enterprise)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'land_transfer'})
 WHERE c.signed_on + $grace <= $as_of AND c.signed_on + $match_window >= $since

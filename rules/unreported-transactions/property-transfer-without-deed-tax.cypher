@@ -18,6 +18,8 @@ description: >
   a declaration filed late is not a missing one (deed-tax-filed-late). A transfer more than
   match_window before the earliest deed tax filing delivered (since) is older than the returns
   reach (a register lists sales of decades) and is not judged.
+  The grace period is judged at as_of, the latest day the deed tax returns delivered reach, not
+  the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
   以买卖方式转移房屋（房屋买卖合同：买卖，不论有无网签合同编号），转移（合同签订日，
   否则承受方登记日）后宽限期已满仍完全未申报契税：没有关于该合同的契税申报；
@@ -28,6 +30,7 @@ description_zh: >
   不是买卖，不生成合同；逾期申报不属未申报（见契税逾期申报规则）。转移早于已交付的最早契税申报（since）
   超过 match_window 的，超出申报数据覆盖范围（登记簿记载几十年的买卖），
   不予判断。
+  宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
   第四条 (base: the price), 第九条 (due when the contract is signed), 第十条 (declared before
@@ -38,8 +41,8 @@ entities: {contract: Contract, property: Property, buyer: Party}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: today, since: earliest_filing.deed_tax}
-version: 3
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax}
+version: 4
 */
 // Another sale of the unit is between the transfer and a filing when signed before the filing's
 // filed_on (a deed tax source always has one); a comparison with the filing's other, null, dates
