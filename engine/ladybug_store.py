@@ -117,20 +117,25 @@ class LadybugStore(Store):
         self._writes: ladybug.Connection | None = None
         self._node_copies: ladybug.Connection | None = None
 
-    def for_thread(self) -> "LadybugStore":
+    def for_thread(self, reads: bool = False) -> "LadybugStore":
         """Another handle on this open database with connections of its own: a Ladybug connection
         serves one thread at a time, the database many (reads run beside a write; a second write
-        transaction is refused while one runs)."""
+        transaction is refused while one runs). Its reads run on one thread: a server's threads
+        already keep the cores busy, and a network read of a few dozen small statements took 58 ms
+        of CPU on one thread against 69-83 ms on two (medium region)."""
         handle = copy.copy(self)
-        handle._conn, handle._writes = ladybug.Connection(self._db), None
+        handle._conn, handle._writes = ladybug.Connection(self._db, num_threads=1), None
         return handle
 
     def keep_statements(self, count: int, connections: int = 1) -> None:
         # A statement prepared again costs 1.5 ms and runs colder: a console's network read (about
         # 60 distinct statements) took 362 ms with 8 kept, 185 ms with 100 (medium region). Kept
         # statements take the page cache (about 4 MB each: 3 connections keeping 96 filled a
-        # 1 GB cache, "the buffer pool is full"), so they get a quarter of it at most.
-        fits = buffer_pool_bytes() // (4 * STATEMENT_BYTES * connections)
+        # 1 GB cache, "the buffer pool is full"), so they get half of it at most. (A quarter kept
+        # 42 a connection of 3 in a 2 GB cache, fewer than the 86 distinct statements of the
+        # console's search, expand and finding page: each was prepared again on every use, first
+        # in first out, a third of a network read's time.)
+        fits = buffer_pool_bytes() // (2 * STATEMENT_BYTES * connections)
         self.prepared_kept = max(PREPARED_KEPT, min(count, fits))
 
     # --- reads ------------------------------------------------------------------------

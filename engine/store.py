@@ -408,9 +408,10 @@ class Store(ABC):
         few dozen statements), fewer where they would not fit; an engine that does not prepare
         them in the client ignores it."""
 
-    def for_thread(self) -> "Store":
+    def for_thread(self, reads: bool = False) -> "Store":
         """A handle on this store for another thread of the same process (a server's workers):
-        the store itself where its client is thread-safe (Neo4j's driver); never closed apart."""
+        the store itself where its client is thread-safe (Neo4j's driver); never closed apart.
+        `reads`: the handle only reads, its `query` in read transactions where the engine has them."""
         return self
 
     def upsert_nodes(self, label: str, rows: Iterable[Mapping[str, Any]],

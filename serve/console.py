@@ -62,20 +62,22 @@ class Console:
     # --- the store ------------------------------------------------------------------------
 
     def store(self) -> Store:
-        """This thread's handle on the store."""
+        """This thread's handle on the store, for reads (in read transactions where the engine
+        has them)."""
         handle = getattr(self._local, "store", None)
         if handle is None:
-            handle = self._local.store = self.base.for_thread()
+            handle = self._local.store = self.base.for_thread(reads=True)
         return handle
 
     @contextmanager
     def writing(self, busy: bool = False) -> Iterator[Store]:
-        """The store for one write; writes run one at a time (`busy`: a long one, shown to users)."""
+        """The store for one write; writes run one at a time (`busy`: a long one, shown to users),
+        through the store the console opened."""
         with self._write_lock:
             if busy:
                 self.writer_busy.set()
             try:
-                yield self.store()
+                yield self.base
             finally:
                 self.writer_busy.clear()
 
