@@ -108,7 +108,7 @@ def test_sources_are_one_query_per_label_with_every_row(case_store):
 @pytest.mark.parametrize("store_uri", ["ladybug"], indirect=True)
 def test_many_distinct_statements_do_not_fill_a_small_ladybug_page_cache(store_uri, monkeypatch):
     """The ladybug package caches every prepared statement (about 4 MB of the pool each) until its
-    connection closes; the store keeps the last PREPARED_KEPT, or as many as a quarter of the pool
+    connection closes; the store keeps the last PREPARED_KEPT, or as many as half of the pool
     holds when a server asks for more (Store.keep_statements): 200 statements run in 96 MB."""
     monkeypatch.setenv("CROSSAUDIT_LADYBUG_BUFFER_MB", "96")
     with open_store(store_uri) as store:
