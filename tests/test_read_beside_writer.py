@@ -67,3 +67,25 @@ def test_a_command_that_writes_is_still_refused_beside_the_holder(store):
     plant_case(store)
     pushed = run_cli("--store", store.uri, "findings", "push")
     assert pushed.returncode == 1 and "Only one process may write" in pushed.stderr
+
+
+def test_quarantine_and_review_queues_are_read_while_another_process_writes(store):
+    plant_case(store)
+    store.upsert_nodes("QuarantineEntry", [{"entry_id": "Q1", "file": "tax/invoices.csv", "row": 7,
+                                            "column_name": "金额", "raw_value": "十二万", "reason": "not a number",
+                                            "department": "tax", "dataset": "invoices"}])
+    store.upsert_nodes("ReviewItem", [{"pair_id": "Enterprise:a|b", "label": "Enterprise", "uid_a": "a", "uid_b": "b",
+                                       "score": 0.7, "status": "open", "contributions": "{}"}])
+    with writing(store):
+        quarantined = run_cli("--store", store.uri, "quarantine", "list", "--format", "json")
+        queued = run_cli("--store", store.uri, "review", "list", "--format", "json")
+    assert quarantined.returncode == 0, quarantined.stderr
+    assert [(q["file"], q["row"], q["raw_value"]) for q in json.loads(quarantined.stdout)] == [
+        ("tax/invoices.csv", 7, "十二万")]
+    assert queued.returncode == 0, queued.stderr
+    assert [item["pair_id"] for item in json.loads(queued.stdout)] == ["Enterprise:a|b"]
+    if store.engine == "ladybug":
+        assert "read-only" in quarantined.stderr and "read-only" in queued.stderr
+    audit.record(store, DEFAULT_USER, "load", "a delivery", "allowed")
+    logged = [e["action"] for e in audit.entries(store)]
+    assert "quarantine" in logged and "review.list" in logged

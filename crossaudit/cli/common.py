@@ -110,7 +110,8 @@ def store_uri(ctx: click.Context) -> str:
 # Commands that only read the store (their audit entry aside): beside a process that writes the
 # embedded store (the console, a load, a rule run) they read it read-only instead of failing.
 READ_COMMANDS = frozenset({"audit list", "explore", "export", "findings list", "findings show", "ledger",
-                           "ledger report", "stats", "store info"})
+                           "ledger report", "quarantine export", "quarantine list", "review list", "stats",
+                           "store info"})
 
 
 def open_reading(ctx: click.Context):

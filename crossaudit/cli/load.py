@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from crossaudit.cli.common import (
-    CliError, clearance_of, format_option, guard, main_group, print_json, print_table, store_uri,
+    CliError, clearance_of, format_option, guard, main_group, open_reading, print_json, print_table, store_uri,
 )
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
@@ -135,7 +135,7 @@ def quarantine() -> None:
 @click.pass_context
 def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
     """List quarantined rows."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
         rows = _seen_quarantine(store, user, source)
         audit.record(store, user, "quarantine", source, "allowed")
@@ -154,7 +154,7 @@ def quarantine_list(ctx: click.Context, source: str | None, fmt: str) -> None:
 @click.pass_context
 def quarantine_export(ctx: click.Context, source: str | None, output: Path) -> None:
     """Export quarantined rows to CSV, to send back to the department."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = guard(ctx, store, "load", source)  # raw values of rejected rows: those who load see them
         rows = _seen_quarantine(store, user, source)
         audit.record(store, user, "quarantine", source, "allowed")

@@ -6,7 +6,9 @@ import sys
 
 import click
 
-from crossaudit.cli.common import CliError, format_option, guard, main_group, print_json, print_table, store_uri
+from crossaudit.cli.common import (
+    CliError, format_option, guard, main_group, open_reading, print_json, print_table, store_uri,
+)
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.access import ID_NUMBER_GRADE, Clearance
 from crossaudit.loaders import PartialLoad, require_finished_load
@@ -100,7 +102,7 @@ def review() -> None:
 @click.pass_context
 def review_list(ctx: click.Context, status: str, label: str | None, fmt: str) -> None:
     """List the pairs scored between the review and match thresholds."""
-    with open_store(store_uri(ctx)) as store:
+    with open_reading(ctx) as store:
         user = guard(ctx, store, "review")
         items = review_items(store, None if status == "all" else status, label)
         audit.record(store, user, "review.list", status, "allowed")
