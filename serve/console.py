@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import queue
 import secrets
 import threading
@@ -34,9 +35,11 @@ from crossaudit.viz.subgraph import NodeId
 log = logging.getLogger("crossaudit.serve")
 # How long a name index for fuzzy search is reused before it is read again.
 NAME_INDEX_SECONDS = 300
-# Requests served at once, each in a worker thread with its own handle on the store: more than
-# the cores only queue inside the engine, and each handle keeps its prepared statements.
-STORE_THREADS = 3
+# Requests served at once, each in a worker thread with its own handle on the store: one per core
+# (an embedded handle reads on one thread); more only queue inside the engine, and each handle keeps
+# its prepared statements (search, expand and the finding page use 86: two handles keep them all in
+# a 2 GB page cache, three would not).
+STORE_THREADS = os.cpu_count() or 2
 # Prepared statements each handle keeps: every page's reads (a network read alone runs about 60
 # distinct statements), fewer where a quarter of the embedded store's page cache cannot hold them.
 STATEMENTS = 96
