@@ -106,30 +106,27 @@ def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
     return shared if len(shared) > len(code or "") else code
 
 
-def _division_at(text: str, start: int, names: dict[str, tuple[str, ...]]) -> str:
-    """The longest division name in `names` at `start` of `text`, or ''."""
-    longest = _longest_by_head(names).get(text[start: start + 2], 0) if names else 0
-    for end in range(min(len(text), start + longest), start + 1, -1):
-        if text[start:end] in names:
-            return text[start:end]
-    return ""
+class _Names(dict):
+    """Division names → codes, knowing the lengths of the names that begin with each two
+    characters, longest first, so `at` slices the text only at those lengths."""
+
+    def __init__(self, names: dict[str, tuple[str, ...]]):
+        super().__init__(names)
+        lengths: dict[str, set[int]] = {}
+        for name in self:
+            if len(name) >= 2:
+                lengths.setdefault(name[:2], set()).add(len(name))
+        self.lengths = {head: sorted(found, reverse=True) for head, found in lengths.items()}
+
+    def at(self, text: str, start: int = 0) -> str:
+        """The longest name at `start` of `text`, or ''."""
+        for length in self.lengths.get(text[start: start + 2], ()):
+            if (name := text[start: start + length]) in self:
+                return name
+        return ""
 
 
-_HEADS: dict[int, tuple[dict, dict[str, int]]] = {}
-
-
-def _longest_by_head(names: dict[str, tuple[str, ...]]) -> dict[str, int]:
-    """The longest name in `names` per first two characters (the tables are long-lived: each is
-    indexed once), so a lookup tries a handful of lengths, not every length up to MAX_NAME."""
-    entry = _HEADS.get(id(names))
-    if entry is None or entry[0] is not names:
-        longest: dict[str, int] = {}
-        for name in names:
-            longest[name[:2]] = max(longest.get(name[:2], 0), len(name))
-        entry = _HEADS[id(names)] = (names, longest)
-    return entry[1]
-
-
+_LEADING, _FOLLOWING, _FULL = _Names(TABLE.leading), _Names(TABLE.following), _Names(TABLE.full_names)
 MAX_NAME = max(map(len, TABLE.following))
 
 
@@ -139,16 +136,16 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     After the first, divisions inside the one before count (苏州市吴中 → 320506; 兴庆区解放西街 is
     no 解放区 of 焦作), others only by a full or unique name, the last one written giving the code
     (a clerk's own county before the firm's: 海原青铜峡市人民医院 → 640381, 人民医院)."""
-    code, names = None, TABLE.leading
-    while ((name := _division_at(text, 0, names)
-            or code and (_division_at(text, 0, _UNIQUE_COUNTIES) or _division_at(text, 0, TABLE.full_names))
+    code, names = None, _LEADING
+    while ((name := names.at(text)
+            or code and (_UNIQUE_COUNTIES.at(text) or _FULL.at(text))
             or _short_before_full(text))
            and len(text) - len(name) >= keep):
         found = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES.get(name) or TABLE.full_names.get(name)
                           or TABLE.following[name])
-        inside = _divisions_inside(found) if found else {}
+        inside = _INSIDE.get(found, _NONE) if found else _NONE
         if (name not in TABLE.full_names and _STREET.match(text, len(name))
-                and not _division_at(text, len(name), inside)):
+                and not inside.at(text, len(name))):
             break  # a street named after the place: 北京中路, 中山路 (but 唐山路南区 is a district)
         code, text, names = found, text[len(name):], inside
     return code, text
@@ -158,36 +155,31 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
 def _short_before_full(text: str) -> str:
     """A county or city by its short name at the start, when another division's full name
     follows it (海原|青铜峡市人民医院); alone, a short name may be a trade name (海原牧业)."""
-    short = _division_at(text, 0, TABLE.following)
-    return short if short and _division_at(text, len(short), TABLE.full_names) else ""
+    short = _FOLLOWING.at(text)
+    return short if short and _FULL.at(text, len(short)) else ""
 
 
 # What follows a short name that is a street's, not a division's: 北京|中路, 中山|路, 长安|街.
 _STREET = re.compile(r"[东南西北中]?(?:路|街|大街|大道|道|巷|胡同|弄)")
 
 
-def _divisions_inside(code: str) -> dict[str, tuple[str, ...]]:
-    """The names (full and short) of the divisions inside `code`."""
-    return _INSIDE.get(code, {})
-
-
-def _inside_index() -> dict[str, dict[str, tuple[str, ...]]]:
-    """Province or city code → the names of the divisions inside it."""
+def _inside_index() -> dict[str, _Names]:
+    """Province or city code → the names (full and short) of the divisions inside it."""
     index: dict[str, dict[str, tuple[str, ...]]] = {}
     for name, codes in TABLE.following.items():
         for code in codes:
             for cut in range(2, len(code), 2):
                 index.setdefault(code[:cut], {})[name] = codes
-    return index
+    return {code: _Names(names) for code, names in index.items()}
 
 
-_INSIDE = _inside_index()
+_INSIDE, _NONE = _inside_index(), _Names({})
 
 
 # A county's full name that no other division bears, read after any division (塔城地区青河县:
 # 青河县 is Altay's, but a county all the same).
-_UNIQUE_COUNTIES = {name: codes for name, codes in TABLE.full_names.items()
-                    if len(codes) == 1 and level_of(codes[0]) == "county"}
+_UNIQUE_COUNTIES = _Names({name: codes for name, codes in TABLE.full_names.items()
+                           if len(codes) == 1 and level_of(codes[0]) == "county"})
 
 
 _POSTCODE = re.compile(r"[,;]?\(?(?:邮编|邮政编码):?\d{6}\)?|(?<=[^\d])[,;]?\d{6}$")
@@ -225,11 +217,11 @@ def address_parts(value: str) -> AddressParts | None:
     pieces = [piece for piece in _SEPARATOR.split(text) if piece]
     if not pieces:
         return None
-    # a piece that is divisions only (兴庆区, 双江, 银川市兴庆区) goes first, the highest first
-    divisions = [piece for piece in pieces if piece in TABLE.following or not split_region(piece, keep=0)[1]]
-    ordered = sorted(divisions, key=lambda piece: min(map(len, TABLE.following[_division_at(piece, 0, TABLE.following)
-                                                                               or piece])))
-    code, rest = split_region("".join(ordered + [p for p in pieces if p not in divisions]))
+    if len(pieces) > 1:  # a piece that is divisions only (兴庆区, 双江, 银川市兴庆区) goes first, the highest first
+        divisions = [piece for piece in pieces if piece in TABLE.following or not split_region(piece, keep=0)[1]]
+        pieces = sorted(divisions, key=lambda piece: min(map(len, TABLE.following[_FOLLOWING.at(piece) or piece]))
+                        ) + [piece for piece in pieces if piece not in divisions]
+    code, rest = split_region("".join(pieces))
     number = _HOUSE_NUMBER.search(rest)
     code = code or ""
     return AddressParts(code[:2] or None, code[:4] if len(code) >= 4 else None, code if len(code) == 6 else None,
