@@ -2,13 +2,16 @@
 (bench/cn_mentions.py): crossaudit's resolver against Splink (DuckDB), neither trained on labels.
 
     python bench/resolve_cn.py [--sizes 5000 100000] [--kinds enterprise person] [--seed 7]
-                               [--only crossaudit] [--misses notes.json]
+                               [--only crossaudit] [--threads 1] [--misses notes.json]
 
 Both resolvers read the same normalised columns: crossaudit's configuration (CONFIGS[kind])
 normalises the raw mentions, and Splink gets those columns with comparisons of its own library
 that mirror the configuration's (edit distance, exact, date of birth), blocking rules on the same
-columns, u from random pairs and m by EM; its seconds include that normalisation (reported apart
-as normalise_seconds). Each run is a subprocess, so its peak RSS is its own.
+columns, u from random pairs and m by EM. Each run is a subprocess, so its peak RSS is its own.
+`seconds` runs, for both, from the raw mentions in memory to the linked pairs: the same
+normalisation code (`normalised_columns`, reported apart as normalise_seconds), then blocking,
+comparing, estimating, clustering (crossaudit's stages in stage_seconds). `--threads N` gives
+crossaudit's comparisons N threads and DuckDB N threads (default: every core for both).
 Reports precision, recall, F1, seconds, peak MB, the recall of true pairs in which a record has
 no valid credit code or ID number, and wrong merges of two records that both carry a valid one.
 `--misses FILE` writes crossaudit's false negatives and positives grouped by cause, with the
@@ -33,6 +36,7 @@ import pandas as pd
 from cn_mentions import KINDS, mentions
 from resolve_febrl import peak_rss_mb, write_dataset
 from crossaudit.resolve import CONFIGS, DateCloseness, EditDistance, JaroWinkler, link, pair_metrics
+from crossaudit.resolve.records import normalised_columns
 
 RESOLVERS = ("crossaudit", "splink")
 # Tags that keep a record's identifier from speaking: the pair must be found by its other fields.
@@ -41,20 +45,18 @@ NO_VALID_CODE = ("code:missing", "code:mistyped")
 
 # --- resolvers (each in its own process) ------------------------------------------------
 
-def run_crossaudit(kind: str, left: pd.DataFrame, right: pd.DataFrame):
+def run_crossaudit(kind: str, left: pd.DataFrame, right: pd.DataFrame, threads: int):
     records = pd.concat([left.assign(source="a"), right.assign(source="b")], ignore_index=True)
-    result = link(records, CONFIGS[kind], source_column="source", link_only=True, deduplicated=["a", "b"])
-    return result.linked_pairs(across_sources_only=True), {"candidate_pairs": result.candidate_pairs}, result
+    result = link(records, CONFIGS[kind], source_column="source", link_only=True, deduplicated=["a", "b"],
+                  workers=threads)
+    return result.linked_pairs(across_sources_only=True), {
+        "candidate_pairs": result.candidate_pairs, "normalise_seconds": result.seconds["normalise"],
+        "stage_seconds": result.seconds}, result
 
 
 def normalised(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns crossaudit compares, as its configuration's fields normalise them."""
-    out = pd.DataFrame({"record_id": frame["record_id"]})
-    for spec in CONFIGS[kind].fields:
-        raw = spec.raw(frame)
-        table = {value: spec.normalise(value) if spec.normalise else value for value in raw.dropna().unique()}
-        out[spec.name] = raw.map(table).astype(object).where(raw.notna(), None)
-    return out
+    """The columns crossaudit compares, normalised by the code `link` runs (`normalised_columns`)."""
+    return pd.DataFrame({"record_id": frame["record_id"], **normalised_columns(frame, CONFIGS[kind].fields)})
 
 
 def splink_comparison(comparison):
@@ -75,7 +77,7 @@ def splink_comparison(comparison):
     return chosen.configure(term_frequency_adjustments=True) if "name" in column else chosen
 
 
-def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame):
+def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame, threads: int):
     import logging
 
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -91,6 +93,9 @@ def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame):
         blocking_rules_to_generate_predictions=[block_on(*columns) for columns in keys],
         comparisons=[splink_comparison(c) for c in config.comparisons])
     db_api = DuckDBAPI()
+    if threads > 0:
+        db_api.duckdb_con.execute(f"SET threads = {threads}").fetchall()
+    used_threads = db_api.duckdb_con.execute("SELECT current_setting('threads')").fetchall()[0][0]
     linker = Linker([db_api.register(frame, dataset_display_name=name) for name, frame in frames.items()], settings)
     # The prior, without labels: the identifier finds the pairs in which both records carry one.
     identifier = config.identifiers[0]
@@ -114,7 +119,8 @@ def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame):
     joined = joined[joined["record_x"].str.startswith("a") & joined["record_y"].str.startswith("b")]
     candidates = predictions.as_duckdbpyrelation().count("*").fetchall()[0][0]
     return (pd.DataFrame({"left_id": joined["record_x"], "right_id": joined["record_y"]}),
-            {"pairs_above_review": int(candidates), "normalise_seconds": round(normalise_seconds, 2)}, None)
+            {"pairs_above_review": int(candidates), "normalise_seconds": round(normalise_seconds, 2),
+             "threads": used_threads}, None)
 
 
 def lacking_code(records: pd.DataFrame) -> set[str]:
@@ -134,11 +140,12 @@ def wrong_identified_merges(predicted: pd.DataFrame, truth: pd.DataFrame, record
     return sum(1 for pair in _pairs(predicted) - true if not lacking.intersection(pair))
 
 
-def worker(resolver: str, kind: str, folder: Path, misses: Path | None) -> dict:
+def worker(resolver: str, kind: str, folder: Path, misses: Path | None, threads: int) -> dict:
     left, right, truth = (pd.read_parquet(folder / f"{name}.parquet") for name in ("left", "right", "truth"))
     left, right = (frame.astype(object).where(frame.notna(), None) for frame in (left, right))
     started = time.perf_counter()
-    predicted, extra, result = {"crossaudit": run_crossaudit, "splink": run_splink}[resolver](kind, left, right)
+    predicted, extra, result = {"crossaudit": run_crossaudit, "splink": run_splink}[resolver](kind, left, right,
+                                                                                              threads)
     seconds = time.perf_counter() - started
     peak_mb = peak_rss_mb()
     records = pd.read_parquet(folder / "records.parquet")
@@ -202,8 +209,9 @@ def miss_report(result, predicted: pd.DataFrame, truth: pd.DataFrame, records: p
 
 # --- driver ----------------------------------------------------------------------------------
 
-def measure(resolver: str, kind: str, folder: Path, misses: Path | None) -> dict:
-    command = [sys.executable, __file__, "--worker", resolver, "--kinds", kind, "--data", str(folder)]
+def measure(resolver: str, kind: str, folder: Path, misses: Path | None, threads: int) -> dict:
+    command = [sys.executable, __file__, "--worker", resolver, "--kinds", kind, "--data", str(folder),
+               "--threads", str(threads)]
     done = subprocess.run(command + (["--misses", str(misses)] if misses else []), capture_output=True, text=True)
     if done.returncode:
         raise RuntimeError(f"{resolver} on {folder.name} failed:\n{done.stderr[-3000:]}")
@@ -222,11 +230,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--only", choices=RESOLVERS, help="run one resolver only")
     parser.add_argument("--misses", type=Path, help="write crossaudit's misses (JSON) to this file")
+    parser.add_argument("--threads", type=int, default=-1, help="threads for both resolvers (-1: every core)")
     parser.add_argument("--worker", choices=RESOLVERS, help=argparse.SUPPRESS)
     parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.kinds[0], args.data, args.misses)))
+        print(json.dumps(worker(args.worker, args.kinds[0], args.data, args.misses, args.threads)))
         return
     results: dict = {}
     all_misses: dict = {}
@@ -239,7 +248,7 @@ def main() -> None:
                 records.to_parquet(folder / "records.parquet")
                 for resolver in ([args.only] if args.only else RESOLVERS):
                     misses = Path(tmp) / f"{dataset}.misses.json" if args.misses and resolver == "crossaudit" else None
-                    row = measure(resolver, kind, folder, misses)
+                    row = measure(resolver, kind, folder, misses, args.threads)
                     if misses:
                         all_misses[dataset] = json.loads(misses.read_text())
                     results.setdefault(dataset, {})[resolver] = row
@@ -247,6 +256,8 @@ def main() -> None:
                 if len(results[dataset]) == 2:
                     ours, theirs = results[dataset]["crossaudit"], results[dataset]["splink"]
                     results[dataset]["speedup"] = round(theirs["seconds"] / ours["seconds"], 2)
+                    results[dataset]["speedup_after_normalising"] = round(
+                        (theirs["seconds"] - theirs["normalise_seconds"]) / (ours["seconds"] - ours["normalise_seconds"]), 2)
     print("| data set | resolver | P | R | F1 | R without valid code | seconds | peak MB |\n|---|---|---|---|---|---|---|---|")
     for dataset, rows in results.items():
         for resolver in RESOLVERS:

@@ -10,6 +10,7 @@ contributions, a stable entity id per record, the pairs left for review, and rel
 from __future__ import annotations
 
 import hashlib
+import time
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -265,6 +266,8 @@ class Resolution:
     # provisional uid → identified uid, linked by a department's own number before any score
     # (`resolve.graph.local_links`); their merges are reported as exact
     local_links: dict[str, str] = field(repr=False, default_factory=dict)
+    # seconds per stage of `link`: normalise, block, compare, train, cluster, output
+    seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def matches(self) -> pd.DataFrame:
@@ -352,7 +355,9 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     config = replace(config, **{name: value for name, value in (("match_threshold", match_threshold),
                                                                  ("review_threshold", review_threshold))
                                 if value is not None})
+    lap = _Laps()
     prepared = prepare(records, config.fields, id_column, source_column)
+    lap("normalise")
     n = len(prepared)
     judged = _judgement_pairs(prepared, judgements)
     entity, entity_names = _existing_entities(prepared, existing)
@@ -386,9 +391,12 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     scored = ~different_identifier | accepted
     codes, i, j = codes[scored], i[scored], j[scored]
     same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
+    lap("block")
 
     gamma = comparison_levels(prepared, config, i, j, workers)
+    lap("compare")
     model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed, workers)
+    lap("train")
     contributions = model.contributions(gamma)
     weight = model.prior_weight + contributions.sum(axis=1, dtype=np.float64)
     probability = 1 / (1 + np.exp2(-weight))
@@ -414,6 +422,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         np.concatenate([forced[edge], np.ones(len(chain_i), bool)]),
         exclusive, decode(codes[rejected], n))
     entity_ids = _entity_ids(prepared, labels, entity, entity_names, config.id_prefix)
+    lap("cluster")
 
     method = np.where(accepted, "judgement", np.where(same_identifier, "identifier", "probabilistic"))
     keep = forced | rejected | (probability >= config.review_threshold)
@@ -426,8 +435,22 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         pairs[f"w_{comparison.name}"] = contributions[keep, k]
     clusters = _record_links(prepared, entity_ids, entity, pairs)
     related = _relations(prepared, config, entity_ids)
+    lap("output")
     return Resolution(config, model, prepared, pairs.reset_index(drop=True), clusters, related, int(len(codes)),
-                      dict(zip(judged["code"].tolist(), judged["same"].tolist())), oversized)
+                      dict(zip(judged["code"].tolist(), judged["same"].tolist())), oversized, seconds=lap.seconds)
+
+
+class _Laps:
+    """Seconds per stage, each timed from the end of the one before: `lap("block")`."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def ambiguous_edges(i: np.ndarray, j: np.ndarray, weight: np.ndarray, scored: np.ndarray, owners: np.ndarray,
