@@ -27,7 +27,7 @@ from crossaudit.engine.store import RunStamp, Store
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.resolve.configs import CONFIGS
 from crossaudit.resolve.config import EntityConfig
-from crossaudit.resolve.link import Resolution, link
+from crossaudit.resolve.link import Resolution, comparison_levels, link
 from crossaudit.resolve.normalise import address_key, address_parts
 
 # (label, configuration, node properties read as record columns)
@@ -197,34 +197,42 @@ def link_label(store: Store, label: str, config: EntityConfig, props: dict[str, 
 
 def canonical_ids(resolution: Resolution) -> dict[str, str]:
     """uid → the uid its cluster keeps: the identifier in it, else the smallest uid."""
-    clusters = resolution.clusters[["record_id", "entity_id"]]
-    keep: dict[str, str] = {}
-    for _, members in clusters.groupby("entity_id", sort=False):
-        uids = sorted(members["record_id"])
-        kept = next((u for u in uids if not is_provisional(u)), uids[0])
-        keep.update({u: kept for u in uids})
-    return keep
+    clusters = resolution.clusters[["record_id", "entity_id"]].copy()
+    clusters["provisional"] = clusters["record_id"].map(is_provisional).astype(bool)
+    # identified before provisional, then by uid: each cluster's first row is the one it keeps
+    ordered = clusters.sort_values(["entity_id", "provisional", "record_id"])
+    kept = ordered.groupby("entity_id", sort=False)["record_id"].first()
+    return dict(zip(clusters["record_id"], clusters["entity_id"].map(kept)))
 
 
-def _contributions(resolution: Resolution, a: str, b: str) -> str:
-    explanation = resolution.explain(a, b)
-    return json.dumps({c.field: round(c.weight, 3) for c in explanation.contributions},
-                      ensure_ascii=False, sort_keys=True)
+def contributions(resolution: Resolution, pairs: list[tuple[str, str]]) -> list[str]:
+    """Each pair's field contributions (log2 Bayes factors) as JSON, the weights `explain` gives,
+    computed for all pairs at once: `contributions(r, [("a", "b")])` → ['{"name": 7.2, …}']."""
+    if not pairs:
+        return []
+    records, config = resolution.records, resolution.config
+    left, right = (records.index_of([pair[side] for pair in pairs]) for side in (0, 1))
+    weights = resolution.model.contributions(comparison_levels(records, config, left, right))
+    names = [c.name for c in config.comparisons]
+    return [json.dumps({name: round(float(w), 3) for name, w in zip(names, row)}, ensure_ascii=False, sort_keys=True)
+            for row in weights]
 
 
 def _match_details(resolution: Resolution, merges: dict[str, str]) -> dict[str, dict]:
     """For each merged uid: how it was tied into its cluster, with the pair's probability and
     each field's contribution (log2 Bayes factors)."""
     rows = resolution.clusters.set_index("record_id").loc[sorted(merges)]
-    details = {}
+    details, scored = {}, []
     for uid, row in rows.iterrows():
         if resolution.local_links.get(uid) == merges[uid]:  # the department's own number names the identified entity
             details[uid] = {"method": "exact", "score": 1.0, "contributions": None}
             continue
         matched = row["matched_with"] if isinstance(row["matched_with"], str) else merges[uid]
         details[uid] = {"method": "judgement" if row["method"] == "judgement" else "probabilistic",
-                        "score": None if row["probability"] != row["probability"] else float(row["probability"]),
-                        "contributions": json.loads(_contributions(resolution, uid, matched))}
+                        "score": None if row["probability"] != row["probability"] else float(row["probability"])}
+        scored.append((uid, matched))
+    for (uid, _), weights in zip(scored, contributions(resolution, scored)):
+        details[uid]["contributions"] = json.loads(weights)
     return details
 
 
@@ -235,12 +243,12 @@ def _review_items(store: Store, label: str, resolution: Resolution, run: RunStam
         return 0
     queued = {r["pair_id"] for r in store.query(
         "MATCH (i:ReviewItem) WHERE i.label = $label RETURN i.pair_id AS pair_id", {"label": label})}
+    pairs = [tuple(sorted(pair)) for pair in zip(review["left_id"], review["right_id"])]
     rows = []
-    for left, right, probability in zip(review["left_id"], review["right_id"], review["probability"]):
-        a, b = sorted((left, right))
+    for (a, b), probability, weights in zip(pairs, review["probability"], contributions(resolution, pairs)):
         pair_id = f"{label}:{a}|{b}"
         row = {"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b, "score": float(probability),
-               "contributions": _contributions(resolution, a, b), "resolve_run": run.run_id}
+               "contributions": weights, "resolve_run": run.run_id}
         if pair_id not in queued:
             row["status"] = "open"
         rows.append(row)

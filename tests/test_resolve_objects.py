@@ -3,6 +3,8 @@ in whatever width and brackets: normalisers, co-citations from the loader, their
 resolution (both engines), ambiguity, and lookup."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow as pa
 import pytest
@@ -11,7 +13,9 @@ from crossaudit.engine.store import RunStamp
 from crossaudit.loaders import load_sources
 from crossaudit.loaders.identifiers import cert_no_key, contract_no_key, permit_no_key, unit_no_key
 from crossaudit.loaders.transform import co_citations, entity_keys
-from crossaudit.resolve.graph import ReviewError, judge, local_links, resolve_store, review_items
+from crossaudit.resolve.configs import CONFIGS
+from crossaudit.resolve.graph import ReviewError, contributions, judge, local_links, resolve_store, review_items
+from crossaudit.resolve.link import link
 from crossaudit.resolve.normalise import address_key
 from crossaudit.viz.lookup import AmbiguousKey, find_entity
 
@@ -287,3 +291,17 @@ def test_every_co_citation_of_a_load_is_written(store, tmp_path):
     load_sources(region, store, specs)
     cited = store.query("MATCH (c:CoCitation) RETURN c.other_uid AS other, c.uid AS uid ORDER BY other")
     assert cited == [{"other": "WQ2023-77", "uid": "YC-2023-0001"}, {"other": CERT, "uid": UNIT}]
+
+
+def test_contributions_of_many_pairs_are_the_weights_explain_gives_each():
+    """Resolution writes the contributions of every merge and review pair at once: the same
+    weights as explaining each pair alone."""
+    records = pd.DataFrame({"record_id": ["a", "b", "c", "d"],
+                            "name": ["宁夏鑫源商贸有限公司", "鑫源商贸有限责任公司", "宁夏金源商贸有限公司", "银川辉凯冶金有限公司"],
+                            "credit_code": ["91640104123456788J", None, None, None],
+                            "address": ["银川市兴庆区解放西街12号", "宁夏银川市兴庆区解放西街１２号", None, "银川市金凤区北京中路8号"]})
+    result = link(records, CONFIGS["enterprise"])
+    pairs = [("a", "b"), ("b", "c"), ("a", "d")]
+    expected = [{c.field: round(c.weight, 3) for c in result.explain(x, y).contributions} for x, y in pairs]
+    assert [json.loads(text) for text in contributions(result, pairs)] == expected
+    assert expected[0]["name_core"] > 0 > expected[2]["name_core"]
