@@ -36,6 +36,14 @@ class Model:
     def prior_weight(self) -> float:
         return float(np.log2(self.prior / (1 - self.prior)))
 
+    def pair_weights(self, gamma: np.ndarray) -> np.ndarray:
+        """Per pair, the prior's weight plus its levels' (a missing value adds nothing): the row
+        sums of `contributions` without the pairs × comparisons matrix."""
+        total = np.full(len(gamma), self.prior_weight)
+        for k, weights in enumerate(self.weights):
+            total += np.append(weights.astype(np.float32), np.float32(0))[gamma[:, k]]  # level -1 takes the 0
+        return total
+
     def contributions(self, gamma: np.ndarray) -> np.ndarray:
         """Per pair and comparison, the weight of its level (0 where a value is missing)."""
         out = np.zeros(gamma.shape, np.float32)
@@ -99,16 +107,16 @@ def without_matches(u_random: list[np.ndarray], m: list[np.ndarray], prior: floa
     return out
 
 
-def patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct rows of `gamma` and how often each occurs."""
+def patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct rows of `gamma`, how often each occurs, and each pair's row among them."""
     if len(gamma) == 0:
-        return gamma, np.zeros(0)
+        return gamma, np.zeros(0), np.zeros(0, np.int64)
     base = np.int64(gamma.max(initial=0) + 2)
     codes = np.zeros(len(gamma), np.int64)
     for k in range(gamma.shape[1]):
         codes = codes * base + (gamma[:, k].astype(np.int64) + 1)
-    distinct, first, counts = np.unique(codes, return_index=True, return_counts=True)
-    return gamma[first], counts.astype(np.float64)
+    distinct, first, inverse, counts = np.unique(codes, return_index=True, return_inverse=True, return_counts=True)
+    return gamma[first], counts.astype(np.float64), inverse
 
 
 def log_likelihood(pattern: np.ndarray, probabilities: list[np.ndarray]) -> np.ndarray:
@@ -121,11 +129,10 @@ def log_likelihood(pattern: np.ndarray, probabilities: list[np.ndarray]) -> np.n
     return out
 
 
-def estimate_m(gamma: np.ndarray, u: list[np.ndarray], m_start: list[np.ndarray], update_m: bool = True,
-               iterations: int = 200, tolerance: float = 1e-6) -> tuple[list[np.ndarray], float]:
-    """EM over pairs' comparison levels with u fixed → (m, share of the pairs that match);
-    with `update_m` False only the share is estimated."""
-    rows, counts = patterns(gamma)
+def estimate_m(rows: np.ndarray, counts: np.ndarray, u: list[np.ndarray], m_start: list[np.ndarray],
+               update_m: bool = True, iterations: int = 200, tolerance: float = 1e-6) -> tuple[list[np.ndarray], float]:
+    """EM over comparison patterns (`rows` of levels, each seen `counts` times; see `patterns`)
+    with u fixed → (m, share of the pairs that match); with `update_m` False only the share."""
     sizes = [len(d) for d in m_start]
     m, share = [d.copy() for d in m_start], 0.1
     for _ in range(iterations):

@@ -23,7 +23,7 @@ from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
-from crossaudit.resolve.fellegi_sunter import Model, combine_m, estimate_m, estimate_u, without_matches
+from crossaudit.resolve.fellegi_sunter import Model, combine_m, estimate_m, estimate_u, patterns, without_matches
 from crossaudit.resolve.records import Field, Records, prepare
 
 METHODS = ("judgement", "identifier", "probabilistic")  # strongest first
@@ -115,17 +115,21 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
         return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
     u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
-    in_keys = {key: in_sorted(found, codes) for key, found in key_pairs.items()}
+    rows, counts, pattern = patterns(gamma)  # EM reads each key's pairs as counts of the distinct patterns
+    in_keys = {key: np.bincount(pattern[in_sorted(found, codes)], minlength=len(rows)).astype(np.float64)
+               for key, found in key_pairs.items()}
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
         for key, in_key in in_keys.items():
             taken = set().union(*(_sources(config, column) for column in key.columns))
             used = [k for k, c in enumerate(comparisons) if not _sources(config, c.column) & taken]
             if len(used) >= 2 and in_key.sum() >= MIN_PAIRS / 10:
-                m_key, share = estimate_m(gamma[in_key][:, used], [u[k] for k in used], [m_defaults[k] for k in used])
+                seen = in_key > 0
+                m_key, share = estimate_m(rows[seen][:, used], in_key[seen], [u[k] for k in used],
+                                          [m_defaults[k] for k in used])
                 estimates.append((used, m_key, share * in_key.sum()))
         m = combine_m(estimates, m_defaults)
-        share = estimate_m(gamma, u, m, update_m=False)[1]
+        share = estimate_m(rows, counts, u, m, update_m=False)[1]
         prior = float(np.clip(counted or share * len(gamma) / pairs, 1e-12, 0.5))
         u = without_matches(u_random, m, prior, sample=len(ri))
         u = [u_k if comparison.refine else exact_u(records, comparison.column, link_only, prior, m_k, u_k)
@@ -397,8 +401,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     lap("compare")
     model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed, workers)
     lap("train")
-    contributions = model.contributions(gamma)
-    weight = model.prior_weight + contributions.sum(axis=1, dtype=np.float64)
+    weight = model.pair_weights(gamma)
     probability = 1 / (1 + np.exp2(-weight))
 
     forced = accepted | same_identifier
@@ -424,15 +427,17 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     entity_ids = _entity_ids(prepared, labels, entity, entity_names, config.id_prefix)
     lap("cluster")
 
-    method = np.where(accepted, "judgement", np.where(same_identifier, "identifier", "probabilistic"))
-    keep = forced | rejected | (probability >= config.review_threshold)
-    decision = _decisions(labels, exclusive, i, j, probability, rejected, config.match_threshold)
-    decision[(unclear | named_apart) & (decision != "match")] = "review"  # a person decides
+    keep = np.flatnonzero(forced | rejected | (probability >= config.review_threshold))  # the pairs reported
+    method = np.where(accepted[keep], "judgement", np.where(same_identifier[keep], "identifier", "probabilistic"))
+    decision = _decisions(labels, exclusive, i[keep], j[keep], probability[keep], rejected[keep],
+                          config.match_threshold)
+    decision[(unclear[keep] | named_apart[keep]) & (decision != "match")] = "review"  # a person decides
     pairs = pd.DataFrame({"left_id": prepared.ids[i[keep]], "right_id": prepared.ids[j[keep]],
                           "weight": weight[keep], "probability": probability[keep],
-                          "method": method[keep], "decision": decision[keep]})
+                          "method": method, "decision": decision})
+    contributions = model.contributions(gamma[keep])
     for k, comparison in enumerate(config.comparisons):
-        pairs[f"w_{comparison.name}"] = contributions[keep, k]
+        pairs[f"w_{comparison.name}"] = contributions[:, k]
     clusters = _record_links(prepared, entity_ids, entity, pairs)
     related = _relations(prepared, config, entity_ids)
     lap("output")
