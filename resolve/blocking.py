@@ -56,32 +56,54 @@ def key_codes(records: Records, key: BlockOn) -> tuple[np.ndarray, np.ndarray]:
 def pairs_in_blocks(rows: np.ndarray, keys: np.ndarray, sources: np.ndarray, link_only: bool,
                     max_block: int) -> tuple[np.ndarray, np.ndarray, int]:
     """Every pair (i < j) sharing a key value; with `link_only`, only pairs across sources.
-    Returns the pairs and the number of key values skipped for exceeding `max_block`."""
-    entries = pd.DataFrame({"record": rows, "key": keys}).drop_duplicates()
-    per_key = np.bincount(entries["key"].to_numpy())  # key codes run 0 … k-1
+    Returns the pairs and the number of key values skipped for exceeding `max_block`.
+
+        >>> i, j, skipped = pairs_in_blocks(np.array([0, 1, 2, 3]), np.array([0, 0, 0, 1]),
+        ...                                 np.array([0, 1, 1, 0]), True, 10)
+        >>> sorted(zip(i.tolist(), j.tolist())), skipped
+        ([(0, 1), (0, 2)], 0)
+    """
+    width = np.int64(rows.max(initial=0)) + 1
+    entries = sorted_unique(keys.astype(np.int64) * width + rows)  # by key, then record
+    key, record = entries // width, entries % width
+    per_key = np.bincount(key)  # key codes run 0 … k-1
     skipped = int((per_key > max_block).sum())
-    sizes = per_key[entries["key"].to_numpy()]
-    entries = entries[(sizes > 1) & (sizes <= max_block)]  # a block of one makes no pair
-    entries["source"] = sources[entries["record"].to_numpy()]
-    if link_only:
-        parts = [_join(entries[entries["source"] == s], entries[entries["source"] == t])
-                 for s in np.unique(entries["source"]) for t in np.unique(entries["source"]) if s < t]
-    else:
-        parts = [_join(entries, entries)]
+    sizes = per_key[key]
+    kept = (sizes > 1) & (sizes <= max_block)  # a block of one makes no pair
+    key, record = key[kept], record[kept]
+    if not link_only:
+        return *_pairs_within(key, record), skipped
+    source = sources[record]
+    parts = [_pairs_across(key[source == s], record[source == s], key[source == t], record[source == t])
+             for s in np.unique(source) for t in np.unique(source) if s < t]
     left = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
     right = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
-    keep = left != right
-    i, j = np.minimum(left[keep], right[keep]), np.maximum(left[keep], right[keep])
-    return i, j, skipped
+    return np.minimum(left, right), np.maximum(left, right), skipped
 
 
-def _join(left: pd.DataFrame, right: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    joined = left[["record", "key"]].merge(right[["record", "key"]], on="key", suffixes=("_l", "_r"))
-    a, b = joined["record_l"].to_numpy(np.int64), joined["record_r"].to_numpy(np.int64)
-    if left is right:
-        keep = a < b
-        return a[keep], b[keep]
-    return a, b
+def _ragged_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """The ranges starts[k] … starts[k] + counts[k] - 1, one after another."""
+    total = int(counts.sum())
+    offsets = np.repeat(np.cumsum(counts) - counts, counts)
+    return np.repeat(starts, counts) + np.arange(total, dtype=np.int64) - offsets
+
+
+def _pairs_across(left_key: np.ndarray, left_record: np.ndarray, right_key: np.ndarray,
+                  right_record: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each left entry with every right entry of its key (both sorted by key)."""
+    size = int(max(left_key.max(initial=-1), right_key.max(initial=-1))) + 1
+    first = np.searchsorted(right_key, np.arange(size))
+    count = np.bincount(right_key, minlength=size)
+    partners = count[left_key]
+    return np.repeat(left_record, partners), right_record[_ragged_ranges(first[left_key], partners)]
+
+
+def _pairs_within(key: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each entry with every later entry of its key (sorted by key, then record)."""
+    position = np.arange(len(key))
+    end = np.searchsorted(key, key, side="right")  # one past each entry's block
+    later = end - position - 1
+    return np.repeat(record, later), record[_ragged_ranges(position + 1, later)]
 
 
 def encode(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:

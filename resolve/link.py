@@ -377,7 +377,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
                           "raise its max_block or add a narrower key", stacklevel=3)
 
     found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen)
-    codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
+    codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()])) if len(judged) else found
     i, j = decode(codes, n)
     if existing is not None:
         fresh = (entity[i] < 0) | (entity[j] < 0) | np.isin(codes, judged["code"].to_numpy())
