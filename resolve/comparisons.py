@@ -100,6 +100,12 @@ def _strings(column: Column, codes: np.ndarray) -> np.ndarray:
     return column.strings[codes]
 
 
+def _distances(column: Column, left: np.ndarray, right: np.ndarray, metric, most: int, workers: int) -> np.ndarray:
+    """The edit distances of value pairs, anything above `most` as `most` + 1."""
+    return process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance, workers=workers,
+                          score_cutoff=most + 1)
+
+
 def _select(conditions: list[np.ndarray]) -> np.ndarray:
     """The first true condition, counted from the top graded level down; 0 if none."""
     levels = np.arange(len(conditions), 0, -1)
@@ -143,9 +149,13 @@ class EditDistance(Comparison):
         return (*short, *(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True)))
 
     def _grade(self, column, left, right, workers):
-        metric = DamerauLevenshtein if self.transpositions else Levenshtein
-        distance = process.cpdist(_strings(column, left), _strings(column, right), scorer=metric.distance,
-                                  workers=workers, score_cutoff=max(self.distances) + 1)
+        most = max(self.distances)
+        distance = np.full(len(left), most + 1, np.int64)
+        near = np.flatnonzero(np.abs(column.lengths[left] - column.lengths[right]) <= most)  # else more edits apart
+        if self.transpositions:  # a transposition is two Levenshtein edits; Damerau's distance costs 7x more
+            near = near[_distances(column, left[near], right[near], Levenshtein, 2 * most, workers) <= 2 * most]
+        distance[near] = _distances(column, left[near], right[near],
+                                    DamerauLevenshtein if self.transpositions else Levenshtein, most, workers)
         levels = _select([distance <= d for d in sorted(self.distances)])
         if self.numbers_exact:
             levels[column.digits[left] != column.digits[right]] = 0
