@@ -65,7 +65,7 @@ def pairs_in_blocks(rows: np.ndarray, keys: np.ndarray, sources: np.ndarray, lin
     """
     width = np.int64(rows.max(initial=0)) + 1
     entries = sorted_unique(keys.astype(np.int64) * width + rows)  # by key, then record
-    key, record = entries // width, entries % width
+    key, record = entries // width, (entries % width).astype(np.int32)  # int32: pairs run into millions
     per_key = np.bincount(key)  # key codes run 0 … k-1
     skipped = int((per_key > max_block).sum())
     sizes = per_key[key]
@@ -76,16 +76,16 @@ def pairs_in_blocks(rows: np.ndarray, keys: np.ndarray, sources: np.ndarray, lin
     source = sources[record]
     parts = [_pairs_across(key[source == s], record[source == s], key[source == t], record[source == t])
              for s in np.unique(source) for t in np.unique(source) if s < t]
-    left = np.concatenate([p[0] for p in parts]) if parts else np.empty(0, np.int64)
-    right = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, np.int64)
+    left, right = (parts[0] if len(parts) == 1 else
+                   [np.concatenate([p[k] for p in parts] or [np.empty(0, np.int32)]) for k in (0, 1)])
     return np.minimum(left, right), np.maximum(left, right), skipped
 
 
 def _ragged_ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """The ranges starts[k] … starts[k] + counts[k] - 1, one after another."""
-    total = int(counts.sum())
-    offsets = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.repeat(starts, counts) + np.arange(total, dtype=np.int64) - offsets
+    ranges = np.repeat(starts - (np.cumsum(counts) - counts), counts)  # each range's start less its offset
+    ranges += np.arange(len(ranges))
+    return ranges
 
 
 def _pairs_across(left_key: np.ndarray, left_record: np.ndarray, right_key: np.ndarray,
@@ -108,7 +108,10 @@ def _pairs_within(key: np.ndarray, record: np.ndarray) -> tuple[np.ndarray, np.n
 
 def encode(i: np.ndarray, j: np.ndarray, n: int) -> np.ndarray:
     """One int64 per pair (i < j), for set operations on pairs."""
-    return i.astype(np.int64) * n + j
+    codes = i.astype(np.int64)
+    codes *= n
+    codes += j
+    return codes
 
 
 def decode(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -132,8 +135,9 @@ def candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
-    """np.unique by sorting (faster than its hash path for millions of int64)."""
-    values = np.sort(values)
+    """np.unique by sorting (faster than its hash path for millions of int64); sorts `values`
+    in place (its callers pass arrays of their own making, of a hundred MB at 100k records)."""
+    values.sort()
     keep = np.ones(len(values), bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]

@@ -19,6 +19,7 @@ from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler as JaroWinklerMet
 from crossaudit.resolve.records import Column, Records
 
 WORKERS = -1  # rapidfuzz threads: all cores
+CHUNK = 1 << 18  # value pairs scored at a time: rapidfuzz holds a copy of each string it scores
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,10 @@ class Comparison:
             width = np.int64(len(column.uniques))
             combined = a[rest].astype(np.int64) * width + b[rest]
             inverse, distinct = pd.factorize(combined)
-            out[rest] = self._grade(column, distinct // width, distinct % width, workers)[inverse]
+            del combined
+            graded = np.concatenate([self._grade(column, part // width, part % width, workers)  # a chunk's
+                                     for part in np.split(distinct, range(CHUNK, len(distinct), CHUNK))])  # strings at a time
+            out[rest] = graded[inverse]
         return out
 
 
