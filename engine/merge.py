@@ -83,26 +83,29 @@ MERGE_BATCH = 2_000
 def _merge_batch(store: Store, label: str, olds: list[str], merges: Mapping[str, str], run: RunStamp,
                  matches: Mapping[str, Mapping[str, Any]]) -> None:
     node = SCHEMA.node(label)
-    pairs = [{"old": old, "new": merges[old]} for old in olds]
-    _fill_properties(store, label, pairs, run)
+    _fill_properties(store, label, olds, merges, run)
+    # `WHERE a.key IN $olds`, not `UNWIND $pairs … MATCH (a {key: p.old})-[r]-(b)`: Ladybug plans the
+    # latter as a scan of the whole relationship table joined to the list (medium region, 2,000
+    # firms' DESCRIBES: 1.9-2.6 s against 0.27 s)
     for rel_type, from_label, to_label, outgoing in _rel_patterns(label):
         other_label = to_label if outgoing else from_label
         other_key = SCHEMA.node(other_label).key
         pattern = f"-[r:{rel_type}]->(b:{to_label})" if outgoing else f"<-[r:{rel_type}]-(b:{from_label})"
-        rows = store.query(f"UNWIND $pairs AS p MATCH (a:{label} {{{node.key}: p.old}}){pattern} "
-                           f"RETURN p.old AS old, p.new AS new, b.{other_key} AS other, r", {"pairs": pairs})
+        rows = store.query(f"MATCH (a:{label}){pattern} WHERE a.{node.key} IN $olds "
+                           f"RETURN a.{node.key} AS old, b.{other_key} AS other, r", {"olds": olds})
         moved = []
         for row in rows:
+            new = merges[row["old"]]
             other = merges.get(row["other"], row["other"]) if other_label == label else row["other"]
-            if other == row["new"] and other_label == label:
+            if other == new and other_label == label:
                 continue  # a relationship between the two merged nodes would become a loop
-            props = _moved(row, row["new"], other, outgoing)
+            props = _moved(row, new, other, outgoing)
             if rel_type == "DESCRIBES":
                 props.update(_describes(matches.get(row["old"], {})))
             moved.append(props)
         if moved:
             store.upsert_relationships(rel_type, from_label, to_label, moved, run)
-    store.query(f"UNWIND $olds AS o MATCH (a:{label} {{{node.key}: o}}) DETACH DELETE a", {"olds": olds})
+    store.query(f"MATCH (a:{label}) WHERE a.{node.key} IN $olds DETACH DELETE a", {"olds": olds})
     store.upsert_nodes("EntityAlias", [{
         "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": merges[old],
         **_describes(matches.get(old, {}))} for old in olds], run)
@@ -115,19 +118,22 @@ def _describes(match: Mapping[str, Any]) -> dict:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _fill_properties(store: Store, label: str, pairs: list[dict], run: RunStamp) -> None:
+def _fill_properties(store: Store, label: str, olds: list[str], merges: Mapping[str, str], run: RunStamp) -> None:
     """Give each canonical node the properties it lacks and its merged node has."""
     node = SCHEMA.node(label)
     names = [p.name for p in node.props if p.name != node.key]
-    rows = store.query(f"UNWIND $pairs AS p MATCH (a:{label} {{{node.key}: p.old}}) "
-                       f"MATCH (b:{label} {{{node.key}: p.new}}) RETURN p.new AS new, a AS old_node, b AS new_node",
-                       {"pairs": pairs})
+    uids = sorted(set(olds) | {merges[old] for old in olds})
+    nodes = {row["uid"]: row["n"] for row in store.query(
+        f"MATCH (n:{label}) WHERE n.{node.key} IN $uids RETURN n.{node.key} AS uid, n", {"uids": uids})}
     updates: dict[str, dict] = {}
-    for row in rows:
-        update = updates.setdefault(row["new"], {})
+    for old in olds:
+        new = merges[old]
+        if old not in nodes or new not in nodes:
+            continue
+        update = updates.setdefault(new, {})
         for name in names:
-            if row["new_node"].get(name) is None and row["old_node"].get(name) is not None:
-                update.setdefault(name, row["old_node"][name])
+            if nodes[new].get(name) is None and nodes[old].get(name) is not None:
+                update.setdefault(name, nodes[old][name])
     fills = [{node.key: new, **props} for new, props in updates.items() if props]
     if fills:
         store.upsert_nodes(label, fills, run)

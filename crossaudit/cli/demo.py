@@ -71,13 +71,17 @@ def demo(ctx: click.Context, scale: str, seed: int, dialect: str, workdir: Path,
             if not quiet else nullcontext():
         region = pipeline.prepare_region(workdir, scale, seed, dialect)
     console.print(f"region: {region}")
-    with open_store(_store_uri(ctx, workdir, pipeline.region_name(scale, seed, dialect))) as store:
+    uri = _store_uri(ctx, workdir, pipeline.region_name(scale, seed, dialect))
+    # each stage opens the store anew: the page cache a load filled (gigabytes on the medium
+    # region) is given back before resolution builds its frames beside it
+    with open_store(uri) as store:
         require_users_file(store)  # the demo's own store, or the one --store names
         console.print(f"store: {store.uri}")
         loaded = _load(store, region, reload, quiet, dialect)
         console.print("load: " + ("already in the store" if loaded is None else
                                   f"{loaded['totals']['loaded']:,} rows loaded, "
                                   f"{loaded['totals']['quarantined']:,} quarantined in {loaded['seconds']:.0f} s"))
+    with open_store(uri) as store:
         with console.status("resolution", spinner="dots") if not quiet else nullcontext() as status:
             resolved = pipeline.resolve(store, (lambda label, what: status.update(f"resolution: {label} {what}"))
                                         if status else None)
@@ -85,6 +89,7 @@ def demo(ctx: click.Context, scale: str, seed: int, dialect: str, workdir: Path,
                       "resolution: " + ", ".join(f"{label} {resolved['records'][label]:,} records, "
                                                  f"{merged:,} merged, {resolved['review'][label]:,} to review"
                                                  for label, merged in resolved["merged"].items()))
+    with open_store(uri) as store:
         summary = run_with_progress(store, load_rules(), quiet=quiet)
         console.print(f"rules: {len(summary.outcomes)} rules, {summary.findings} findings "
                       f"({summary.new_findings} new)")
