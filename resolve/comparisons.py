@@ -72,6 +72,11 @@ class Comparison:
         threads where the scoring is rapidfuzz's)."""
         return np.zeros(len(left), np.int8)
 
+    def _may_grade(self, column: Column, left: np.ndarray, right: np.ndarray) -> np.ndarray | None:
+        """Which non-equal value pairs may reach a graded level (None: all may); the others are
+        "different" without scoring, before the distinct pairs are sought."""
+        return None
+
     def levels(self, records: Records, left: np.ndarray, right: np.ndarray, workers: int = WORKERS) -> np.ndarray:
         """The comparison level of each record pair (`left[k]`, `right[k]`); -1 uses all cores."""
         column = records.columns[self.column]
@@ -88,6 +93,8 @@ class Comparison:
             agreeing = agreeing & (x == y)
             out[agreeing] = top + k
         rest = np.flatnonzero(both & ~exact)
+        if len(rest) and top > 1 and (may := self._may_grade(column, a[rest], b[rest])) is not None:
+            rest = rest[may]
         if len(rest) and top > 1:
             # Score each distinct pair of values once: names repeat across many record pairs.
             width = np.int64(len(column.uniques))
@@ -152,14 +159,17 @@ class EditDistance(Comparison):
         short = (f"<= {max(self.distances)} edits, under {self.min_length} characters",) if self.min_length else ()
         return (*short, *(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True)))
 
+    def _may_grade(self, column, left, right):
+        return np.abs(column.lengths[left] - column.lengths[right]) <= max(self.distances)  # else more edits apart
+
     def _grade(self, column, left, right, workers):
         most = max(self.distances)
-        distance = np.full(len(left), most + 1, np.int64)
-        near = np.flatnonzero(np.abs(column.lengths[left] - column.lengths[right]) <= most)  # else more edits apart
         if self.transpositions:  # a transposition is two Levenshtein edits; Damerau's distance costs 7x more
-            near = near[_distances(column, left[near], right[near], Levenshtein, 2 * most, workers) <= 2 * most]
-        distance[near] = _distances(column, left[near], right[near],
-                                    DamerauLevenshtein if self.transpositions else Levenshtein, most, workers)
+            near = np.flatnonzero(_distances(column, left, right, Levenshtein, 2 * most, workers) <= 2 * most)
+            distance = np.full(len(left), most + 1, np.int64)
+            distance[near] = _distances(column, left[near], right[near], DamerauLevenshtein, most, workers)
+        else:
+            distance = _distances(column, left, right, Levenshtein, most, workers)
         levels = _select([distance <= d for d in sorted(self.distances)])
         if self.numbers_exact:
             levels[column.digits[left] != column.digits[right]] = 0
