@@ -115,6 +115,7 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
         return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
     u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
+    agreement = {c.column: agreeing_pairs(records, c.column, link_only) for c in comparisons if not c.refine}
     rows, counts, pattern = patterns(gamma)  # EM reads each key's pairs as counts of the distinct patterns
     in_keys = {key: np.bincount(pattern[in_sorted(found, codes)], minlength=len(rows)).astype(np.float64)
                for key, found in key_pairs.items()}
@@ -132,7 +133,7 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
         share = estimate_m(rows, counts, u, m, update_m=False)[1]
         prior = float(np.clip(counted or share * len(gamma) / pairs, 1e-12, 0.5))
         u = without_matches(u_random, m, prior, sample=len(ri))
-        u = [u_k if comparison.refine else exact_u(records, comparison.column, link_only, prior, m_k, u_k)
+        u = [u_k if comparison.refine else exact_u(agreement[comparison.column], prior, m_k, u_k)
              for comparison, m_k, u_k in zip(comparisons, m, u)]
     return Model(names, labels, m, u, prior)
 
@@ -159,12 +160,12 @@ def agreeing_pairs(records: Records, column: str, link_only: bool) -> tuple[int,
     return pairs(everyone, "value"), pairs(values.groupby(["value", "source"]).size(), "value")
 
 
-def exact_u(records: Records, column: str, link_only: bool, prior: float, m: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """u with its exact level counted over all pairs from the value frequencies, less the
-    matches' share: a sample of random pairs sees a birth date shared by chance (1 in 20,000)
+def exact_u(agreement: tuple[int, int], prior: float, m: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """u with its exact level counted over all pairs from the value frequencies (`agreement`:
+    pairs with both values, pairs with equal ones; see `agreeing_pairs`), less the matches' share: a sample of random pairs sees a birth date shared by chance (1 in 20,000)
     a dozen times, too few to tell it from the matches among them; the other levels keep their
     proportions."""
-    present, agreeing = agreeing_pairs(records, column, link_only)
+    present, agreeing = agreement
     if not present:
         return u
     exact = max(agreeing - prior * float(m[-1]) * present, 0.5) / (present * (1 - prior))
