@@ -12,7 +12,8 @@ from crossaudit.resolve import (
 )
 from crossaudit.resolve.comparisons import DateCloseness, JaroWinkler, Nested, NumberCloseness
 from crossaudit.resolve.normalise import address_text, enterprise_name_parts, lower_text
-from crossaudit.resolve.records import prepare
+from crossaudit.resolve.blocking import pairs_in_blocks
+from crossaudit.resolve.records import normalised_columns, prepare
 
 ENTERPRISE = CONFIGS["enterprise"]
 CODE_1 = make_credit_code("640104", "MA7CTMDN")
@@ -66,6 +67,43 @@ def test_comparison_levels_by_hand():
     assert NumberCloseness("area", (0.01, 0.1)).levels(records, left, right).tolist() == [2, 0, -1, 3]
     assert Nested("region").levels(records, np.array([0, 1]), np.array([1, 2])).tolist() == [1, 0]
     assert JaroWinkler("name").labels == ("different", "jaro-winkler >= 0.88", "jaro-winkler >= 0.95", "exact")
+
+
+
+def test_edit_distance_counts_a_transposition_as_one_edit():
+    records = prepare(pd.DataFrame({"record_id": list("abcdef"),
+                                    "code": ["ABCDEF", "BACDEF", "BADCEF", "ABCDXY", "ABC", "FEDCBA"]}),
+                      (Field("code"),), "record_id")
+    left, right = np.zeros(5, np.int64), np.arange(1, 6)
+    # levels: 0 different, 1 within 2 edits, 2 within 1, 3 exact; BADCEF is two transpositions (four
+    # Levenshtein edits), ABC three characters short, FEDCBA reversed
+    assert EditDistance("code", (1, 2), transpositions=True).levels(records, left, right).tolist() == [2, 1, 1, 0, 0]
+    assert EditDistance("code", (1, 2)).levels(records, left, right).tolist() == [1, 0, 1, 0, 0]
+
+
+def test_blocks_pair_their_records_within_or_across_sources():
+    rows, keys, sources = np.arange(5), np.array([0, 0, 0, 1, 1]), np.array([0, 1, 1, 0, 0])
+
+    def pairs(link_only, max_block):
+        i, j, skipped = pairs_in_blocks(rows, keys, sources, link_only, max_block)
+        return sorted(zip(i.tolist(), j.tolist())), skipped
+
+    assert pairs(False, 10) == ([(0, 1), (0, 2), (1, 2), (3, 4)], 0)
+    assert pairs(True, 10) == ([(0, 1), (0, 2)], 0)  # records 3 and 4 are both of source 0
+    assert pairs(False, 2) == ([(3, 4)], 1)  # the block of three is skipped
+
+
+def test_fields_reading_one_column_normalise_each_distinct_value_once():
+    seen = []
+
+    def upper(value):
+        seen.append(value)
+        return value.upper()
+
+    values = normalised_columns(pd.DataFrame({"name": ["ab", "ab", "cd", None]}),
+                                (Field("name", upper), Field("first", lambda v: v[0], source="name")))
+    assert values["name"].tolist() == ["AB", "AB", "CD", None] and values["first"].tolist() == ["a", "a", "c", None]
+    assert seen == ["ab", "cd"]
 
 
 # --- enterprises ----------------------------------------------------------------------
@@ -182,6 +220,12 @@ def test_explain_lists_each_fields_contribution():
     assert pair["weight"] == pytest.approx(explanation.weight, abs=1e-4)
     assert pair["w_address"] == pytest.approx(fields["address"].weight)
 
+
+def test_link_reports_the_seconds_of_each_stage():
+    result = link(enterprises(("a", "宁夏鑫源商贸有限公司", None, ADDRESS, None),
+                              ("b", "鑫源商贸有限公司", None, ADDRESS, None)), ENTERPRISE)
+    assert list(result.seconds) == ["normalise", "block", "compare", "train", "cluster", "output"]
+    assert all(seconds >= 0 for seconds in result.seconds.values())
 
 def test_pairs_between_thresholds_go_to_review():
     # name alone, one character apart: some evidence, not enough
