@@ -96,14 +96,14 @@ def identifier_prior(records: Records, config: EntityConfig, link_only: bool) ->
     return same / pairs if same >= MIN_PAIRS / 10 and pairs else None
 
 
-def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.ndarray,
-          key_pairs: dict[BlockOn, np.ndarray], link_only: bool, sample: int = 300_000, seed: int = 0,
-          workers: int = WORKERS) -> Model:
-    """u from random pairs; m by EM on each blocking key's pairs over the comparisons that key
-    leaves free (a key on postcode says nothing of how matches agree on postcode), averaged;
-    the prior from the records that carry an identifier (`identifier_prior`), else from EM's
-    share of matches among all candidates (`codes`, sorted, levels `gamma`): EM's share shrinks as the
-    candidates from large blocks grow, and with it recall at 100k records.
+def train(records: Records, config: EntityConfig, gamma: np.ndarray, key_pairs: dict[BlockOn, np.ndarray],
+          link_only: bool, sample: int = 300_000, seed: int = 0, workers: int = WORKERS) -> Model:
+    """u from random pairs; m by EM on each blocking key's pairs (`key_pairs`: which of the
+    candidates it found, as `np.packbits` of a mask) over the comparisons that key leaves free (a
+    key on postcode says nothing of how matches agree on postcode), averaged; the prior from the
+    records that carry an identifier (`identifier_prior`), else from EM's share of matches among
+    all candidates (levels `gamma`): EM's share shrinks as the candidates from large blocks grow,
+    and with it recall at 100k records.
     On data too small to estimate from: the comparisons' defaults, a record matching one other."""
     comparisons = config.comparisons
     names, labels = tuple(c.name for c in comparisons), tuple(c.labels for c in comparisons)
@@ -117,8 +117,8 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, codes: np.n
     u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
     agreement = {c.column: agreeing_pairs(records, c.column, link_only) for c in comparisons if not c.refine}
     rows, counts, pattern = patterns(gamma)  # EM reads each key's pairs as counts of the distinct patterns
-    in_keys = {key: np.bincount(pattern[in_sorted(found, codes)], minlength=len(rows)).astype(np.float64)
-               for key, found in key_pairs.items()}
+    in_keys = {key: np.bincount(pattern[np.unpackbits(found, count=len(gamma)).view(bool)],
+                                minlength=len(rows)).astype(np.float64) for key, found in key_pairs.items()}
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
         for key, in_key in in_keys.items():
@@ -379,7 +379,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
 
     found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen)
     codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()])) if len(judged) else found
-    i, j = decode(codes, n)
+    i, j = (part.astype(np.int32) for part in decode(codes, n))  # positions: half the memory of int64
     if existing is not None:
         fresh = (entity[i] < 0) | (entity[j] < 0) | np.isin(codes, judged["code"].to_numpy())
         codes, i, j = codes[fresh], i[fresh], j[fresh]
@@ -396,11 +396,13 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     scored = ~different_identifier | accepted
     codes, i, j = codes[scored], i[scored], j[scored]
     same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
+    for key, found in key_pairs.items():  # each key's pairs as bits over the candidates, not as codes
+        key_pairs[key] = np.packbits(in_sorted(found, codes))
     lap("block")
 
     gamma = comparison_levels(prepared, config, i, j, workers)
     lap("compare")
-    model = model or train(prepared, config, gamma, codes, key_pairs, link_only, random_sample, seed, workers)
+    model = model or train(prepared, config, gamma, key_pairs, link_only, random_sample, seed, workers)
     lap("train")
     weight = model.pair_weights(gamma)
     probability = 1 / (1 + np.exp2(-weight))
