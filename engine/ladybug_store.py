@@ -180,6 +180,18 @@ class LadybugStore(Store):
             self._conn.execute(statement)
 
     @contextmanager
+    def deferred_checkpoints(self) -> Iterator[None]:
+        # Ladybug checkpoints when a commit leaves enough log behind: rewriting the medium region's
+        # files each time, it took half of merging 18,805 firms (209 s; 110 s with one checkpoint
+        # at the end, 11 s of it). A crash meanwhile loses nothing committed: the log is replayed.
+        self._conn.execute("CALL auto_checkpoint=false")
+        try:
+            yield
+        finally:
+            self._conn.execute("CALL auto_checkpoint=true")
+            self._conn.execute("CHECKPOINT")
+
+    @contextmanager
     def _writing(self) -> Iterator[None]:
         # A connection of its own: Ladybug keeps every statement a connection ran, with the Arrow
         # tables it scanned, until the connection closes.

@@ -70,8 +70,9 @@ def merge_entities(store: Store, label: str, merges: Mapping[str, str], run: Run
     properties they lack are taken from the merged node."""
     merges = {old: new for old, new in merges.items() if old != new}
     olds = sorted(merges)
-    for start in range(0, len(olds), MERGE_BATCH):
-        _merge_batch(store, label, olds[start:start + MERGE_BATCH], merges, run, matches or {})
+    with store.deferred_checkpoints():
+        for start in range(0, len(olds), MERGE_BATCH):
+            _merge_batch(store, label, olds[start:start + MERGE_BATCH], merges, run, matches or {})
     return len(merges)
 
 

@@ -17,7 +17,7 @@ import os
 import re
 import uuid
 from abc import ABC, abstractmethod
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -407,6 +407,11 @@ class Store(ABC):
         it after, `connections` of them reading at once (a long-lived server reading with the same
         few dozen statements), fewer where they would not fit; an engine that does not prepare
         them in the client ignores it."""
+
+    def deferred_checkpoints(self) -> AbstractContextManager[None]:
+        """Many write transactions in a row (resolution's merges) with one checkpoint after them
+        all, where the engine checkpoints after a transaction on its own; a no-op elsewhere."""
+        return nullcontext()
 
     def for_thread(self, reads: bool = False) -> "Store":
         """A handle on this store for another thread of the same process (a server's workers):

@@ -66,3 +66,22 @@ def test_merging_a_node_into_itself_does_nothing(store):
     _graph(store, run)
     assert merge_entities(store, "Enterprise", {CODE: CODE}, run) == 0
     assert store.query("MATCH (e:Enterprise) RETURN count(e) AS c") == [{"c": 3}]
+
+
+def test_merging_checkpoints_once_at_the_end_and_a_reopened_store_holds_the_merge(tmp_path):
+    """Ladybug: merges run without a checkpoint after each transaction, then one; the database
+    reopened holds the merged graph, and checkpointing after commits is on again."""
+    from crossaudit.engine import open_store
+
+    path = tmp_path / "merge.db"
+    setting = "CALL current_setting('auto_checkpoint') RETURN *"
+    with open_store(f"ladybug:{path}") as store:
+        store.apply_schema()
+        _graph(store, RunStamp.now("run-1"))
+        with store.deferred_checkpoints():
+            assert store.query(setting) == [{"auto_checkpoint": "False"}]
+        assert merge_entities(store, "Enterprise", {OLD: CODE, OLD_TOO: CODE}, RunStamp.now("resolve-1")) == 2
+        assert store.query(setting) == [{"auto_checkpoint": "True"}]
+    with open_store(f"ladybug:{path}") as store:
+        assert store.query("MATCH (e:Enterprise) RETURN e.uid AS uid") == [{"uid": CODE}]
+        assert store.query("MATCH (:SourceRecord)-[d:DESCRIBES]->(e:Enterprise) RETURN count(d) AS c") == [{"c": 2}]
