@@ -38,7 +38,6 @@ from crossaudit.loaders.fields import (
 )
 from crossaudit.loaders.readers import Flawed, has_escaped_bytes
 from crossaudit.loaders.spec import PARTY, Condition, NodeYield, SourceSpec, is_literal, literal_value
-from crossaudit.resolve.normalise import address_key, address_region, region_code
 
 IDENTIFIER_TYPES = ("credit_code", "id_number")  # the columns whose validity the ledger scores
 # A field's identifier as the row wrote it where its check failed and `on_invalid: null` dropped it
@@ -250,6 +249,8 @@ def mention_places(spec: SourceSpec, mention: NodeYield, props: dict[str, pa.Arr
     number; the mention's own, else the Address the row says it is LOCATED_AT), else the division
     its region_code or address names; null where the row gives none, None where the spec has no
     such column. Two namesakes of one county (有限公司 | 有限责任公司) stay apart by their addresses."""
+    from crossaudit.resolve.normalise import address_key, address_region, region_code  # heavy: only when loading
+
     addresses = [_as_text(props["address"])] if "address" in props else []
     for rel in spec.relationships:
         place = next((node for node in spec.nodes if node.role == rel.to_role), None)
