@@ -77,6 +77,11 @@ More forms, where an export needs them:
 - `id: [employer_code, employer_no]` on an Enterprise, Person or Property: the identifier
   first, then the department's own number, which keys a mention named without the identifier
   (`record:<dataset>:<number>`; resolution then links it) instead of its bare name.
+- An Enterprise named without a valid code (and no such number) is keyed by its normalised
+  name where its row places it — its address (the mention's, or the Address it is LOCATED_AT
+  in that row), else the county of its region_code — `name:<name>@<county>|<street number>`:
+  a name is unique only within a registration authority's area, so two counties' namesakes
+  keep their rows apart until resolution links each.
 - `"=buyer"` as a property source: a literal, the same on every row (`role: "=buyer"`,
   `kind: "=land_transfer"`), of the property's type (`"=2024-01-31"` for a date).
 - `label: Party`: an enterprise or a person, whichever the row names: a valid credit code makes
