@@ -212,7 +212,11 @@ def contributions(resolution: Resolution, pairs: list[tuple[str, str]]) -> list[
         return []
     records, config = resolution.records, resolution.config
     left, right = (records.index_of([pair[side] for pair in pairs]) for side in (0, 1))
-    weights = resolution.model.contributions(comparison_levels(records, config, left, right))
+    return _as_json(config, resolution.model.contributions(comparison_levels(records, config, left, right)))
+
+
+def _as_json(config: EntityConfig, weights) -> list[str]:
+    """Rows of field weights (one column per comparison) as the JSON a match or review item keeps."""
     names = [c.name for c in config.comparisons]
     return [json.dumps({name: round(float(w), 3) for name, w in zip(names, row)}, ensure_ascii=False, sort_keys=True)
             for row in weights]
@@ -244,8 +248,10 @@ def _review_items(store: Store, label: str, resolution: Resolution, run: RunStam
     queued = {r["pair_id"] for r in store.query(
         "MATCH (i:ReviewItem) WHERE i.label = $label RETURN i.pair_id AS pair_id", {"label": label})}
     pairs = [tuple(sorted(pair)) for pair in zip(review["left_id"], review["right_id"])]
+    # link scored these pairs already: their field weights are the review frame's w_ columns
+    scored = _as_json(resolution.config, review[[f"w_{c.name}" for c in resolution.config.comparisons]].to_numpy())
     rows = []
-    for (a, b), probability, weights in zip(pairs, review["probability"], contributions(resolution, pairs)):
+    for (a, b), probability, weights in zip(pairs, review["probability"], scored):
         pair_id = f"{label}:{a}|{b}"
         row = {"pair_id": pair_id, "label": label, "uid_a": a, "uid_b": b, "score": float(probability),
                "contributions": weights, "resolve_run": run.run_id}
