@@ -74,6 +74,13 @@ def person_region(text: str) -> str | None:
     return region[:4] if region and len(region) >= 4 else None
 
 
+def as_written(column: str) -> EditDistance:
+    """An identifier as written, its check failed: one or two characters off (a transposition one)
+    says much, for two random codes one character apart are rare."""
+    return EditDistance(column, (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
+                        u=(0.99985, 0.0001, 0.00001, 0.00004))
+
+
 ENTERPRISE = EntityConfig(
     "enterprise", "ENT-",
     fields=(
@@ -95,8 +102,7 @@ ENTERPRISE = EntityConfig(
     ),
     identifiers=("credit_code",),
     comparisons=(
-        EditDistance("code_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
-                     u=(0.99985, 0.0001, 0.00001, 0.00004)),  # two random codes one character apart: rare
+        as_written("code_as_written"),
         # the core; the core and the region; the whole name as written (legal form unified): 银川市辉凯冶金
         # meets 银川市辉凯冶金 above 银川辉凯冶金, a namesake the register holds too
         EditDistance("name_core", (1, 2), refine=("name_region", "name_full"), m=(0.02, 0.03, 0.1, 0.15, 0.2, 0.5),
@@ -140,8 +146,7 @@ PERSON = EntityConfig(
     ),
     identifiers=("id_number",),
     comparisons=(
-        EditDistance("id_as_written", (1, 2), transpositions=True, m=(0.05, 0.05, 0.1, 0.8),
-                     u=(0.99985, 0.0001, 0.00001, 0.00004)),  # two random codes one character apart: rare
+        as_written("id_as_written"),
         EditDistance("name", (1,), min_length=3, m=(0.03, 0.02, 0.05, 0.9), u=(0.97, 0.01, 0.015, 0.005)),
         DateCloseness("birth_date", m=(0.02, 0.01, 0.01, 0.01, 0.05, 0.9), u=(0.9, 0.07, 0.025, 0.002, 0.002, 0.001)),
         EditDistance("address", (1, 2), m=(0.3, 0.05, 0.05, 0.6), u=(0.99, 0.004, 0.003, 0.003)),  # 3 edits of 7: another street
