@@ -30,8 +30,8 @@ def test_every_command_has_help_text():
 
 def test_a_read_command_imports_neither_the_rule_runner_nor_the_resolver_nor_the_demo():
     """Start-up of `explore`, `findings` and the other reads: the commands' modules are imported on
-    demand, and the rule runner (pandas, scipy), the resolver, the demo and openpyxl with them only."""
-    heavy = ("pandas", "scipy", "openpyxl", "crossaudit.resolve", "crossaudit.engine.rules", "crossaudit.demo")
+    demand, and the rule runner (pandas, scipy), the resolver, the demo, openpyxl and networkx with them only."""
+    heavy = ("pandas", "scipy", "openpyxl", "networkx", "crossaudit.resolve", "crossaudit.engine.rules", "crossaudit.demo")
     code = ("import sys; from click.testing import CliRunner; from crossaudit.cli import main_group; "
             "assert CliRunner().invoke(main_group, ['explore', '--help']).exit_code == 0; "
             f"print(sorted(name for name in {heavy!r} if name in sys.modules))")

@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from itertools import combinations, islice, permutations
-from typing import Iterable
-
-import networkx as nx
+from typing import TYPE_CHECKING, Iterable
 
 from crossaudit.cypher.reads import per_label, targets
 from crossaudit.engine import SCHEMA, Store
@@ -21,6 +19,9 @@ from crossaudit.engine.access import Clearance
 from crossaudit.engine.findings import FLAGGED
 from crossaudit.viz.subgraph import Network, NodeId, expand, group_by_label
 from crossaudit.viz.vocab import SEVERITY_WEIGHTS
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 # Shortest paths kept per pair of flagged entities: enough for "three invoices and a shared
 # legal representative" between two firms, few enough to stay readable.
@@ -58,6 +59,10 @@ class Case:
 
     def unconnected(self) -> list[tuple[NodeId, NodeId]]:
         """Pairs of flagged entities that no path within the case joins."""
+        if len(self.flagged) < 2:  # no pair: networkx (0.2 s to import) is not needed
+            return []
+        import networkx as nx
+
         graph = self.graph()
         return [(a, b) for a, b in combinations(sorted(self.flagged), 2)
                 if a in graph and b in graph and not nx.has_path(graph, a, b)]
@@ -65,6 +70,8 @@ class Case:
     def graph(self) -> nx.Graph:
         """The case as an undirected networkx graph over (label, key) ids; each edge's `types` are
         the relationship types joining its two nodes."""
+        import networkx as nx
+
         graph = nx.Graph()
         graph.add_nodes_from(self.network.nodes)
         for rel in self.network.rels.values():
@@ -130,12 +137,15 @@ def evidence_paths(graph: nx.Graph, flagged: Iterable[NodeId]) -> list[list[Node
     "A—invoice—B" ×3 and "A—person—B" stay, "invoice—A—invoice" goes); then paths that continue
     each other over a shared edge are joined.
 
+    >>> import networkx as nx
     >>> g = nx.Graph([("A", "i1", {"types": {"ISSUED"}}), ("i1", "B", {"types": {"RECEIVED"}}),
     ...               ("P", "A", {"types": {"LEGAL_REP_OF"}}), ("P", "Q", {"types": {"KIN_OF"}}),
     ...               ("Q", "B", {"types": {"LEGAL_REP_OF"}})])
     >>> evidence_paths(g, ["A", "B", "i1"])
     [['A', 'P', 'Q', 'B'], ['A', 'i1', 'B']]
     """
+    import networkx as nx
+
     control = graph.edge_subgraph((a, b) for a, b, types in graph.edges(data="types") if types & CONTROL_RELS)
     candidates = []
     for network in (graph, control):
@@ -178,7 +188,7 @@ def build_case(store: Store, seeds: Iterable[NodeId] = (), finding_id: str | Non
         raise CaseError(f"finding {finding_id!r} flags no entity" if finding_id else "nothing to explore: no seeds")
     network = expand(store, seeds, depth=depth, max_nodes=max(max_nodes, len(seeds)), max_per_type=max_per_type)
     case = Case(network, finding, flagged)
-    case.paths = evidence_paths(case.graph(), flagged)
+    case.paths = evidence_paths(case.graph(), flagged) if len(flagged) > 1 else []
     case.findings = findings_by_node(store, network.nodes)
     case.sources = sources_by_node(store, network.nodes)
     case.departments = {row["code"]: row["name"] for row in store.query(

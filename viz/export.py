@@ -17,8 +17,6 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-import networkx as nx
-
 from crossaudit.engine import SCHEMA, Store
 from crossaudit.engine.access import Clearance
 from crossaudit.engine.cells import inert_cell, write_csv
@@ -29,6 +27,7 @@ from crossaudit.viz.page import report_page
 from crossaudit.viz.vocab import LABEL_NAMES, PROP_NAMES, prop_name
 
 if TYPE_CHECKING:
+    import networkx as nx
     from openpyxl import Workbook
 
 def write_json(doc: dict, path: Path) -> None:
@@ -54,6 +53,8 @@ def _graphml_value(value):
 def to_networkx(doc: dict) -> nx.MultiDiGraph:
     """The case as a networkx multigraph: node ids n1…, edge keys r1…, properties and provenance
     as attributes (unset ones left out), `label` the caption Gephi shows."""
+    import networkx as nx  # 0.2 s to import: only for this format
+
     graph = nx.MultiDiGraph(schema=doc["schema"], generated_at=doc["generated_at"])
     for node in doc["nodes"]:
         attrs = {**node["properties"], **{k: v for k, v in node["provenance"].items() if v is not None}}
@@ -71,6 +72,8 @@ def to_networkx(doc: dict) -> nx.MultiDiGraph:
 
 
 def write_graphml(doc: dict, path: Path) -> None:
+    import networkx as nx
+
     nx.write_graphml(to_networkx(doc), path, encoding="utf-8")
 
 

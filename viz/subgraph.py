@@ -12,9 +12,9 @@ each says what it left out:
 Then every relationship between the kept nodes is fetched, so paths between them are complete.
 
 The reads are batched, so their number depends on the schema, not on the graph: per hop, one
-query per label of the frontier for its neighbours through every relationship type (`neighbours`)
-and one per label for the nodes kept (`fetch_nodes`); then one per pair of labels for the
-relationships between kept nodes. Each is anchored on the nodes' keys (crossaudit.cypher.reads).
+query per label of the frontier for its neighbours through every relationship type (`neighbours`);
+then one per label for the nodes kept (`fetch_nodes`) and one per pair of labels for the
+relationships between them. Each is anchored on the nodes' keys (crossaudit.cypher.reads).
 
     graph = expand(store, [("Enterprise", "91640221966782231U")], depth=2)
     graph.nodes[("Enterprise", "91640221966782231U")]["name"]
@@ -85,21 +85,24 @@ def neighbours(store: Store, label: str, keys: list[str],
     """Each node's neighbours through each (relationship type, neighbour label) of `types` (by
     default every one joining `label` to an explorable label), either way:
     {(type, label): {key: sorted neighbour keys}} (a node without such neighbours maps to []).
-    One query whatever the number of nodes and types: a UNION ALL branch per type.
+    One query whatever the number of nodes and types: a UNION ALL branch per type, a row per
+    neighbour (collected here: aggregated in each branch, Ladybug built a hash table per branch,
+    cold 210 ms and 130 MB of memory touched for a firm's 18 types on the medium region, 170 ms
+    and 85 MB without).
 
         neighbours(store, "Enterprise", ["9164…"], [("ISSUED", "Invoice")])
         # {("ISSUED", "Invoice"): {"9164…": ["2364…01", …]}}
     """
     types = list(dict.fromkeys(types if types is not None else _neighbour_types(label)))
-    found: dict[tuple[str, str], dict[str, list[str]]] = {pair: {} for pair in types}
-    if not types or not keys:
-        return found
+    found: dict[tuple[str, str], dict[str, set[str]]] = {pair: {} for pair in types}
     branches = [f"{keyed(label, SCHEMA.node(label).key, 'a')} OPTIONAL MATCH (a)-[r:{rel_type}]-(b:{other}) "
-                f"RETURN '{rel_type}' AS rel_type, '{other}' AS other, k, "
-                f"collect(DISTINCT b.{SCHEMA.node(other).key}) AS keys" for rel_type, other in types]
-    for row in store.query(" UNION ALL ".join(branches), {"keys": keys}):
-        found[(row["rel_type"], row["other"])][row["k"]] = sorted(row["keys"])
-    return found
+                f"RETURN '{rel_type}' AS rel_type, '{other}' AS other, k, b.{SCHEMA.node(other).key} AS near"
+                for rel_type, other in types]
+    for row in store.query(" UNION ALL ".join(branches), {"keys": keys}) if branches and keys else ():
+        near = found[(row["rel_type"], row["other"])].setdefault(row["k"], set())
+        if row["near"] is not None:
+            near.add(row["near"])
+    return {pair: {key: sorted(near) for key, near in by_node.items()} for pair, by_node in found.items()}
 
 
 def induced_relationships(store: Store, nodes: Iterable[NodeId]) -> dict[tuple[str, str], dict]:
@@ -119,6 +122,7 @@ def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int
     network = Network(seeds=seeds, depth=depth)
     network.nodes.update(fetch_nodes(store, seeds))
     frontier = [ident for ident in seeds if ident in network.nodes]
+    reached, hops = set(network.nodes), []  # the nodes kept, and each hop's (read once, at the end)
     for _ in range(depth):
         candidates: set[NodeId] = set()
         for label, keys in group_by_label(frontier).items():
@@ -126,14 +130,18 @@ def expand(store: Store, seeds: Iterable[NodeId], depth: int = 2, max_nodes: int
                 for key, found in sorted(by_node.items()):
                     if len(found) > max_per_type:
                         network.omissions.append(Omission((label, key), rel_type, other, len(found), max_per_type))
-                    candidates.update((other, near) for near in found[:max_per_type]
-                                      if (other, near) not in network.nodes)
+                    candidates.update((other, near) for near in found[:max_per_type] if (other, near) not in reached)
         ranked = sorted(candidates, key=lambda i: (LABEL_PRIORITY[i[0]], i[1]))
-        room = max(max_nodes - len(network.nodes), 0)
+        room = max(max_nodes - len(reached), 0)
         for ident in ranked[room:]:
             network.left_out[ident[0]] += 1
-        network.nodes.update(fetch_nodes(store, ranked[:room]))
         frontier = ranked[:room]
+        reached.update(frontier)
+        hops.append(sorted(frontier))
+    # The neighbours' properties in one query per label, not one per label and hop; in the order
+    # they were reached.
+    fetched = fetch_nodes(store, [ident for hop in hops for ident in hop])
+    network.nodes.update((ident, fetched[ident]) for hop in hops for ident in hop if ident in fetched)
     network.truncated = bool(network.omissions or network.left_out)
     network.rels = induced_relationships(store, network.nodes)
     return network
