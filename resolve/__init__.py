@@ -23,7 +23,7 @@ from crossaudit.resolve.evaluate import blocking_report, pair_metrics
 from crossaudit.resolve.fellegi_sunter import Model
 from crossaudit.resolve.link import Contribution, Explanation, Resolution, link
 from crossaudit.resolve.normalise import (
-    AddressParts, NameParts, address_key, address_parts, address_region, address_text, bigrams, trigrams, chinese_text,
+    AddressParts, NameParts, address_key, address_parts, address_region, address_text, bigrams, trigrams, deletions, chinese_text,
     code_text, enterprise_name_parts, house_number, iso_date, lower_text, name_branch, name_core, name_parent_core, name_region,
     number, phone_digits, prefix, region_code, split_region, valid_credit_code, valid_id_number, value_set,
 )
@@ -37,7 +37,7 @@ __all__ = [
     # comparisons and blocking
     "Comparison", "Exact", "EditDistance", "JaroWinkler", "DateCloseness", "NumberCloseness", "Nested", "Overlap",
     "BlockOn",
-    "bigrams", "trigrams", "prefix",
+    "bigrams", "trigrams", "deletions", "prefix",
     # normalisers
     "chinese_text", "lower_text", "code_text", "valid_credit_code", "valid_id_number", "phone_digits", "iso_date",
     "number", "region_code", "split_region", "address_parts", "AddressParts", "address_text", "address_region",

@@ -7,6 +7,7 @@ the candidate pairs are the union over all keys.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from typing import Callable
 
 import numpy as np
@@ -35,14 +36,17 @@ class BlockOn:
 
 def key_codes(records: Records, key: BlockOn) -> tuple[np.ndarray, np.ndarray]:
     """(record positions, key value codes) for every record that has the key."""
-    if key.keys:
+    if key.keys:  # each distinct value's tokens once, then every record holding it takes them
         column = records.columns[key.columns[0]]
-        exploded = [(code, token) for code, value in enumerate(column.strings) for token in key.keys(value)]
-        tokens = pd.DataFrame(exploded, columns=["code", "token"])
-        tokens["key"] = pd.factorize(tokens["token"])[0]
+        tokens = [key.keys(value) for value in column.strings]
+        counts = np.fromiter(map(len, tokens), np.int64, len(tokens))
+        token_codes = pd.factorize(pd.Series(list(chain.from_iterable(tokens)), dtype=object))[0]
         present = np.flatnonzero(column.codes >= 0)
-        joined = pd.DataFrame({"record": present, "code": column.codes[present]}).merge(tokens, on="code")
-        return joined["record"].to_numpy(np.int64), joined["key"].to_numpy(np.int64)
+        value = column.codes[present]
+        per_record = counts[value]
+        starts = np.cumsum(counts) - counts
+        return (np.repeat(present, per_record).astype(np.int64),
+                token_codes[_ragged_ranges(starts[value], per_record)].astype(np.int64))
     combined = np.zeros(len(records), np.int64)
     present = np.ones(len(records), bool)
     for name in key.columns:

@@ -95,6 +95,8 @@ def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
     """The code a name stands for after `code`: the candidate inside it, the only one, the one
     of highest level, or what the candidates share (朝阳区 after 北京 is 110105; alone, in no
     one province)."""
+    if len(candidates) == 1:
+        return candidates[0]
     inside = [c for c in candidates if code and c.startswith(code) and c != code]
     if len(inside) == 1 or len(candidates) == 1:
         return (inside or candidates)[0]
@@ -396,6 +398,19 @@ def trigrams(text: str) -> list[str]:
     """Overlapping three-character tokens: `'华兴科技'` → `['华兴科', '兴科技']`; where a common
     pair of characters (新材, 科技) makes a block too large to compare, three rarely do."""
     return _grams(text, 3)
+
+
+def deletions(text: str) -> list[str]:
+    """The text and each text one character shorter: two names one substitution, insertion or
+    deletion apart share a key (华兴科技|华星科技 share 华科技), however common their character
+    pairs; texts of two characters or fewer are their own only key.
+
+        >>> deletions("华兴科")
+        ['华兴科', '兴科', '华科', '华兴']
+    """
+    if len(text) <= 2:
+        return [text]
+    return list(dict.fromkeys([text, *(text[:k] + text[k + 1:] for k in range(len(text)))]))
 
 
 def prefix(length: int):
