@@ -57,12 +57,13 @@ def normalize_code(code: str) -> str:
 
 # --- organisation code (GB 11714) -------------------------------------------------------
 
-def _org_char_value(ch: str) -> int:
-    if is_digits(ch):
-        return int(ch)
-    if "A" <= ch <= "Z":
-        return ord(ch) - ord("A") + 10
-    raise ValueError(f"organisation code character {ch!r} is not a digit or A-Z")
+_ORG_VALUE = {ch: int(ch) for ch in "0123456789"} | {chr(ord("A") + k): 10 + k for k in range(26)}
+
+
+def _org_check(body8: str) -> str:
+    """The check character of a normalised body of 8 characters, each 0-9 or A-Z."""
+    remainder = 11 - sum(w * _ORG_VALUE[c] for w, c in zip(_ORG_WEIGHTS, body8)) % 11
+    return "X" if remainder == 10 else "0" if remainder == 11 else str(remainder)
 
 
 def org_code_check_char(body8: str) -> str:
@@ -70,19 +71,24 @@ def org_code_check_char(body8: str) -> str:
     body8 = normalize_code(body8)
     if len(body8) != 8:
         raise ValueError(f"organisation code body must have 8 characters, got {body8!r}")
-    remainder = 11 - sum(w * _org_char_value(c) for w, c in zip(_ORG_WEIGHTS, body8)) % 11
-    return {10: "X", 11: "0"}.get(remainder, str(remainder))
+    if bad := [c for c in body8 if c not in _ORG_VALUE]:
+        raise ValueError(f"organisation code character {bad[0]!r} is not a digit or A-Z")
+    return _org_check(body8)
 
 
 def org_code_problem(code: str) -> str | None:
     """Why a 9-character organisation code is invalid, or None."""
-    code = normalize_code(code).replace("-", "")
+    return _org_problem(normalize_code(code).replace("-", ""))
+
+
+def _org_problem(code: str) -> str | None:
+    """`org_code_problem` of a code already normalised."""
     if len(code) != 9:
         return f"organisation code must have 9 characters, got {len(code)}"
-    if not all(is_digits(c) or "A" <= c <= "Z" for c in code):
+    if not all(c in _ORG_VALUE for c in code):
         return "organisation code has a character other than 0-9 and A-Z"
-    if org_code_check_char(code[:8]) != code[8]:
-        return f"bad organisation code check character: {code[8]!r}, expected {org_code_check_char(code[:8])!r}"
+    if (expected := _org_check(code[:8])) != code[8]:
+        return f"bad organisation code check character: {code[8]!r}, expected {expected!r}"
     return None
 
 
@@ -93,10 +99,14 @@ def credit_code_check_char(first17: str) -> str:
     first17 = normalize_code(first17)
     if len(first17) != 17:
         raise ValueError(f"credit code without its check character must have 17 characters, got {first17!r}")
-    try:
-        total = sum(w * _CREDIT_VALUE[c] for w, c in zip(_CREDIT_WEIGHTS, first17))
-    except KeyError as exc:
-        raise ValueError(f"credit code character {exc.args[0]!r} is not in the GB 32100 alphabet") from None
+    if bad := [c for c in first17 if c not in _CREDIT_VALUE]:
+        raise ValueError(f"credit code character {bad[0]!r} is not in the GB 32100 alphabet")
+    return _credit_check(first17)
+
+
+def _credit_check(first17: str) -> str:
+    """The check character of 17 normalised characters of the GB 32100 alphabet."""
+    total = sum(w * _CREDIT_VALUE[c] for w, c in zip(_CREDIT_WEIGHTS, first17))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -114,10 +124,10 @@ def credit_code_problem(code: str) -> str | None:
         return f"credit code has character {bad[0]!r}, not in the GB 32100 alphabet (no I, O, Z, S, V)"
     if not is_digits(code[2:8]):
         return f"credit code division code {code[2:8]!r} is not 6 digits"
-    org = org_code_problem(code[8:17])
+    org = _org_problem(code[8:17])
     if org:
         return org
-    expected = credit_code_check_char(code[:17])
+    expected = _credit_check(code[:17])
     if code[17] != expected:
         return f"bad credit code check character: {code[17]!r}, expected {expected!r}"
     return None
@@ -154,12 +164,21 @@ def id_number_check_char(first17: str) -> str:
     first17 = normalize_code(first17)
     if len(first17) != 17 or not is_digits(first17):
         raise ValueError(f"ID number without its check character must be 17 digits, got {first17!r}")
+    return _id_check(first17)
+
+
+def _id_check(first17: str) -> str:
+    """The check character of 17 ASCII digits."""
     return _ID_CHECK[sum(w * int(c) for w, c in zip(_ID_WEIGHTS, first17)) % 11]
 
 
 def id_number_birth_date(code: str) -> dt.date | None:
     """The birth date in an ID number, or None if it is not a real date."""
-    code = normalize_code(code)
+    return _birth_date(normalize_code(code))
+
+
+def _birth_date(code: str) -> dt.date | None:
+    """`id_number_birth_date` of a number already normalised."""
     try:
         return dt.date(int(code[6:10]), int(code[10:12]), int(code[12:14]))
     except ValueError:
@@ -186,12 +205,12 @@ def id_number_problem(code: str, today: dt.date | None = None) -> str | None:
         return "ID number must be 17 digits and a check digit or X"
     if code[:2] not in PROVINCES:
         return f"ID number region {code[:6]!r}: {code[:2]!r} is not a province code"
-    birth = id_number_birth_date(code)
+    birth = _birth_date(code)
     if birth is None or birth.year < 1850:
         return f"ID number birth date {code[6:14]!r} is impossible"
     if today is not None and birth > today:
         return f"ID number birth date {code[6:14]!r} is after {today.isoformat()}"
-    expected = id_number_check_char(code[:17])
+    expected = _id_check(code[:17])
     if code[17] != expected:
         return f"bad ID number check character: {code[17]!r}, expected {expected!r}"
     return None
