@@ -27,6 +27,7 @@ import datetime as dt
 import re
 import unicodedata
 from functools import lru_cache
+from operator import mul
 
 from crossaudit.loaders.regions import PROVINCES
 
@@ -62,7 +63,7 @@ _ORG_VALUE = {ch: int(ch) for ch in "0123456789"} | {chr(ord("A") + k): 10 + k f
 
 def _org_check(body8: str) -> str:
     """The check character of a normalised body of 8 characters, each 0-9 or A-Z."""
-    remainder = 11 - sum(w * _ORG_VALUE[c] for w, c in zip(_ORG_WEIGHTS, body8)) % 11
+    remainder = 11 - sum(map(mul, _ORG_WEIGHTS, map(_ORG_VALUE.__getitem__, body8))) % 11
     return "X" if remainder == 10 else "0" if remainder == 11 else str(remainder)
 
 
@@ -106,7 +107,7 @@ def credit_code_check_char(first17: str) -> str:
 
 def _credit_check(first17: str) -> str:
     """The check character of 17 normalised characters of the GB 32100 alphabet."""
-    total = sum(w * _CREDIT_VALUE[c] for w, c in zip(_CREDIT_WEIGHTS, first17))
+    total = sum(map(mul, _CREDIT_WEIGHTS, map(_CREDIT_VALUE.__getitem__, first17)))
     return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -169,7 +170,7 @@ def id_number_check_char(first17: str) -> str:
 
 def _id_check(first17: str) -> str:
     """The check character of 17 ASCII digits."""
-    return _ID_CHECK[sum(w * int(c) for w, c in zip(_ID_WEIGHTS, first17)) % 11]
+    return _ID_CHECK[sum(map(mul, _ID_WEIGHTS, map(int, first17))) % 11]
 
 
 def id_number_birth_date(code: str) -> dt.date | None:
