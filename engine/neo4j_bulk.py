@@ -5,9 +5,11 @@ A bulk load is the transactional load made once, offline: the loader writes its 
 an empty store held in memory whose writes merge repeated keys as upserts do on Neo4j (the
 first write's provenance, each property's last value given); that is then written out as
 node and relationship CSV files in the import tool's header format (one
-file per label and per relationship pair, an ID space per label, typed columns: dates as
-`date`, timestamps as `localdatetime`), which `neo4j-admin database import full` turns into
-store files directly. The schema's constraints and indexes are created after the import, when
+file per label and per relationship pair, typed columns: dates as `date`, timestamps as
+`localdatetime`), which `neo4j-admin database import full` turns into store files directly.
+Each node gets its store id in the files (`--id-type=actual`: the labels' nodes numbered one
+after another, a relationship naming its two ends by those numbers), so the tool maps no keys:
+on the medium region mapping string keys was most of its node stage. The schema's constraints and indexes are created after the import, when
 the server first runs (`crossaudit store init`, or `serve_imported`). `store copy` is the same
 path from any store.
 
@@ -37,6 +39,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Mapping
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -104,7 +107,8 @@ class ImportFiles:
         """The options of `neo4j-admin database import full` (before the database name)."""
         args = [f"--nodes={label}={path.resolve()}" for label, path in self.nodes]
         args += [f"--relationships={rel_type}={path.resolve()}" for rel_type, path in self.rels]
-        args += ["--bad-tolerance=0", "--skip-duplicate-nodes=false", "--skip-bad-relationships=false"]
+        args += ["--id-type=actual", "--bad-tolerance=0", "--skip-duplicate-nodes=false",
+                 "--skip-bad-relationships=false"]
         if self.multiline:
             args += ["--multiline-fields-format=v2",
                      "--multiline-fields=" + ",".join(str(path.resolve()) for path in self.multiline)]
@@ -142,8 +146,9 @@ class CaptureStore(Store):
     `node_rows` / `rel_rows` merge them as the transactional path would have written them: one
     row per key or rid, provenance and first_seen from the first write, each other property from
     the last write that gave it, last_seen from the last. A relationship whose endpoint no write
-    created is an error, as on the other stores. It answers the reads a load makes (a label's
-    count, nodes by key); any other query is an error naming it.
+    created is an error when its file is written (`write_import_files`), as on the other stores.
+    It answers the reads a load makes (a label's count, nodes by key); any other query is an
+    error naming it.
 
         with CaptureStore() as captured:
             load_sources("region/", captured)
@@ -187,18 +192,12 @@ class CaptureStore(Store):
         return tables[0]
 
     def rel_rows(self, rel: RelType, from_label: str, to_label: str) -> pa.Table:
-        """Every relationship of the pair, one row per rid: `from`, `to`, then `rel.all_props`."""
+        """Every relationship of the pair, one row per rid: `from`, `to`, then `rel.all_props`
+        (endpoints unchecked: writing its file finds each one's node)."""
         tables = self._rels.get((rel.type, from_label, to_label))
         if not tables:
             return _empty({"from": STRING, "to": STRING, **{p.name: p.type for p in rel.all_props}})
-        merged = _merged(pa.concat_tables(tables), "rid", _FIRST)
-        for side, label in (("from", from_label), ("to", to_label)):
-            keys = self.node_rows(SCHEMA.node(label))[SCHEMA.node(label).key]
-            missing = merged.filter(pc.invert(pc.is_in(merged[side], value_set=keys)))[side]
-            if len(missing):
-                raise StoreError(f"{rel.type} ({from_label})->({to_label}): endpoints do not exist: {len(missing)} "
-                                 f"{label} key(s) such as {missing.to_pylist()[:3]}. Upsert the nodes first.")
-        return merged
+        return _merged(pa.concat_tables(tables), "rid", _FIRST)
 
     def query(self, cypher: str, params: Mapping[str, Any] | None = None) -> list[dict]:
         count, lookup = _COUNT.fullmatch(cypher), _LOOKUP.fullmatch(cypher)
@@ -280,6 +279,32 @@ def _rel_query(rel: RelType, from_label: str, to_label: str) -> str:
             + ", ".join(f"x.{p.name} AS {p.name}" for p in rel.all_props))
 
 
+class _NodeIds:
+    """The store id each node gets in the import: the labels' nodes numbered one after another
+    in the order their files are written."""
+
+    def __init__(self) -> None:
+        self.next = 0
+        self._keys: dict[str, tuple[int, pa.Array]] = {}
+
+    def number(self, label: str, keys: pa.ChunkedArray) -> pa.Array:
+        """Ids for a label's nodes, `keys` in file order."""
+        first, self.next = self.next, self.next + len(keys)
+        self._keys[label] = (first, keys.combine_chunks())
+        return pa.array(np.arange(first, self.next, dtype=np.int64))
+
+    def of(self, label: str, keys: pa.ChunkedArray, where: str) -> pa.ChunkedArray:
+        """Ids of the `label` nodes that a relationship file's `keys` name; StoreError naming
+        the file (`where`) if a key has no node."""
+        first, known = self._keys.get(label, (0, pa.array([], pa.string())))
+        positions = pc.index_in(keys, value_set=known)
+        if positions.null_count:
+            missing = keys.filter(pc.is_null(positions))
+            raise StoreError(f"{where}: endpoints do not exist: {len(missing)} {label} key(s) such as "
+                             f"{missing.to_pylist()[:3]}. Upsert the nodes first.")
+        return pc.add(positions.cast(pa.int64()), first)
+
+
 def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
     """Write every node and relationship of `store` as import files under `folder` (nodes/,
     relationships/, import.args); labels and pairs without rows get no file.
@@ -289,15 +314,16 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
     files = ImportFiles(Path(folder))
     files.folder.mkdir(parents=True, exist_ok=True)
     captured = isinstance(store, CaptureStore)
+    ids = _NodeIds()
     for node in SCHEMA.nodes:
         table = store.node_rows(node) if captured else store.query_arrow(_node_query(node))
         if not table.num_rows:
             continue
         types = {p.name: p.type for p in node.all_props}
-        header = [f"{name}:ID({node.label})" if name == node.key else _column(name, kind)
-                  for name, kind in types.items()]
+        header = [":ID"] + [_column(name, kind) for name, kind in types.items()]
         path = files.folder / "nodes" / f"{node.label}.csv"
-        _write(files, path, header, _csv_ready(table, types))
+        ready = _csv_ready(table, types)
+        _write(files, path, header, ready.add_column(0, "_id", ids.number(node.label, ready[node.key])))
         files.nodes.append((node.label, path))
     for rel in SCHEMA.rels:
         for from_label, to_label in rel.pairs:
@@ -306,11 +332,13 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
             if not table.num_rows:
                 continue
             table = table.rename_columns(["_from", "_to", *table.column_names[2:]])
-            types = {"_from": STRING, "_to": STRING, **{p.name: p.type for p in rel.all_props}}
-            header = [f":START_ID({from_label})", f":END_ID({to_label})"] + \
-                [_column(p.name, p.type) for p in rel.all_props]
+            types = {p.name: p.type for p in rel.all_props}
+            where = f"{rel.type} ({from_label})->({to_label})"
+            table = _csv_ready(table, types).add_column(0, "_to", ids.of(to_label, table["_to"], where)) \
+                .add_column(0, "_from", ids.of(from_label, table["_from"], where))
+            header = [":START_ID", ":END_ID"] + [_column(p.name, p.type) for p in rel.all_props]
             path = files.folder / "relationships" / f"{rel.type}-{from_label}-{to_label}.csv"
-            _write(files, path, header, _csv_ready(table, types))
+            _write(files, path, header, table)
             files.rels.append((rel.type, path))
     files.write_arguments()
     return files

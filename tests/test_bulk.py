@@ -45,11 +45,12 @@ def test_node_files_carry_typed_headers_an_id_space_and_one_row_per_key(tmp_path
         files = write_import_files(staging, tmp_path / "import")
     assert [label for label, _ in files.nodes] == ["Enterprise"] and files.rels == []
     header, *rows = rows_of(files.folder / "nodes" / "Enterprise.csv")
-    assert header[:2] == ["uid:ID(Enterprise)", "credit_code"]
+    assert header[:3] == [":ID", "uid", "credit_code"]  # the store id, then the key as a property
     assert {"established_on:date", "registered_capital:double", "source_row:long", "first_seen:localdatetime"} \
         <= set(header)
-    by_key = {row[0]: dict(zip(header, row)) for row in rows}
+    by_key = {row[1]: dict(zip(header, row)) for row in rows}
     assert sorted(by_key) == ["E1", "E2"]  # E1 upserted twice: one row, as a MERGE leaves one node
+    assert sorted(row[0] for row in rows) == ["0", "1"]
     assert by_key["E1"]["name"] == "宁夏甲科技有限公司" and by_key["E1"]["source_row:long"] == "2"  # first provenance
     assert by_key["E1"]["established_on:date"] == "2015-03-01"
     assert by_key["E1"]["first_seen:localdatetime"] == "2026-11-08T09:30:00.250000"
@@ -61,10 +62,10 @@ def test_empty_text_is_quoted_and_null_is_an_empty_field(tmp_path):
         files = write_import_files(staging, tmp_path / "import")
     header, line = (files.folder / "nodes" / "Enterprise.csv").read_text(encoding="utf-8").splitlines()
     cells = dict(zip(header.split(","), line.split(",")))  # no comma inside these values
-    assert (cells["uid:ID(Enterprise)"], cells["name"], cells["kind"]) == ('"E2"', '""', "")
+    assert (cells["uid"], cells["name"], cells["kind"]) == ('"E2"', '""', "")
 
 
-def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file(tmp_path):
+def test_relationship_files_name_both_ends_by_their_store_ids_and_the_command_names_every_file(tmp_path):
     with CaptureStore() as staging:
         staging.upsert_nodes("Person", [{"uid": "P1"}], RUN)
         staging.upsert_nodes("Enterprise", [{"uid": "E1"}], RUN)
@@ -75,13 +76,15 @@ def test_relationship_files_name_both_id_spaces_and_the_command_names_every_file
     (rel_type, path), = files.rels
     header, *rows = rows_of(path)
     assert rel_type == "LEGAL_REP_OF" and path.name == "LEGAL_REP_OF-Person-Enterprise.csv"
-    assert header[:4] == [":START_ID(Person)", ":END_ID(Enterprise)", "rid", "since:date"]
-    assert [row[:2] + row[3:4] for row in rows] == [["P1", "E1", "2020-01-02"]]
+    assert header[:4] == [":START_ID", ":END_ID", "rid", "since:date"]
+    ids = {row[1]: row[0] for _, node_path in files.nodes for row in rows_of(node_path)[1:]}
+    assert [row[:2] + row[3:4] for row in rows] == [[ids["P1"], ids["E1"], "2020-01-02"]]
+    assert sorted(map(int, ids.values())) == [0, 1, 2]  # one id space, numbered from 0: Neo4j's node ids
     assert files.multiline == [files.folder / "nodes" / "QuarantineEntry.csv"]
     arguments = (files.folder / "import.args").read_text(encoding="utf-8").split()
     assert f"--nodes=Person={(files.folder / 'nodes' / 'Person.csv').resolve()}" in arguments
     assert f"--relationships=LEGAL_REP_OF={path.resolve()}" in arguments
-    assert "--bad-tolerance=0" in arguments and any(a.startswith("--multiline-fields=") for a in arguments)
+    assert {"--bad-tolerance=0", "--id-type=actual"} <= set(arguments) and any(a.startswith("--multiline-fields=") for a in arguments)
     assert files.command() == f"neo4j-admin database import full @{(files.folder / 'import.args').resolve()} neo4j"
 
 
@@ -94,16 +97,20 @@ def test_timestamps_keep_their_microseconds_or_stay_empty_and_a_carriage_return_
         files = write_import_files(staging, tmp_path / "import")
     with open(files.folder / "nodes" / "LoadRun.csv", encoding="utf-8", newline="") as handle:
         header, *rows = csv.reader(handle)
-    started = {row[0]: row[header.index("started_at:localdatetime")] for row in rows}
+    started = {row[1]: row[header.index("started_at:localdatetime")] for row in rows}
     assert started == {"r1": "2026-11-08T09:00:00.000005", "r2": "2026-11-08T09:00:00.000000", "r3": ""}
     assert files.multiline == [files.folder / "nodes" / "LoadRun.csv"]
 
 
-def _timeless(rows: list[list[str]]) -> list[tuple]:
-    """A file's rows in order, without what a load measures on the clock (seconds, finished_at)."""
+def _timeless(rows: list[list[str]], keys: dict[str, str]) -> list[tuple]:
+    """A file's rows in order, without what a load measures on the clock (seconds, finished_at), a
+    node's store id left out and a relationship's ends named by their keys (`keys`: id -> key)."""
     header = rows[0]
     timed = [header.index(name) for name in ("seconds:double", "finished_at:localdatetime") if name in header]
-    return sorted(tuple("" if index in timed else cell for index, cell in enumerate(row)) for row in rows)
+    ends = header[:2] == [":START_ID", ":END_ID"]
+    return sorted(tuple(keys[cell] if ends and index < 2 and row is not header else cell
+                        for index, cell in enumerate(row) if index not in timed and header[index] != ":ID")
+                  for row in rows)
 
 
 def test_the_facts_held_in_memory_are_the_facts_a_store_holds_after_the_same_loads(department, tmp_path):
@@ -115,7 +122,8 @@ def test_the_facts_held_in_memory_are_the_facts_a_store_holds_after_the_same_loa
             load_sources(data, store, specs, run=RUN)
             load_sources(data, store, specs, run=later)  # merged: first provenance, last last_seen
             files = write_import_files(store, tmp_path / store.engine)
-            written[store.engine] = {path.name: _timeless(rows_of(path)) for _, path in files.nodes + files.rels}
+            keys = {row[0]: f"{label}:{row[1]}" for label, path in files.nodes for row in rows_of(path)[1:]}
+            written[store.engine] = {path.name: _timeless(rows_of(path), keys) for _, path in files.nodes + files.rels}
     assert written["capture"] == written["ladybug"]
     assert len(written["capture"]["LoadRun.csv"]) == 3 and len(written["capture"]["Enterprise.csv"]) == 3
 
@@ -187,7 +195,8 @@ def test_store_copy_is_for_admins_and_writes_the_whole_store(department, tmp_pat
     assert result.exit_code == 0, result.output
     governance = rows_of(tmp_path / "copy" / "nodes" / "Governance.csv")
     assert len(governance) == 2  # the record of the users file comes along
-    actions = [row[4] for row in rows_of(tmp_path / "copy" / "nodes" / "AuditEntry.csv")[1:]]
+    header, *entries = rows_of(tmp_path / "copy" / "nodes" / "AuditEntry.csv")
+    actions = [row[header.index("action")] for row in entries]
     assert "store.copy" in actions  # recorded in the source before it was written
 
 
