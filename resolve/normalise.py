@@ -224,7 +224,7 @@ def address_parts(value: str) -> AddressParts | None:
         divisions = [piece for piece in pieces if piece in TABLE.following or not split_region(piece, keep=0)[1]]
         pieces = sorted(divisions, key=lambda piece: min(map(len, TABLE.following[_FOLLOWING.at(piece) or piece]))
                         ) + [piece for piece in pieces if piece not in divisions]
-    code, rest = split_region("".join(pieces))
+    code, rest = split_region("".join(pieces), keep=0)  # 固原市彭阳县: the county, no street
     number = _HOUSE_NUMBER.search(rest)
     code = code or ""
     return AddressParts(code[:2] or None, code[:4] if len(code) >= 4 else None, code if len(code) == 6 else None,
@@ -254,9 +254,9 @@ def house_number(value: Any) -> str | None:
 def address_key(value: Any) -> str | None:
     """One place's address however much of its division the writer spelled out: the county's
     code and the rest, `'银川市兴庆区解放西街１２号'` → `'640104|解放西街12号'`; None without a
-    county (a street address alone may be in any county)."""
+    county (a street address alone may be in any county) or without a street (a county is no place)."""
     parts = address_parts(str(value))
-    return f"{parts.county}|{parts.rest}" if parts and parts.county else None
+    return f"{parts.county}|{parts.rest}" if parts and parts.county and parts.rest else None
 
 
 # --- enterprise names -----------------------------------------------------------------

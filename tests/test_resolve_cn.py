@@ -16,7 +16,8 @@ import pytest
 
 from crossaudit.loaders.identifiers import make_credit_code, make_id_number
 from crossaudit.resolve import (
-    CONFIGS, DIVISIONS, BlockOn, EditDistance, blocking_report, EntityConfig, Exact, Field, MissingColumn, address_parts,
+    CONFIGS, DIVISIONS, BlockOn, EditDistance, blocking_report, EntityConfig, Exact, Field, MissingColumn, address_key,
+    address_parts,
     address_text, deletions, enterprise_name_parts, link,
 )
 
@@ -184,6 +185,15 @@ def test_a_firm_whose_name_and_street_are_both_misspelt_is_still_a_candidate():
 
     report = blocking_report(rows, ENTERPRISE, pd.DataFrame({"left_id": ["amr:1"], "right_id": ["tax:1"]}))
     assert report.set_index("key").loc["house_number", "recall"] == 1.0
+
+
+@pytest.mark.parametrize("address", ["宁夏回族自治区固原市彭阳县", "固原市彭阳县", "彭阳县"])
+def test_an_address_that_ends_with_its_county_is_that_county_without_a_street(address):
+    """A department that knows only the county writes it last with nothing after it: the county,
+    not a street named 彭阳县 — and no place to key a firm by (a county holds many)."""
+    parts = address_parts(address)
+    assert (parts.county, parts.street, parts.number) == ("640425", "", "")
+    assert address_text(address) is None and address_key(address) is None
 
 
 def test_a_street_named_like_a_far_county_is_not_read_as_one():
