@@ -44,8 +44,10 @@ def explore(ctx: click.Context, key: str | None, depth: int, finding_id: str | N
         clearance = clearance_of(store, user, mask_ids)
         audit.record(store, user, "explore", finding_id or clearance.text(key), "allowed")
         try:
-            html, doc = explore_page(store, key, finding_id, depth=depth, max_nodes=max_nodes,
-                                     max_per_type=max_per_type, cleared=clearance)
+            # Read on a handle of one thread: a page's few dozen small statements gain nothing from a
+            # second, and on a busy machine each waited for it (medium region: 0.87 s against 0.95 s).
+            html, doc = explore_page(store.for_thread(reads=True), key, finding_id, depth=depth,
+                                     max_nodes=max_nodes, max_per_type=max_per_type, cleared=clearance)
         except AmbiguousKey as exc:
             shown = [c.shown(clearance) for c in exc.candidates]
             print_table(f"{key!r}: {len(shown)}{'+' if exc.more else ''} candidates",
