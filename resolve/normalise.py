@@ -216,7 +216,10 @@ def address_parts(value: str) -> AddressParts | None:
     postcode dropped (邮编750001), `#` read as 号, divisions written last moved first:
     `address_parts('解放西街12#，银川市，宁夏 邮编750001')` → ('64', '6401', None, '解放西街', '12号')."""
     text = simplified(clean_text(value))
-    text = _NUMBER_SIGN.sub(r"\1号", _POSTCODE.sub("", text))
+    if "邮" in text or text[-6:].isdigit():  # most addresses have no postcode and no '#': no regex
+        text = _POSTCODE.sub("", text)
+    if "#" in text:
+        text = _NUMBER_SIGN.sub(r"\1号", text)
     pieces = [piece for piece in _SEPARATOR.split(text) if piece]
     if not pieces:
         return None
