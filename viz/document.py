@@ -23,6 +23,7 @@ from crossaudit.viz.subgraph import LABEL_PRIORITY, NodeId
 from crossaudit.viz.vocab import LABEL_NAMES, REL_KIND_FIELDS, REL_NAMES, node_caption, rel_caption
 
 SCHEMA_ID = "crossaudit.case/1"
+_SCALARS = frozenset({str, int, float, bool})
 
 
 def jsonable(value: Any) -> Any:
@@ -31,6 +32,8 @@ def jsonable(value: Any) -> Any:
     >>> jsonable({"on": dt.date(2023, 5, 28), "at": dt.datetime(2026, 1, 2, 3, 4, 5)})
     {'on': '2023-05-28', 'at': '2026-01-02T03:04:05'}
     """
+    if value is None or type(value) in _SCALARS:  # most values: first, with one check
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, dict):
