@@ -23,7 +23,7 @@ from crossaudit.loaders.fields import enterprise_name_norm
 from crossaudit.loaders.identifiers import normalize_code
 from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
-    address_region, address_text, deletions, trigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    address_region, address_text, bigrams, trigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
     valid_id_number, value_set,
 )
@@ -116,8 +116,8 @@ ENTERPRISE = EntityConfig(
         Overlap("ties", disjoint_unknown=True, m=(0.3, 0.3, 0.4), u=(0.999, 0.0005, 0.0005)),
     ),
     blocking=(
-        BlockOn(("name_core",), keys=deletions, max_block=50),
-        BlockOn(("name_core",), keys=trigrams, max_block=30),
+        BlockOn(("name_core",), keys=bigrams, max_block=300),
+        BlockOn(("name_core",), keys=trigrams, max_block=300),
         BlockOn(("region", "name_core")),
         BlockOn(("name_region", "name_core")),  # 宁夏西夏|葡萄酒业: a core too common for its own blocks
         BlockOn(("name_full",)),

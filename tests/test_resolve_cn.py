@@ -18,7 +18,7 @@ from crossaudit.loaders.identifiers import make_credit_code, make_id_number
 from crossaudit.resolve import (
     CONFIGS, DIVISIONS, BlockOn, EditDistance, blocking_report, EntityConfig, Exact, Field, MissingColumn, address_key,
     address_parts,
-    address_text, deletions, enterprise_name_parts, link,
+    address_text, enterprise_name_parts, link,
 )
 
 ENTERPRISE, PERSON = CONFIGS["enterprise"], CONFIGS["person"]
@@ -469,28 +469,26 @@ def test_the_whole_name_as_written_picks_one_of_two_registered_namesakes():
 
 def test_a_name_one_character_apart_meets_its_firm_though_no_three_characters_agree():
     """华兴科技 written 华星科技 shares no three characters in a row with it (华兴科, 兴科技 |
-    华星科, 星科技) and nothing else to block on: the one-deletion key 华科技 makes them candidates."""
+    华星科, 星科技) and nothing else to block on: a pair of characters (科技) makes them candidates."""
     firms = enterprises(("reg:1", "宁夏华兴科技有限公司", CODE_1, None, None),
                         ("land:1", "宁夏华星科技有限公司", None, None, None))
     report = blocking_report(firms, ENTERPRISE, pd.DataFrame({"left_id": ["reg:1"], "right_id": ["land:1"]}))
     by_key = report.set_index("key")
-    assert by_key.loc["name_core/trigrams", "recall"] == 0 and by_key.loc["name_core/deletions", "recall"] == 1
-    assert deletions("华星科技") == ["华星科技", "星科技", "华科技", "华星技", "华星科"]
+    assert by_key.loc["name_core/trigrams", "recall"] == 0 and by_key.loc["name_core/bigrams", "recall"] == 1
 
 
-def test_a_name_two_characters_longer_still_meets_its_firm_by_three():
-    """永宁远方新材料, a county's short name before the registered 远方新材料, is two characters
-    from it (no name one deletion apart shares a key with it), and four hundred firms hold
-    新材料 (a block too large to compare): it still meets the firm through 远方新."""
+def test_a_name_whose_character_pairs_are_all_common_is_still_a_candidate_by_three():
+    """Four hundred firms hold 远方, 方新, 新材 and 材料 (pair blocks too large to compare):
+    永宁远方新材料, a county's short name before the registered 远方新材料, still meets it through
+    远方新."""
     common = [(f"reg:{k}", "{}{}远方{}方新{}新材料有限公司".format(*(chr(0x4e00 + 4 * k + c) for c in range(4))),
                None, None, None) for k in range(400)]
     firms = enterprises(*common, ("reg:x", "永宁县远方新材料有限公司", CODE_1, None, None),
                         ("lease:x", "永宁远方新材料有限公司", None, None, None))
     report = blocking_report(firms, ENTERPRISE, pd.DataFrame({"left_id": ["reg:x"], "right_id": ["lease:x"]}))
     by_key = report.set_index("key")
-    assert by_key.loc["name_core/deletions", "recall"] == 0
-    assert by_key.loc["name_core/trigrams", "skipped_blocks"] >= 1 and by_key.loc["name_core/trigrams", "recall"] == 1
-    assert by_key.loc["all keys", "recall"] == 1
+    assert by_key.loc["name_core/bigrams", "skipped_blocks"] >= 4 and by_key.loc["name_core/bigrams", "recall"] == 0
+    assert by_key.loc["name_core/trigrams", "recall"] == 1 and by_key.loc["all keys", "recall"] == 1
 
 
 def test_two_names_without_a_region_agree_to_the_top_level_and_are_always_candidates():
