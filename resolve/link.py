@@ -31,11 +31,18 @@ METHODS = ("judgement", "identifier", "probabilistic")  # strongest first
 
 def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray,
                       workers: int = WORKERS) -> np.ndarray:
-    """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing)."""
+    """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing), a
+    million pairs at a time: a comparison's masks, indices and distinct value pairs take tens of
+    bytes a pair, several times the matrix's own."""
     gamma = np.empty((len(i), len(config.comparisons)), np.int8)
-    for k, comparison in enumerate(config.comparisons):
-        gamma[:, k] = comparison.levels(records, i, j, workers)
+    for start in range(0, len(i), PAIRS_AT_A_TIME):
+        part = slice(start, start + PAIRS_AT_A_TIME)
+        for k, comparison in enumerate(config.comparisons):
+            gamma[part, k] = comparison.levels(records, i[part], j[part], workers)
     return gamma
+
+
+PAIRS_AT_A_TIME = 1 << 20
 
 
 def total_pairs(records: Records, link_only: bool) -> int:
