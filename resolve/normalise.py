@@ -16,7 +16,7 @@ import re
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from crossaudit.loaders.fields import FieldProblem, FieldSpec, clean_text, parse_value, simplified
+from crossaudit.loaders.fields import FieldProblem, FieldSpec, clean_text, parse_value, plausible_dates, simplified
 from crossaudit.loaders.identifiers import is_valid_credit_code, is_valid_id_number, normalize_code
 from crossaudit.resolve.divisions import TABLE, level_of
 
@@ -61,17 +61,22 @@ def phone_digits(value: Any) -> str | None:
 
 
 _DIGITS_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
+# The loaders' other default forms (1958/4/16, 1998.09.24, 1958年9月1日): one separator throughout.
+_WRITTEN_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})|(\d{4})年(\d{1,2})月(\d{1,2})日")
 
 
-@lru_cache(maxsize=1 << 16)  # birth dates repeat: a hundred thousand people share thirty thousand
+@lru_cache(maxsize=1 << 17)  # birth dates repeat: a hundred thousand people share thirty thousand
 def iso_date(value: Any) -> str | None:
-    """Any date the loaders accept, as YYYY-MM-DD: `'19650313'` → `'1965-03-13'`."""
+    """Any date the loaders accept, as YYYY-MM-DD: `'19650313'` → `'1965-03-13'`,
+    `'1958年9月1日'` → `'1958-09-01'`."""
     text = str(value).strip()
-    if match := _DIGITS_DATE.fullmatch(text):  # the common forms, without strptime's cost
+    if match := _DIGITS_DATE.fullmatch(text) or _WRITTEN_DATE.fullmatch(text):  # without strptime's cost
         try:
-            return dt.date(*map(int, match.groups())).isoformat()
+            date = dt.date(*(int(part) for part in match.groups() if part and part.isdigit()))
         except ValueError:
             return None
+        earliest, latest = plausible_dates()
+        return date.isoformat() if earliest <= date <= latest else None
     try:
         parsed = parse_value(_DATE, value)
     except FieldProblem:

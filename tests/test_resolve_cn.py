@@ -500,3 +500,17 @@ def test_two_names_without_a_region_agree_to_the_top_level_and_are_always_candid
     result = link(firms, ENTERPRISE)
     assert result.explain("land:1", "reg:1").contributions[1].level == "exact, same name_region, name_full"
     assert "name_full" in {key.label for key in ENTERPRISE.all_blocking}
+
+
+@pytest.mark.parametrize("written, date", [
+    ("19580416", "1958-04-16"), ("1958-4-16", "1958-04-16"), ("1958/4/16", "1958-04-16"),
+    ("1958.04.16", "1958-04-16"), ("1958年4月16日", "1958-04-16"), ("１９５８/4/16", "1958-04-16"),
+    ("1958-4/16", None),  # two separators: no form the loaders read
+    ("2019年2月30日", None), ("18000101", None), ("22000101", None),  # impossible, or outside the loaders' range
+])
+def test_a_birth_date_reads_as_the_loaders_read_it_whatever_its_form(written, date):
+    """Departments write birth dates five ways; the resolver compares them as one, and a date the
+    loaders would refuse (impossible, or outside their plausible range) is no date."""
+    from crossaudit.resolve import iso_date
+
+    assert iso_date(written) == date
