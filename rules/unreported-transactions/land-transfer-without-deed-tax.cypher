@@ -15,7 +15,9 @@ description: >
   name (legal form unified, and a region prefix one of the two names leaves out: 宁夏诚瑞置业 |
   诚瑞置业): a return under a mistyped code, or by one of two registered namesakes the grant's
   name-only citation was not resolved to, or by the registered firm whose name a department
-  wrote without its region, still declares the grant.
+  wrote without its region, still declares the grant. The shorter of the two names must hold a
+  trade name of trade_name_chars characters or more beside its legal form: a filer named only
+  有限公司 ends every firm's name and declares nothing.
   A declaration filed late is not a missing one: deed-tax-filed-late reports it. A
   grant signed more than match_window before the earliest deed tax filing delivered (since)
   is older than the returns reach and is not judged.
@@ -26,7 +28,8 @@ description_zh: >
   承受方自签订前 match_window 起没有关于该宗地（以其任一编号引用：
   实体归并后为同一节点）的申报；承受方也没有不注明合同或不动产、征税对象为土地、
   且在签订前后 match_window 以内的申报。关于该宗地的申报，申报人为承受方本身或同名企业（组织形式统一后，
-  且其中一方省略行政区划前缀亦可：宁夏诚瑞置业｜诚瑞置业）即可：以错录代码申报的，或出让合同只写名称而归并时未能确定为两家同名登记企业中哪一家的，仍属已申报。逾期申报不属未申报，
+  且其中一方省略行政区划前缀亦可：宁夏诚瑞置业｜诚瑞置业）即可：以错录代码申报的，或出让合同只写名称而归并时未能确定为两家同名登记企业中哪一家的，仍属已申报。
+  较短的名称除组织形式外须有不少于 trade_name_chars 个字的字号：仅名为“有限公司”的申报人与任何企业名称结尾相同，不能视为已申报。逾期申报不属未申报，
   由契税逾期申报规则报告。签订早于已交付的最早契税申报（since）超过 match_window 的
   出让，超出申报数据覆盖范围，不予判断。
   宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
@@ -40,16 +43,21 @@ entities: {contract: Contract, buyer: Enterprise}
 office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
-params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax}
-version: 5
+params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax,
+         trade_name_chars: 2}
+version: 6
 */
 MATCH (buyer:Enterprise)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'land_transfer'})
 WHERE c.signed_on + $grace <= $as_of AND c.signed_on + $match_window >= $since
-  AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r:CONCERNS]->(c) }
+WITH buyer, c, size(buyer.name_norm) - size(coalesce(buyer.legal_form, '')) AS buyer_trade_name
+WHERE NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r:CONCERNS]->(c) }
   AND NOT EXISTS {
     MATCH (c)-[r1:CONCERNS]->(parcel:Property)<-[r2:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})<-[f:FILED]-(filer:Enterprise)
     WHERE r1 <> r2 AND coalesce(t.period_start, t.filed_on, c.signed_on) >= c.signed_on - $match_window
-      AND (filer.uid = buyer.uid OR filer.name_norm ENDS WITH buyer.name_norm OR buyer.name_norm ENDS WITH filer.name_norm) }
+      AND (filer.uid = buyer.uid
+           OR buyer_trade_name >= $trade_name_chars AND filer.name_norm ENDS WITH buyer.name_norm
+           OR size(filer.name_norm) - size(coalesce(filer.legal_form, '')) >= $trade_name_chars
+              AND buyer.name_norm ENDS WITH filer.name_norm) }
   AND NOT EXISTS {
     MATCH (buyer)-[f:FILED]->(t:TaxFiling {tax_type: 'deed_tax'})
     WHERE NOT (t)-[:CONCERNS]->(:Contract) AND NOT (t)-[:CONCERNS]->(:Property)
