@@ -37,7 +37,7 @@ def record(store: Store, user: User, action: str, target: str | None, outcome: s
             queue.write(json.dumps({**entry, "at": run.at.isoformat()}, ensure_ascii=False) + "\n")
         return
     with _queued(store.audit_queue) as queued:
-        store.upsert_nodes("AuditEntry", [*queued, entry], run)
+        store.append_nodes("AuditEntry", [*queued, entry], run)
 
 
 @contextmanager

@@ -159,6 +159,14 @@ def neo4j_upsert_rels(rel: RelType, from_label: str, to_label: str) -> str:
             f"RETURN count(*) AS touched, sum(CASE WHEN is_new THEN 1 ELSE 0 END) AS created")
 
 
+def ladybug_append_node(node: NodeType, given: tuple[str, ...]) -> str:
+    """MERGE one node by its key, given as `$v_<key>`: created with the `given` properties
+    (`$v_<prop>` each) and the run's stamps (`$run`, `$at`), or only its last_seen advanced if
+    stored. For a few rows of an append-only log (the audit log's entries), with no Arrow table."""
+    sets = [f"n.{name} = $v_{name}" for name in given if name != node.key] + ["n.load_run = $run", "n.first_seen = $at"]
+    return f"MERGE (n:{node.label} {{{node.key}: $v_{node.key}}}) ON CREATE SET {', '.join(sets)} SET n.last_seen = $at"
+
+
 def neo4j_existing_nodes(node: NodeType) -> str:
     """Which of the keys `$keys` name a stored node (an index seek each), as one list: a record
     per key would cost the client more than the server's seek."""

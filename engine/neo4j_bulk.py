@@ -48,20 +48,15 @@ from crossaudit.engine.schema import (
     BOOL, DATE, FLOAT, INT, PRESERVED, SCHEMA, STORE_FILLED, STRING, TIMESTAMP, NodeType, RelType,
 )
 from crossaudit.engine.store import (
-    ARROW_TYPES, FIRST_WRITE, RunStamp, Store, StoreError, UpsertResult, _merged, open_store,
+    ARROW_TYPES, FIRST_WRITE, IMPORT_PREFIX, LAUNCH_PREFIX, RunStamp, Store, StoreError, UpsertResult, _merged,
+    open_store,
 )
 
-IMPORT_PREFIX, LAUNCH_PREFIX = "neo4j-import:", "neo4j-launch:"
 DATABASE = "neo4j"
 # The import tool's name for each property type (its header's `name:type`).
 ADMIN_TYPES = {STRING: "string", INT: "long", FLOAT: "double", BOOL: "boolean", DATE: "date",
                TIMESTAMP: "localdatetime"}
 LAUNCHER = Path(__file__).resolve().parent.parent / "tools" / "neo4j" / "launch.py"
-
-
-def is_bulk_target(uri: str) -> bool:
-    """Whether `uri` names a bulk target (`neo4j-import:FOLDER`, `neo4j-launch:HOME`), not a store."""
-    return uri.startswith((IMPORT_PREFIX, LAUNCH_PREFIX))
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,17 @@ from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Collection, ContextManager, Iterable, Mapping, Sequence
-
-import pyarrow as pa
-import pyarrow.compute as pc
+from typing import TYPE_CHECKING, Any, Collection, ContextManager, Iterable, Mapping, Sequence, Union
 
 from crossaudit.engine.schema import (
     BOOL, DATE, FLOAT, INT, PRESERVED, PROVENANCE_NAMES, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
     NodeType, Prop, RelType,
 )
+
+if TYPE_CHECKING:  # pyarrow (and numpy with it) is imported where a write needs it: reads start without it
+    import pyarrow as pa
 
 
 class StoreError(RuntimeError):
@@ -167,16 +168,27 @@ def _coerce(prop: Prop, value: Any, where: str) -> Any:
 
 # --- write preparation: rows or columns → one typed Arrow table per label or type ----------
 
-ARROW_TYPES = {STRING: pa.string(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_(),
-               DATE: pa.date32(), TIMESTAMP: pa.timestamp("us")}
+@lru_cache(maxsize=1)
+def _arrow_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    return {STRING: pa.string(), INT: pa.int64(), FLOAT: pa.float64(), BOOL: pa.bool_(),
+            DATE: pa.date32(), TIMESTAMP: pa.timestamp("us")}
+
+
+def __getattr__(name: str) -> Any:
+    """`ARROW_TYPES`, each property type's Arrow type, made on first use."""
+    if name == "ARROW_TYPES":
+        return _arrow_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 # Written when a fact is created and kept afterwards: of several batches, the first one's wins.
 FIRST_WRITE = tuple(name for name in PROVENANCE_NAMES if name not in STORE_FILLED)
 ENDPOINT = Prop("endpoint")
-_LAST = pc.ScalarAggregateOptions(skip_nulls=True)
-_FIRST = pc.ScalarAggregateOptions(skip_nulls=False)
 
 Columns = Mapping[str, "list | pa.Array"]  # property name → one value per row; None (null): not given
-Batch = Columns | pa.Table  # or a table made by node_table / rel_table
+Batch = Union[Columns, "pa.Table"]  # or a table made by node_table / rel_table
 
 
 def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
@@ -188,6 +200,8 @@ def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
 
 def _typed_values(prop: Prop, values: list | pa.Array, where: str) -> list:
     """Values converted to the property's type; a column already of the exact type passes as it is."""
+    import pyarrow as pa
+
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         values = values.to_pylist()
     exact = _EXACT[prop.type]
@@ -200,13 +214,15 @@ def _typed_values(prop: Prop, values: list | pa.Array, where: str) -> list:
 def _array(prop: Prop, values: list | pa.Array, where: str) -> pa.Array:
     """One column as its Arrow type. An Arrow array of that type is taken as it is; a list of one
     value repeated (provenance, a role) is checked and converted once."""
+    import pyarrow as pa
+
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
-        if values.type == ARROW_TYPES[prop.type]:
+        if values.type == _arrow_types()[prop.type]:
             return values
         values = values.to_pylist()
     if values and values[0] is values[-1] and len(set(map(id, values))) == 1:
-        return pa.repeat(pa.scalar(_typed_values(prop, values[:1], where)[0], ARROW_TYPES[prop.type]), len(values))
-    return pa.array(_typed_values(prop, values, where), ARROW_TYPES[prop.type])
+        return pa.repeat(pa.scalar(_typed_values(prop, values[:1], where)[0], _arrow_types()[prop.type]), len(values))
+    return pa.array(_typed_values(prop, values, where), _arrow_types()[prop.type])
 
 
 def _checked(what: str, props: Mapping[str, Prop], columns: Columns, required: tuple[str, ...],
@@ -227,6 +243,9 @@ def _checked(what: str, props: Mapping[str, Prop], columns: Columns, required: t
 
 def _first_blank(values: list | pa.Array) -> int | None:
     """The index of the first None (null) or empty text, if any."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     if isinstance(values, (pa.Array, pa.ChunkedArray)):
         blank = pc.is_null(values)
         if pa.types.is_string(values.type):
@@ -239,18 +258,23 @@ def _first_blank(values: list | pa.Array) -> int | None:
 
 def _arrow(props: Mapping[str, Prop], columns: Columns, length: int, where: str) -> pa.Table:
     """The batch as an Arrow table with every given property, in schema order."""
+    import pyarrow as pa
+
     return pa.table({name: _array(prop, columns[name], where) if name in columns
-                     else pa.nulls(length, ARROW_TYPES[prop.type]) for name, prop in props.items()})
+                     else pa.nulls(length, _arrow_types()[prop.type]) for name, prop in props.items()})
 
 
 def _merged(table: pa.Table, key: str, first: tuple[str, ...] = ()) -> pa.Table:
     """Rows sharing `key` become one: each column's last non-null value, but the first value of
     the `first` columns."""
+    import pyarrow.compute as pc
+
     if pc.count_distinct(table[key]).as_py() == table.num_rows:
         return table
     others = [name for name in table.column_names if name != key]
+    first_value, last_given = pc.ScalarAggregateOptions(skip_nulls=False), pc.ScalarAggregateOptions(skip_nulls=True)
     grouped = table.group_by(key, use_threads=False).aggregate(
-        [(name, "first", _FIRST) if name in first else (name, "last", _LAST) for name in others])
+        [(name, "first", first_value) if name in first else (name, "last", last_given) for name in others])
     return grouped.select([name if name == key else f"{name}_{'first' if name in first else 'last'}"
                            for name in table.column_names]).rename_columns(table.column_names)
 
@@ -259,6 +283,8 @@ def _combined(tables: list[pa.Table], key: str) -> pa.Table:
     """Batches as if upserted one after the other: within a batch the last non-null values win;
     across batches provenance comes from the first batch, other properties from the last that
     gives them."""
+    import pyarrow as pa
+
     tables = [_merged(table, key) for table in tables]
     return _merged(pa.concat_tables(tables), key, FIRST_WRITE) if len(tables) > 1 else tables[0]
 
@@ -286,6 +312,8 @@ def node_table(node: NodeType, batches: Iterable[Batch]) -> pa.Table:
     the batches were upserted one after the other.
 
         node_table(SCHEMA.node("Person"), [{"uid": ["640…", "640…"], "name": ["张三", None]}])  # one row"""
+    import pyarrow as pa
+
     props = node_props(node)
     empty = _arrow(props, {}, 0, node.label)
     tables = []
@@ -301,6 +329,8 @@ def node_table(node: NodeType, batches: Iterable[Batch]) -> pa.Table:
 def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Batch]) -> pa.Table:
     """Validate and type batches of relationship columns {from, to, props…}; add each row's rid
     (a digest of the type, the endpoints and the identity properties); one row per rid."""
+    import pyarrow as pa
+
     SCHEMA.check_pair(rel.type, from_label, to_label)
     props = rel_props(rel)
     with_rid = {"from": ENDPOINT, "to": ENDPOINT, "rid": Prop("rid"), **props}
@@ -319,6 +349,8 @@ def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Ba
 
 def split_stored(table: pa.Table, key: str, stored: pa.Array | pa.ChunkedArray) -> tuple[pa.Table, pa.Table]:
     """(the rows whose `key` is not among the `stored` keys, the rows whose key is)."""
+    import pyarrow.compute as pc
+
     if not len(stored):
         return table, table.slice(0, 0)
     is_stored = pc.is_in(table[key], value_set=stored)
@@ -329,6 +361,9 @@ def to_created_nodes(table: pa.Table, from_label: str, to_label: str,
                      created: Mapping[str, pa.ChunkedArray]) -> pa.Array:
     """Which relationship rows touch a node this write created (keys in `created` by label):
     such a relationship is new, with no need to look it up."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     hit = pa.repeat(False, table.num_rows)
     for label, side in ((from_label, "from"), (to_label, "to")):
         if label in created:
@@ -430,6 +465,11 @@ class Store(ABC):
             return UpsertResult()
         with self._writing():
             return self._write_nodes(node, table, run or RunStamp.now())[0]
+
+    def append_nodes(self, label: str, rows: Iterable[Mapping[str, Any]], run: RunStamp) -> None:
+        """Create a few nodes of an append-only label (the audit log's entries); a row whose key
+        is stored already (written before a crash emptied its queue) only advances last_seen."""
+        self.upsert_nodes(label, rows, run)
 
     def upsert_relationships(self, rel_type: str, from_label: str, to_label: str,
                              rows: Iterable[Mapping[str, Any]], run: RunStamp | None = None) -> UpsertResult:
@@ -554,6 +594,15 @@ def rel_dict(rel_type: str, props: Mapping[str, Any]) -> dict:
     out = {"_type": rel_type}
     out.update({p.name: plain(props.get(p.name)) for p in rel.all_props})
     return out
+
+
+# Not stores: where `load --bulk` writes a new Neo4j database's import files (engine.neo4j_bulk).
+IMPORT_PREFIX, LAUNCH_PREFIX = "neo4j-import:", "neo4j-launch:"
+
+
+def is_bulk_target(uri: str) -> bool:
+    """Whether `uri` names a bulk target (`neo4j-import:FOLDER`, `neo4j-launch:HOME`), not a store."""
+    return uri.startswith((IMPORT_PREFIX, LAUNCH_PREFIX))
 
 
 def open_store(uri: str, **options: Any) -> Store:

@@ -3,9 +3,18 @@
     from crossaudit.loaders import load_sources
     report = load_sources("region/", store)
 """
-from crossaudit.loaders.load import FileReport, LoadReport, PartialLoad, load_sources, require_finished_load
-from crossaudit.loaders.quarantine import list_quarantine
-from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_spec, load_specs
+import importlib
 
-__all__ = ["FileReport", "LoadReport", "PartialLoad", "load_sources", "require_finished_load", "list_quarantine",
-           "SHIPPED_SPECS", "SourceSpec", "SpecError", "load_spec", "load_specs"]
+# Each public name → its module, imported on first use: a command that needs only
+# `loaders.identifiers` (access checks, masking) does not import the loaders' Arrow readers.
+_MODULES = {"FileReport": "load", "LoadReport": "load", "PartialLoad": "load", "load_sources": "load",
+            "require_finished_load": "load", "list_quarantine": "quarantine", "SHIPPED_SPECS": "spec",
+            "SourceSpec": "spec", "SpecError": "spec", "load_spec": "spec", "load_specs": "spec"}
+
+__all__ = list(_MODULES)
+
+
+def __getattr__(name: str):
+    if name not in _MODULES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_MODULES[name]}"), name)

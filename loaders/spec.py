@@ -169,21 +169,16 @@ import pyarrow as pa
 import yaml
 
 from crossaudit.engine.schema import (
-    BOOL, DATE, ENTITY_LABELS, FLOAT, INT, PARTY_LABELS, SCHEMA, STRING, TIMESTAMP, Prop,
+    BOOL, DATE, ENTITY_LABELS, FLOAT, INT, SCHEMA, STRING, TIMESTAMP, Prop,
 )
 from crossaudit.loaders.fields import FIELD_TYPES, Derive, FieldSpec, arrow_type, as_text
+from crossaudit.loaders.fills import PARTY, SHIPPED_SPECS, fills_of, labels_of
 
 GRADES = ("public", "internal", "sensitive", "secret")
 SCHEDULES = ("daily", "weekly", "monthly", "quarterly", "yearly", "once")
 ENCODINGS = ("auto", "utf-8", "utf-8-sig", "gbk", "gb18030")
 FORMATS = ("csv", "xlsx")
-PARTY = "Party"  # a node yield that is an Enterprise or a Person, decided row by row
 PARTY_PROPS = ("code", "name")
-# What a Party yield's code fills on each label it may be (transform._mentions writes it so).
-PARTY_IDENTIFIER = {"Enterprise": "credit_code", "Person": "id_number"}
-# Properties the loader derives from one a row fills (transform.facts): an enterprise's
-# normalised name and legal form from its name.
-DERIVED_PROPS = {("Enterprise", "name"): ("name_norm", "legal_form")}
 # The props each entity label is keyed by (transform.entity_keys tries them in this order).
 KEYED_BY = {"Enterprise": ("credit_code", "name"), "Person": ("id_number", "name"),
             "Property": ("unit_no", "cert_no", "address"), "Contract": ("contract_no", "record_no"),
@@ -275,17 +270,8 @@ class SourceSpec:
         SHAREHOLDER_OF with `{ratio: ratio}` fills {"Enterprise": ["credit_code", "legal_form",
         "name", "name_norm", "uid"], "Person": ["id_number", "name", "uid"], "SHAREHOLDER_OF": ["ratio"]}.
         """
-        filled: dict[str, set[str]] = {}
-        for mention in self.nodes:
-            for label in _labels(mention.label):
-                props = {PARTY_IDENTIFIER[label], "name"} if mention.label == PARTY else set(mention.props)
-                props.add(SCHEMA.node(label).key)
-                props.update(derived for (owner, source), names in DERIVED_PROPS.items()
-                             if owner == label and source in props for derived in names)
-                filled.setdefault(label, set()).update(props)
-        for rel in self.relationships:
-            filled.setdefault(rel.type, set()).update(rel.props)
-        return {name: sorted(props) for name, props in sorted(filled.items())}
+        return fills_of(((node.label, node.props) for node in self.nodes),
+                        ((rel.type, rel.props) for rel in self.relationships))
 
     def where(self, key: str = "") -> str:
         """'spec.yaml line N' for a key of the spec (the file itself where unknown)."""
@@ -630,8 +616,8 @@ def _rel_yield(item: Any, where: str, produced: dict, roles: dict[str, NodeYield
         if item[side] not in roles:
             raise SpecError(f"{where} line {line}: relationship {side} role {item[side]!r} is not a node role")
     try:  # a Party end may be either label: both pairs must be declared
-        for from_label in _labels(roles[item["from"]].label):
-            for to_label in _labels(roles[item["to"]].label):
+        for from_label in labels_of(roles[item["from"]].label):
+            for to_label in labels_of(roles[item["to"]].label):
                 rel_type = SCHEMA.check_pair(item["type"], from_label, to_label)
     except KeyError as exc:
         raise SpecError(f"{where} line {line}: {exc.args[0]}") from exc
@@ -682,10 +668,6 @@ def _check_source(owner: str, prop: Prop, source: Any, produced: dict, at: str) 
                         f"{spec.type}; give the column {_HINTS[prop.type]}")
 
 
-def _labels(label: str) -> tuple[str, ...]:
-    return PARTY_LABELS if label == PARTY else (label,)
-
-
 def load_specs(directory: str | Path) -> list[SourceSpec]:
     """Every `*.yaml` spec in a folder, sorted by file name; datasets must be unique."""
     specs = [load_spec(p) for p in sorted(Path(directory).glob("*.yaml"))]
@@ -695,6 +677,3 @@ def load_specs(directory: str | Path) -> list[SourceSpec]:
             raise SpecError(f"{spec.where('dataset')}: dataset {spec.dataset!r} is also declared in {seen[spec.dataset]}")
         seen[spec.dataset] = spec.path
     return specs
-
-
-SHIPPED_SPECS = Path(__file__).resolve().parent / "specs"

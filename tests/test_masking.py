@@ -247,13 +247,27 @@ def test_stats_count_an_industry_from_a_graded_source_under_the_marker(cli):
     assert "采矿" not in by_industry and by_industry[masked("secret")]["findings"] == 1
 
 
+@pytest.mark.parametrize("folder", ["", "longxi"])
+def test_reads_grade_facts_by_the_specs_as_a_load_reads_them(folder):
+    """`explore` and the other reads take the specs' grades and fills without validating the specs
+    (loaders.fills: no Arrow, no pandas); a load validates them and records the same."""
+    from crossaudit.loaders.fills import SHIPPED_SPECS, read_grades_and_fills
+    from crossaudit.loaders.spec import load_specs
+
+    specs = load_specs(SHIPPED_SPECS / folder)
+    assert len(specs) > 20
+    assert read_grades_and_fills(SHIPPED_SPECS / folder) == ({spec.dataset: spec.grade for spec in specs},
+                                                             {spec.dataset: spec.fills() for spec in specs})
+
+
 def test_an_interest_group_is_graded_by_the_sources_it_derives_from():
     """An enterprise only the (internal) register describes: its interest group comes from control
     and kinship links and household numbers, which sensitive sources (marriages, households) fill."""
-    from crossaudit.cli.common import shipped_specs
+    from crossaudit.cli.common import shipped_grades_and_fills
 
-    fills = {spec.dataset: {name: frozenset(props) for name, props in spec.fills().items()} for spec in shipped_specs()}
-    reader = Clearance("internal", grades={spec.dataset: spec.grade for spec in shipped_specs()}, fills=fills)
+    grades, fills = shipped_grades_and_fills()
+    fills = {dataset: {name: frozenset(props) for name, props in by_name.items()} for dataset, by_name in fills.items()}
+    reader = Clearance("internal", grades=grades, fills=fills)
     reader = reader.knowing({("Enterprise", E): ["amr_enterprise_register"]})
     shown = reader.fact("Enterprise", {"uid": E, "name": PUBLIC_NAME, "interest_group": "G-1",
                                        "dataset": "amr_enterprise_register"})

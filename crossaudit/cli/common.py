@@ -204,7 +204,7 @@ def check_command(ctx: click.Context) -> None:
     from crossaudit.engine import audit
     from crossaudit.engine.access import OFFLINE_COMMANDS, AccessDenied, UsersFileError, command_action, file_digest, \
         load_users
-    from crossaudit.engine.neo4j_bulk import is_bulk_target
+    from crossaudit.engine.store import is_bulk_target
 
     command = command_name(ctx)
     try:
@@ -251,16 +251,12 @@ def mask_ids_option(command):
 
 
 @lru_cache(maxsize=1)
-def shipped_specs() -> tuple:
-    """The shipped source specs (read once per run)."""
-    from crossaudit.loaders.spec import SHIPPED_SPECS, load_specs
+def shipped_grades_and_fills() -> tuple[dict[str, str], dict[str, dict[str, list[str]]]]:
+    """(dataset → grade, dataset → what its rows fill) of the shipped source specs, read once per
+    run without validating them (`loaders.fills`: the tests validate the shipped specs)."""
+    from crossaudit.loaders.fills import SHIPPED_SPECS, read_grades_and_fills
 
-    return tuple(load_specs(SHIPPED_SPECS))
-
-
-def spec_grades() -> dict[str, str]:
-    """dataset → grade, from the shipped source specs."""
-    return {spec.dataset: spec.grade for spec in shipped_specs()}
+    return read_grades_and_fills(SHIPPED_SPECS)
 
 
 def clearance_of(store, user, mask_ids: bool = False):
@@ -270,8 +266,9 @@ def clearance_of(store, user, mask_ids: bool = False):
     offices whose findings they see."""
     from crossaudit.engine.access import Clearance, dataset_fills, dataset_grades
 
-    fills = dataset_fills(store, {spec.dataset: spec.fills() for spec in shipped_specs()})
-    return Clearance.of(user, dataset_grades(store, spec_grades()), mask_ids, office_scope_of(store, user), fills)
+    grades, fills = shipped_grades_and_fills()
+    return Clearance.of(user, dataset_grades(store, grades), mask_ids, office_scope_of(store, user),
+                        dataset_fills(store, fills))
 
 
 def office_scope_of(store, user) -> set[str] | None:

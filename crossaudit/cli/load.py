@@ -12,9 +12,9 @@ from crossaudit.cli.common import (
 from crossaudit.engine import audit, open_store
 from crossaudit.engine.cells import write_csv
 from crossaudit.engine.neo4j_bulk import (
-    BulkTarget, CaptureStore, ImportFiles, import_into, is_bulk_target, launcher, serve_imported, write_import_files,
+    BulkTarget, CaptureStore, ImportFiles, import_into, launcher, serve_imported, write_import_files,
 )
-from crossaudit.engine.store import StoreError, redact_uris
+from crossaudit.engine.store import StoreError, is_bulk_target, redact_uris
 from crossaudit.loaders import list_quarantine, load_sources
 from crossaudit.loaders.quarantine import COLUMNS
 
