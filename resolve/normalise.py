@@ -104,8 +104,8 @@ def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
     if len(candidates) == 1:
         return candidates[0]
     inside = [c for c in candidates if code and c.startswith(code) and c != code]
-    if len(inside) == 1 or len(candidates) == 1:
-        return (inside or candidates)[0]
+    if len(inside) == 1:
+        return inside[0]
     highest = [c for c in inside or candidates if len(c) == min(map(len, inside or candidates))]
     if len(highest) == 1:  # 河北 is the province before Tianjin's 河北区
         return highest[0]
@@ -215,7 +215,7 @@ class AddressParts(NamedTuple):
 _HOUSE_NUMBER = re.compile(r"\d+号.*$")
 
 
-@lru_cache(maxsize=1 << 16)  # 65k parses held: 262k had added ~0.2 GB to the medium demo's peak
+@lru_cache(maxsize=1 << 16)  # a larger cache holds a load's parses through resolution (the demo's peak)
 def address_parts(value: str) -> AddressParts | None:
     """Province, city, county, street and number of an address however it is written: a
     postcode dropped (邮编750001), `#` read as 号, divisions written last moved first:
