@@ -27,7 +27,7 @@ This is also the one masking module. A `Clearance` says what a reader may see; e
 
     clearance = Clearance.of(user, dataset_grades(store, spec_grades), fills=dataset_fills(store, spec_fills))
     clearance = clearance.reading(store, [("Person", person)])   # which datasets describe it
-    clearance.fact("Person", person)   # {'uid': '6401**********0113', 'ethnicity': '［已屏蔽：sensitive］', …}
+    clearance.fact("Person", person)   # {'uid': '6401**********0113', 'ethnicity': '［已屏蔽：敏感］', …}
 
 - a value is graded by the most sensitive source that supplied it: of the datasets whose rows
   DESCRIBE the node (and the one its provenance names), those whose spec fills that property
@@ -37,7 +37,7 @@ This is also the one masking module. A `Clearance` says what a reader may see; e
   and the datasets describing both its ends whose spec yields its type (several datasets may
   write one relationship: its rid names its ends and identity, not its source). A dataset's
   grade is its spec's (raised to any recorded at load); without a spec it is `internal` (UNGRADED);
-- a value graded above the reader's clearance shows as the marker `［已屏蔽：<grade>］`; a
+- a value graded above the reader's clearance shows as the marker `［已屏蔽：<grade>］` (the grade in Chinese, 敏感); a
   node's key stays (the graph can still be drawn) unless the key is the datum itself (a phone
   number, an address, a `name:` uid), and provenance stays (where it came from, not what it says);
 - resident ID numbers, wherever they appear, are masked `6401**********1234` for a reader
@@ -337,13 +337,18 @@ DERIVED_FROM = {"interest_group": (("LEGAL_REP_OF", None), ("SHAREHOLDER_OF", No
                                    ("KIN_OF", None), ("Person", "household_no"))}
 
 
+# The grades as the pages, reports and exports name them to a reader in a tax office.
+GRADE_NAMES = {"public": "公开", "internal": "内部", "sensitive": "敏感", "secret": "秘密"}
+
+
 def masked(grade: str) -> str:
-    """The marker shown instead of a value from a source graded above the reader's clearance.
+    """The marker shown instead of a value from a source graded above the reader's clearance,
+    the grade in Chinese.
 
     >>> masked("secret")
-    '［已屏蔽：secret］'
+    '［已屏蔽：秘密］'
     """
-    return f"［已屏蔽：{grade}］"
+    return f"［已屏蔽：{GRADE_NAMES.get(grade, grade)}］"
 
 
 def mask_id_number(value: str | None) -> str | None:
@@ -431,7 +436,7 @@ class Clearance:
     ...                           "leases": {"Person": frozenset({"uid", "id_number", "name"})}})
     >>> person = {"uid": "640104198701046033", "name": "张伟", "ethnicity": "回族", "dataset": "leases"}
     >>> reader.knowing({("Person", person["uid"]): ["police_residents", "leases"]}).fact("Person", person)
-    {'uid': '6401**********6033', 'name': '张伟', 'ethnicity': '［已屏蔽：sensitive］', 'dataset': 'leases'}
+    {'uid': '6401**********6033', 'name': '张伟', 'ethnicity': '［已屏蔽：敏感］', 'dataset': 'leases'}
     """
 
     grade: str = GRADES[-1]

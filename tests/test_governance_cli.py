@@ -356,7 +356,7 @@ def test_quarantine_output_is_masked_like_every_other(governed, tmp_path, monkey
     assert governed("qian", "quarantine", "export", "-o", str(out)).exit_code == 0
     text = out.read_text(encoding="utf-8-sig")
     assert "兴庆区某街" not in text and "640104198003010113" not in text
-    assert "［已屏蔽：sensitive］" in text and "6401**********0113" in text
+    assert "［已屏蔽：敏感］" in text and "6401**********0113" in text
     assert governed("li", "quarantine", "export", "-o", str(out)).exit_code == 0  # cleared: sees the values
     assert "兴庆区某街" in out.read_text(encoding="utf-8-sig")
 

@@ -144,7 +144,7 @@ def test_the_explore_page_masks_graded_values(cli, tmp_path):
         cli(user, "explore", "--finding", "F-secret", "--depth", "1", "-o", str(page))
         texts[user] = page.read_text(encoding="utf-8")
     assert_masked_for_low_only(texts)
-    assert holds(texts["low"], PUBLIC_NAME) and "密级高于「internal」的来源数据已屏蔽" in texts["low"]
+    assert holds(texts["low"], PUBLIC_NAME) and "密级高于「内部」的来源数据已屏蔽" in texts["low"]
 
 
 @pytest.mark.parametrize("fmt", ["json", "graphml", "xlsx", "html"])

@@ -7,7 +7,7 @@ docs/case-export.md.
 
     doc = case_document(case, cleared=Clearance.of(user, grades))
     doc["nodes"][0]["properties"]["id_number"]      # '6402**********5323'
-    doc["nodes"][0]["properties"]["name"]           # '［已屏蔽：sensitive］' for an `internal` reader
+    doc["nodes"][0]["properties"]["name"]           # '［已屏蔽：敏感］' for an `internal` reader
 """
 from __future__ import annotations
 

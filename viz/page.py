@@ -170,6 +170,9 @@ def _templates() -> jinja2.Environment:
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
     env.filters["value"] = lambda value, name="": "" if value is None else format_value(name, value)
     env.filters["when"] = short_time
+    from crossaudit.engine.access import GRADE_NAMES
+
+    env.filters["grade"] = lambda grade: GRADE_NAMES.get(grade, grade)
     env.globals.update(LABEL_NAMES=LABEL_NAMES, SEVERITY_NAMES=SEVERITY_NAMES, prop_name=prop_name)
     return env
 
