@@ -172,7 +172,7 @@ from crossaudit.engine.schema import (
     BOOL, DATE, ENTITY_LABELS, FLOAT, INT, SCHEMA, STRING, TIMESTAMP, Prop,
 )
 from crossaudit.loaders.fields import FIELD_TYPES, Derive, FieldSpec, arrow_type, as_text
-from crossaudit.loaders.fills import PARTY, SHIPPED_SPECS, fills_of, labels_of
+from crossaudit.loaders.fills import PARTY, SAFE_LOADER, SHIPPED_SPECS, fills_of, labels_of
 
 GRADES = ("public", "internal", "sensitive", "secret")
 SCHEDULES = ("daily", "weekly", "monthly", "quarterly", "yearly", "once")
@@ -302,7 +302,7 @@ class SourceSpec:
 
 # --- reading YAML with line numbers -------------------------------------------------------
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml's parser where installed: 8× faster
+class _LineLoader(SAFE_LOADER):
     """Keeps the line of every mapping key, as `__lines__` in each mapping."""
 
 
