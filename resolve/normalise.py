@@ -145,14 +145,14 @@ def split_region(text: str, keep: int = 2) -> tuple[str | None, str]:
     no 解放区 of 焦作), others only by a full or unique name, the last one written giving the code
     (a clerk's own county before the firm's: 海原青铜峡市人民医院 → 640381, 人民医院)."""
     code, names = None, _LEADING
-    while ((name := names.at(text)
-            or code and (_UNIQUE_COUNTIES.at(text) or _FULL.at(text))
-            or _short_before_full(text))
+    while (text[:2] in _FOLLOWING.lengths  # the head of every name: most texts end on a street or trade name
+           and (name := names.at(text)
+                or code and (_UNIQUE_COUNTIES.at(text) or _FULL.at(text))
+                or _short_before_full(text))
            and len(text) - len(name) >= keep):
-        found = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES.get(name) or TABLE.full_names.get(name)
-                          or TABLE.following[name])
+        found = _narrowed(code, names.get(name) or _UNIQUE_COUNTIES.get(name) or _FULL.get(name) or _FOLLOWING[name])
         inside = _INSIDE.get(found, _NONE) if found else _NONE
-        if (name not in TABLE.full_names and _STREET.match(text, len(name))
+        if (name not in _FULL and _STREET.match(text, len(name))
                 and not inside.at(text, len(name))):
             break  # a street named after the place: 北京中路, 中山路 (but 唐山路南区 is a district)
         code, text, names = found, text[len(name):], inside
