@@ -64,6 +64,9 @@ class Neo4jStore(Store):
         # in turns: 1 writer 30 s and 29 s; 2 writers 52 s with 8 deadlocks, 29 s with 6).
         self.writers = max(1, writers or int(os.environ.get("CROSSAUDIT_NEO4J_WRITERS", "1")))
         self._pool = ThreadPoolExecutor(self.writers, thread_name_prefix="crossaudit-neo4j")
+        # Rule queries sent at once: the server runs each on one core (Community has no parallel
+        # runtime), so a rule run keeps CROSSAUDIT_NEO4J_READERS of them busy (default 2).
+        self.rule_workers = max(1, int(os.environ.get("CROSSAUDIT_NEO4J_READERS", "2")))
         self.uri = redact_uris(uri)  # what messages show; the driver gets the URI as given
         self._kept, self._kept_sessions = threading.local(), []
         self.database = database or os.environ.get("NEO4J_DATABASE") or None

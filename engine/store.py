@@ -392,6 +392,9 @@ class Store(ABC):
     # wait in `audit_queue`, a file beside the store, for a process that writes (engine.audit).
     read_only: bool = False
     audit_queue: Path | None = None
+    # Rule queries a rule run sends at once (`run_rules`); one where the engine's own threads
+    # already spread a query over the cores.
+    rule_workers: int = 1
 
     def __init__(self, batch_size: int = 5000) -> None:
         self.batch_size = batch_size

@@ -74,8 +74,10 @@ def test_rules_run_then_findings_list_and_show(store_uri, tmp_path):
     shown = invoke("--store", store_uri, "findings", "show", listed[0]["finding_id"])
     assert shown.exit_code == 0 and "甲公司" in shown.output and "revoked-firm" in shown.output
     rerun = json.loads(invoke("--store", store_uri, "rules", "run", "--rules-dir", tmp_path, "--rule", "revoked-firm",
-                              "--param", "status=abnormal", "--format", "json").output)
+                              "--param", "status=abnormal", "--workers", "2", "--format", "json").output)
     assert (rerun["findings"], rerun["new_findings"]) == (1, 0)
+    refused = invoke("--store", store_uri, "rules", "run", "--rules-dir", tmp_path, "--workers", "0")
+    assert refused.exit_code == 2 and "--workers" in refused.output
 
 
 def test_bad_parameters_are_clear_errors(tmp_path):

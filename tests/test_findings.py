@@ -319,3 +319,57 @@ def test_the_control_share_is_a_parameter_of_the_interest_groups(store):
         {"from": "P1", "to": "E1", "ratio": 0.3}, {"from": "P1", "to": "E2", "ratio": 0.6}])
     assert compute_interest_groups(store)["enterprises"] == 2  # 30 % ≥ 25 %: 国家税务总局公告2016年第42号 第二条
     assert compute_interest_groups(store, control_share=0.5)["enterprises"] == 0
+
+
+def _variant(tmp_path, rule_id: str, status: str, *, precompute: str = "") -> "Rule":
+    """The revoked-firm rule under another id, flagging invoicing firms of `status` (any if '')."""
+    text = RULE.replace("id: revoked-firm-invoicing", f"id: {rule_id}").replace(
+        " {status: 'revoked'}", f" {{status: '{status}'}}" if status else "").replace("version: 2", f"version: 2{precompute}")
+    if precompute:
+        text = text.replace("params: {rate: 0.1}", "params: {rate: 0.1, control_share: 0.25}")
+    path = tmp_path / "test-pack" / f"{rule_id}.cypher"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return parse_rule(path)
+
+
+def test_rule_queries_sent_at_once_give_the_findings_of_one_at_a_time(graph, tmp_path):
+    rules = [_variant(tmp_path, "revoked-a", "revoked"), _variant(tmp_path, "any-b", ""),
+             _variant(tmp_path, "revoked-c", "revoked", precompute="\nprecompute: [interest_groups]")]
+    one = run_rules(graph, rules, workers=1)
+    found = sorted((r["rule"], r["id"], r["office"]) for r in graph.query(
+        "MATCH (f:Finding) RETURN f.rule_id AS rule, f.finding_id AS id, f.office_code AS office"))
+    three = run_rules(graph, rules, workers=3)
+    assert [(o.rule_id, o.rows, o.findings) for o in three.outcomes] == \
+        [(o.rule_id, o.rows, o.findings) for o in one.outcomes] == \
+        [("revoked-a", 2, 2), ("any-b", 2, 2), ("revoked-c", 2, 2)]
+    assert three.new_findings == 0 and three.precompute["interest_groups"]["enterprises"] == 0
+    assert sorted((r["rule"], r["id"], r["office"]) for r in graph.query(
+        "MATCH (f:Finding) RETURN f.rule_id AS rule, f.finding_id AS id, f.office_code AS office")) == found
+
+
+def test_a_failing_query_among_rules_sent_at_once_ends_the_run_naming_its_file(graph, tmp_path):
+    broken = _variant(tmp_path, "broken-b", "revoked")
+    text = broken.path.read_text(encoding="utf-8")
+    broken.path.write_text(text.replace("(i:Invoice)\n", "(i:Invoice) WHERE nowhere.x = 1\n"), encoding="utf-8")
+    rules = [_variant(tmp_path, "revoked-a", "revoked"), parse_rule(broken.path),
+             _variant(tmp_path, "any-c", "")]
+    with pytest.raises(RuleError, match=r"broken-b\.cypher: the query failed on"):
+        run_rules(graph, rules, workers=3)
+    stored = {r["rule"] for r in graph.query("MATCH (f:Finding) RETURN DISTINCT f.rule_id AS rule")}
+    assert stored == {"revoked-a"}  # the rule after the failure wrote nothing, though its query may have run
+
+
+def test_precompute_steps_split_the_rules_into_stages_read_in_turn(tmp_path):
+    from crossaudit.engine.rules.runner import _stages
+
+    plain, grouped, again = (_variant(tmp_path, "plain-a", "revoked"),
+                             _variant(tmp_path, "grouped-b", "revoked", precompute="\nprecompute: [interest_groups]"),
+                             _variant(tmp_path, "grouped-c", "revoked", precompute="\nprecompute: [interest_groups]"))
+    params = {rule.id: {"rate": 0.1, "control_share": 0.25} for rule in (plain, grouped, again)}
+    stages = _stages([plain, grouped, again], params)
+    assert [([step for step, _ in steps], [r.id for r in rules]) for steps, rules in stages] == \
+        [([], ["plain-a"]), (["interest_groups"], ["grouped-b", "grouped-c"])]
+    params["grouped-c"] = {"rate": 0.1, "control_share": 0.5}  # other parameters: the step runs again first
+    assert [[r.id for r in rules] for _, rules in _stages([plain, grouped, again], params)] == \
+        [["plain-a"], ["grouped-b"], ["grouped-c"]]

@@ -29,7 +29,7 @@ def _progress_bar(disable: bool):
                     console=Console(stderr=True), disable=disable or not sys.stderr.isatty(), transient=True)
 
 
-def run_with_progress(store, rules, overrides=None, rules_dirs=(), quiet: bool = False):
+def run_with_progress(store, rules, overrides=None, rules_dirs=(), quiet: bool = False, workers: int | None = None):
     """`run_rules` behind a progress bar on stderr (the demo uses it too)."""
     with _progress_bar(quiet) as bar:
         task = bar.add_task("rules", total=None)
@@ -38,7 +38,7 @@ def run_with_progress(store, rules, overrides=None, rules_dirs=(), quiet: bool =
             bar.update(task, description=label, completed=done, total=total)
 
         return run_rules(store, rules, overrides, progress,
-                         rules_dir=",".join(str(d) for d in rules_dirs) or None)
+                         rules_dir=",".join(str(d) for d in rules_dirs) or None, workers=workers)
 
 
 def _parse_params(values: tuple[str, ...]) -> dict[str, str]:
@@ -80,9 +80,12 @@ def rules_list(pack: str | None, rules_dirs: tuple[Path, ...], fmt: str) -> None
 @format_option("table", "json")
 @click.option("--allow-partial", is_flag=True,
               help="Go on even though the latest load did not finish (the graph holds only part of it).")
+@click.option("--workers", type=click.IntRange(min=1),
+              help="Rule queries sent at once (default: 2 on Neo4j, or CROSSAUDIT_NEO4J_READERS; 1 on the "
+                   "embedded store, whose own threads spread one query over the cores).")
 @click.pass_context
 def rules_run(ctx: click.Context, pack: str | None, rule_ids: tuple[str, ...], params: tuple[str, ...],
-              rules_dirs: tuple[Path, ...], fmt: str, allow_partial: bool) -> None:
+              rules_dirs: tuple[Path, ...], fmt: str, allow_partial: bool, workers: int | None) -> None:
     """Run rule packs on the store and keep each result row as a finding.
 
     First the precompute steps the rules need (interest groups: connected components of
@@ -96,7 +99,8 @@ def rules_run(ctx: click.Context, pack: str | None, rule_ids: tuple[str, ...], p
             require_finished_load(store, allow_partial)
         except PartialLoad as exc:
             raise CliError(str(exc)) from exc
-        summary = run_with_progress(store, selected, _parse_params(params), rules_dirs, quiet=fmt == "json")
+        summary = run_with_progress(store, selected, _parse_params(params), rules_dirs, quiet=fmt == "json",
+                                    workers=workers)
     if fmt == "json":
         print_json(summary.to_json())
         return

@@ -33,8 +33,9 @@ import math
 import re
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import yaml
 
@@ -381,6 +382,45 @@ def store_findings(store: Store, findings: dict[str, tuple[dict, dict]], run: Ru
 
 # --- the run ---------------------------------------------------------------------------------
 
+def _stages(rules: list[Rule], params: Mapping[str, Mapping[str, Any]]
+            ) -> list[tuple[list[tuple[str, dict]], list[Rule]]]:
+    """The rules in stages, each stage's precompute steps first: a step runs before the first
+    rule that declares it, and again only if a later rule gives it other parameters; the rules
+    between two steps read the same graph, so their queries may run at once."""
+    stages: list[tuple[list[tuple[str, dict]], list[Rule]]] = []
+    last: dict[str, dict] = {}  # step → the parameters it last ran with
+    for rule in rules:
+        steps = []
+        for step in rule.precompute:
+            step_params = {name: params[rule.id][name] for name in PRECOMPUTE_STEPS[step]}
+            if last.get(step) != step_params:
+                steps.append((step, step_params))
+                last[step] = step_params
+        if steps or not stages:
+            stages.append((steps, []))
+        stages[-1][1].append(rule)
+    return stages
+
+
+def _reads(pool: ThreadPoolExecutor | None, store: Store, stage: list[Rule],
+           params: Mapping[str, Mapping[str, Any]]) -> Iterator[tuple[list[dict], float]]:
+    """Each rule's result rows and the seconds its query took, in the stage's order: with a
+    pool, every query of the stage is sent at once, each on a reading handle of its own."""
+    if pool is None:
+        return (_read(store, rule, params[rule.id]) for rule in stage)
+    reads = [pool.submit(_read, store.for_thread(reads=True), rule, params[rule.id]) for rule in stage]
+    return (read.result() for read in reads)
+
+
+def _read(store: Store, rule: Rule, params: Mapping[str, Any]) -> tuple[list[dict], float]:
+    started = time.perf_counter()
+    try:
+        rows = store.query_read(rule.text, params)
+    except Exception as exc:  # the engine's own message, with the file it came from
+        raise RuleError(f"{rule.path}: the query failed on {store.engine}: {exc}") from exc
+    return rows, time.perf_counter() - started
+
+
 def _ensure_findings_schema(store: Store) -> None:
     """Apply the schema to a store created before it had findings (Ladybug needs the tables)."""
     try:
@@ -391,36 +431,40 @@ def _ensure_findings_schema(store: Store) -> None:
 
 def run_rules(store: Store, rules: list[Rule], overrides: Mapping[str, Any] | None = None,
               progress: Progress | None = None, rules_dir: str | None = None,
-              run: RunStamp | None = None) -> RunSummary:
-    """Run `rules` on `store` and keep their findings; see the module docstring for the steps."""
+              run: RunStamp | None = None, workers: int | None = None) -> RunSummary:
+    """Run `rules` on `store` and keep their findings; see the module docstring for the steps.
+    `workers` rule queries run at once (default: the store's `rule_workers`), each on a reading
+    handle of its own thread; findings are still built and written one rule after another, in
+    the rules' order, so the run's result does not depend on it."""
     params = resolve_data_defaults(resolve_params(rules, overrides), store)
     run = run or RunStamp.now(f"rules-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}")
     summary = RunSummary(run.run_id, run.at)
     _ensure_findings_schema(store)
     total = len(rules)
     offices = OfficeResolver(store)
-    last_step_params: dict[str, dict] = {}  # step → the parameters it last ran with
-    for done, rule in enumerate(rules):
-        for step in rule.precompute:
-            step_params = {name: params[rule.id][name] for name in PRECOMPUTE_STEPS[step]}
-            if last_step_params.get(step) != step_params:
+    done = 0
+    workers = max(1, workers or store.rule_workers)
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="rule") if workers > 1 else None
+    try:
+        for steps, stage in _stages(rules, params):
+            for step, step_params in steps:
                 if progress:
                     progress(f"precompute {step}", done, total)
                 summary.precompute[step] = PRECOMPUTE[step](store, **step_params)
-                last_step_params[step] = step_params
-        if progress:
-            progress(rule.id, done, total)
-        started = time.perf_counter()
-        try:
-            rows = store.query_read(rule.text, params[rule.id])
-        except Exception as exc:  # the engine's own message, with the file it came from
-            raise RuleError(f"{rule.path}: the query failed on {store.engine}: {exc}") from exc
-        findings, duplicates = build_findings(rule, rows, offices, run.run_id)
-        new = store_findings(store, findings, run) if findings else 0
-        summary.outcomes.append(RuleOutcome(
-            rule.id, rule.pack, len(rows), len(findings), new, duplicates,
-            round(sum(p["tax_at_risk"] or 0.0 for p, _ in findings.values()), 2),
-            round(time.perf_counter() - started, 3)))
+            for rule, (rows, seconds) in zip(stage, _reads(pool, store, stage, params)):
+                if progress:
+                    progress(rule.id, done, total)
+                started = time.perf_counter()
+                findings, duplicates = build_findings(rule, rows, offices, run.run_id)
+                new = store_findings(store, findings, run) if findings else 0
+                summary.outcomes.append(RuleOutcome(
+                    rule.id, rule.pack, len(rows), len(findings), new, duplicates,
+                    round(sum(p["tax_at_risk"] or 0.0 for p, _ in findings.values()), 2),
+                    round(seconds + time.perf_counter() - started, 3)))
+                done += 1
+    finally:
+        if pool:  # a failed rule ends the run: the reads not yet begun never start
+            pool.shutdown(cancel_futures=True)
     if progress:
         progress("done", total, total)
     summary.finished_at = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
