@@ -363,14 +363,16 @@ class Planter:
                     invoices.append(inv)
                 codes = sorted(m.code for m in members)
                 keys = [self.key(c) for c in codes] + [f"invoice:{inv.number}" for inv in invoices]
+                # A ring has no first member: the case is the primary key's, so its office is too
+                # (as every other family's is the office of the entity its primary key names).
+                office = min(members, key=lambda m: m.code).tax_county
                 if label == POSITIVE:
                     self.add("circular_invoicing", "circular_invoicing_ring", POSITIVE, codes[0], keys,
-                             sum(inv.tax for inv in invoices), members[0].tax_county,
+                             sum(inv.tax for inv in invoices), office,
                              f"Ring of {size} firms invoicing each other {yuan(base)} (±3%) of 螺纹钢 within 10 days "
                              f"from {start}: A→B→…→A. primary_key is the smallest credit code in the ring.")
                 else:
-                    self.add("circular_invoicing", "circular_invoicing_ring", NEAR_MISS, codes[0], keys, 0.0,
-                             members[0].tax_county,
+                    self.add("circular_invoicing", "circular_invoicing_ring", NEAR_MISS, codes[0], keys, 0.0, office,
                              "Three trading partners whose invoices close a cycle, but with different goods, amounts "
                              "differing tenfold and months apart: ordinary trade.")
 

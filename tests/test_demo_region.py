@@ -239,3 +239,15 @@ def test_data_dictionary_is_generated_and_current(region):
 def test_generate_command_has_help():
     result = CliRunner().invoke(main_group, ["demo", "generate", "--help"])
     assert result.exit_code == 0 and "--scale" in result.output
+
+
+def test_a_ring_s_case_goes_to_the_office_of_its_primary_key_firm(region):
+    """A ring has no first member: its case, keyed by the ring's smallest credit code, goes to that
+    firm's office, as every family's goes to the office of the entity its primary key names."""
+    key = pd.read_csv(region / "answer_key.csv", dtype=str, keep_default_na=False)
+    rings = key[key.family == "circular_invoicing"]
+    firms = build_world("small", 7).enterprises
+    members = [[firms[k.removeprefix("credit_code:")] for k in keys.split(";") if k.startswith("credit_code:")]
+               for keys in rings["keys"]]
+    assert sum(len({m.tax_county for m in ring}) > 1 for ring in members) >= 2  # rings cross counties
+    assert list(rings.office_code) == [firms[code].tax_county for code in rings.primary_key]
