@@ -135,6 +135,13 @@ def simplified(text: str) -> str:
     return _t2s().convert(text)
 
 
+@lru_cache(maxsize=1 << 17)
+def simplified_name(raw: str) -> str:
+    """`clean_text`, then `simplified`, once per name: the loaders, then the resolver's several
+    readings of an enterprise's name (its parts, its normalised form) each ask for it."""
+    return simplified(clean_text(raw))
+
+
 # Legal-form variants, longest first: each maps to the form kept in the normalised name.
 LEGAL_FORMS = (
     ("股份有限公司", "股份有限公司"), ("股份公司", "股份有限公司"),
@@ -153,7 +160,7 @@ def legal_form(name: str) -> str | None:
 def enterprise_name_norm(name: str) -> str:
     """Simplified characters, no spaces or brackets' width, legal form unified:
     `'寧夏華興科技有限責任公司'` → `'宁夏华兴科技有限公司'`."""
-    text = simplified(clean_text(name)).replace(" ", "")
+    text = simplified_name(str(name)).replace(" ", "")
     for variant, form in LEGAL_FORMS:
         if variant != form and variant in text:
             text = text.replace(variant, form)
@@ -167,13 +174,8 @@ def _text(raw: Any, spec: FieldSpec) -> str:
     return clean_text(raw)
 
 
-@lru_cache(maxsize=1 << 17)
-def _simplified_name(raw: str) -> str:
-    return simplified(clean_text(raw))
-
-
 def _name(raw: Any, spec: FieldSpec) -> str:
-    return _simplified_name(str(raw))
+    return simplified_name(str(raw))
 
 
 # Departments repeat the same identifiers and names on many rows: check each once.
