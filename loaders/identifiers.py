@@ -53,7 +53,8 @@ _FULLWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 
 def normalize_code(code: str) -> str:
     """Strip, fold full-width characters to ASCII, upper-case: `' ９１６４ｘ '` → `'9164X'`."""
-    return str(code).translate(_FULLWIDTH).strip().upper()
+    text = str(code)
+    return (text if text.isascii() else text.translate(_FULLWIDTH)).strip().upper()  # ASCII: a third of the cost
 
 
 # --- organisation code (GB 11714) -------------------------------------------------------
