@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -217,11 +218,37 @@ class AddressParts(NamedTuple):
 _HOUSE_NUMBER = re.compile(r"\d+号.*$")
 
 
-@lru_cache(maxsize=1 << 16)  # a larger cache holds a load's parses through resolution (the demo's peak)
 def address_parts(value: str) -> AddressParts | None:
     """Province, city, county, street and number of an address however it is written: a
     postcode dropped (邮编750001), `#` read as 号, divisions written last moved first:
     `address_parts('解放西街12#，银川市，宁夏 邮编750001')` → ('64', '6401', None, '解放西街', '12号')."""
+    if _kept is None:
+        return _parsed_address(value)
+    if value not in _kept:
+        _kept[value] = _parsed_address.__wrapped__(value)
+    return _kept[value]
+
+
+_kept: dict[str, AddressParts | None] | None = None  # inside addresses_kept(): every address parsed there
+
+
+@contextmanager
+def addresses_kept():
+    """Inside, each address is parsed once and kept until the end, however many fields read it
+    (a person's region, then address) and however many distinct addresses there are: more than
+    `address_parts`' own cache holds, kept small for the peak memory of a load, whose parses it
+    would hold through resolution."""
+    global _kept
+    outer, _kept = _kept, {} if _kept is None else _kept
+    try:
+        yield
+    finally:
+        _kept = outer
+
+
+@lru_cache(maxsize=1 << 16)
+def _parsed_address(value: str) -> AddressParts | None:
+    """`address_parts` outside `addresses_kept`."""
     text = simplified(clean_text(value))
     if "邮" in text or text[-6:].isdigit():  # most addresses have no postcode and no '#': no regex
         text = _POSTCODE.sub("", text)

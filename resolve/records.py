@@ -17,6 +17,8 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from crossaudit.resolve.normalise import addresses_kept
+
 
 class MissingColumn(KeyError):
     """A field's source column is not in the records; the message names it."""
@@ -137,7 +139,7 @@ def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...]) -> dict[s
     for field in fields:
         groups.setdefault((isinstance(field.source, tuple), field.sources), []).append(field)
     out: dict[str, np.ndarray] = {}
-    with _collector_paused():
+    with _collector_paused(), addresses_kept():
         for group in groups.values():
             raw = [field.raw(frame) for field in group][0]  # every field checks its own columns
             codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
