@@ -125,23 +125,26 @@ def decode(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 def candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
                     on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None) -> np.ndarray:
     """The union of all keys' pairs as sorted pair codes (see `encode`); `on_key(key, codes,
-    skipped)` sees each key's own pairs (for blocking reports)."""
+    skipped)` sees each key's own pairs, sorted (for blocking reports and `in_sorted`)."""
     n = len(records)
     found = []
     for key in keys:
         rows, values = key_codes(records, key)
         i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
         codes = encode(i, j, n)
+        codes.sort()  # the union then merges sorted runs, and in_sorted looks them up in order
         if on_key:
             on_key(key, codes, skipped)
         found.append(codes)
-    return sorted_unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+    return sorted_unique(np.concatenate(found), kind="stable") if found else np.empty(0, np.int64)
 
 
-def sorted_unique(values: np.ndarray) -> np.ndarray:
+def sorted_unique(values: np.ndarray, kind: str = "quicksort") -> np.ndarray:
     """np.unique by sorting (faster than its hash path for millions of int64); sorts `values`
-    in place (its callers pass arrays of their own making, of a hundred MB at 100k records)."""
-    values.sort()
+    in place (its callers pass arrays of their own making, of a hundred MB at 100k records).
+    `kind="stable"` for values that are sorted runs one after another: timsort merges them,
+    in a twentieth of the time quicksort takes (which is a fifth faster on values in no order)."""
+    values.sort(kind=kind)
     keep = np.ones(len(values), bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]
