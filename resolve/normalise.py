@@ -55,9 +55,12 @@ def valid_id_number(value: Any) -> str | None:
     return code if is_valid_id_number(code) else None
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def phone_digits(value: Any) -> str | None:
     """Digits only, without a leading +86: `'+86 139-0951-0000'` → `'13909510000'`."""
-    digits = re.sub(r"\D", "", clean_text(value))
+    digits = _NON_DIGIT.sub("", clean_text(value))
     if len(digits) > 11 and digits.startswith("86"):
         digits = digits[2:]
     return digits if len(digits) >= 7 else None
@@ -337,6 +340,8 @@ def _drop_bracketed_regions(text: str) -> tuple[str | None, str]:
     """Brackets that hold a division, wherever they stand, taken out: `'泰远煤业(宁夏)'` →
     ('64', '泰远煤业'); other brackets stay, kept as written."""
     code = None
+    if "(" not in text:  # most names: no bracket to look into
+        return code, text
     for match in reversed(list(_BRACKETED.finditer(text))):
         found, rest = split_region(match.group(1), keep=0)
         if found and not rest:
