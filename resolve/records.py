@@ -144,13 +144,21 @@ def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...]) -> dict[s
             raw = [field.raw(frame) for field in group][0]  # every field checks its own columns
             codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
             normalisers = [field.normalise or (lambda value: value) for field in group]
-            rows = [[normalise(value) for normalise in normalisers] for value in uniques]
-            for k, field in enumerate(group):
-                table = np.empty(len(rows) + 1, dtype=object)
-                table[:-1] = [row[k] for row in rows]
+            for field, values in zip(group, _value_by_value(normalisers, uniques)):
+                table = np.empty(len(uniques) + 1, dtype=object)
+                table[:-1] = values
                 table[-1] = None
                 out[field.name] = table[codes]  # code -1 picks the trailing None
     return out
+
+
+def _value_by_value(normalisers: list[Callable[[Any], Any]], uniques: np.ndarray) -> list[list]:
+    """Each normaliser's values of `uniques`, all normalisers applied to one value before the
+    next value; a single normaliser (most groups) maps straight, without a row per value."""
+    if len(normalisers) == 1:
+        return [list(map(normalisers[0], uniques))]
+    rows = [[normalise(value) for normalise in normalisers] for value in uniques]
+    return [[row[k] for row in rows] for k in range(len(normalisers))]
 
 
 @contextmanager
