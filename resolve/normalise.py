@@ -228,7 +228,7 @@ def address_parts(value: str) -> AddressParts | None:
     if _kept is None:
         return _parsed_address(value)
     if value not in _kept:
-        _kept[value] = _parsed_address.__wrapped__(value)
+        _kept[value] = _parsed_address(value)
     return _kept[value]
 
 
@@ -239,8 +239,7 @@ _kept: dict[str, AddressParts | None] | None = None  # inside addresses_kept(): 
 def addresses_kept():
     """Inside, each address is parsed once and kept until the end, however many fields read it
     (a person's region, then address) and however many distinct addresses there are: more than
-    `address_parts`' own cache holds, kept small for the peak memory of a load, whose parses it
-    would hold through resolution."""
+    the lasting cache of `address_parts` holds, kept small for a load's peak memory."""
     global _kept
     outer, _kept = _kept, {} if _kept is None else _kept
     try:
@@ -251,7 +250,7 @@ def addresses_kept():
 
 @lru_cache(maxsize=1 << 16)
 def _parsed_address(value: str) -> AddressParts | None:
-    """`address_parts` outside `addresses_kept`."""
+    """`address_parts`, the last 65k parses cached (for readers outside `addresses_kept`)."""
     text = simplified(clean_text(value))
     if "邮" in text or text[-6:].isdigit():  # most addresses have no postcode and no '#': no regex
         text = _POSTCODE.sub("", text)
