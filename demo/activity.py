@@ -177,8 +177,8 @@ class Events:
     def equity_transfer(self, firm, date: dt.date, tax: TaxPlan | None = None, gain: float | None = None,
                         transferee: str | None = None, holding: Holding | None = None,
                         cost: float | None = None) -> EquityTransfer | None:
-        """A person's transfer of (part of) a holding. The cost basis is the paid-in capital of the
-        share unless `cost` says otherwise (the price the holder paid for it); `holding` given, all of it."""
+        """A person's transfer of (part of) a holding. The cost basis is what the holder paid for the
+        share (`cost_basis`) unless `cost` says otherwise; `holding` given, all of it."""
         rng = self.rng
         holdings = [h for h in firm.holdings if h.holder_type == "person"]
         if not holdings:
@@ -189,7 +189,7 @@ class Events:
         else:
             part = 1.0
         amount = round(holding.amount * part, 4)
-        cost = round(amount * 10_000 if cost is None else cost, 2)
+        cost = round(self.cost_basis(firm, holding, amount) if cost is None else cost, 2)
         price = round(cost * (gain if gain is not None else rng.uniform(1.0, 2.5)), 2)
         if transferee is None:
             transferee = self.registry.next_rep().id_number
@@ -206,6 +206,13 @@ class Events:
             firm.holdings.append(Holding(transferee, "person", amount, date))
         self.world.equity_transfers.append(transfer)
         return transfer
+
+    def cost_basis(self, firm, holding: Holding, amount: float) -> float:
+        """What the holder paid for `amount` 万元 of a holding (股权原值, 国家税务总局公告2014年第67号
+        第十五条): the price of the registered transfer it came from, pro rata, else the paid-in capital."""
+        bought = next((t for t in reversed(self.world.equity_transfers) if t.enterprise == firm.code
+                       and t.transferee == holding.holder and t.date == holding.since), None)
+        return bought.price * amount / bought.amount if bought else amount * 10_000
 
     def equity(self, n: int) -> None:
         firms = [f for f in self.operating if f.kind == "local" and f.status == "存续"]

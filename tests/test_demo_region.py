@@ -251,3 +251,19 @@ def test_a_ring_s_case_goes_to_the_office_of_its_primary_key_firm(region):
                for keys in rings["keys"]]
     assert sum(len({m.tax_county for m in ring}) > 1 for ring in members) >= 2  # rings cross counties
     assert list(rings.office_code) == [firms[code].tax_county for code in rings.primary_key]
+
+
+def test_a_share_bought_in_a_registered_transfer_costs_its_price_when_sold_again(region):
+    """股权原值 is what the holder paid (国家税务总局公告2014年第67号 第十五条): a planted gain over
+    paid-in capital alone may be a loss on the price paid, and no tax would be due."""
+    world = build_world("small", 7)
+    transfers = world.equity_transfers
+    resold = [(first, then) for then in transfers for first in transfers
+              if first.enterprise == then.enterprise and first.transferee == then.transferor and first.date < then.date]
+    assert len(resold) >= 2
+    assert all(then.cost == round(first.price * then.amount / first.amount, 2) for first, then in resold)
+    key = pd.read_csv(region / "answer_key.csv", dtype=str, keep_default_na=False)
+    planted = key[(key.family == "equity_transfer_iit") & (key.label == "positive")]
+    gains = {(t.transferor, f"{t.date:%Y%m%d}"): t.price - t.cost for t in transfers}
+    assert len(planted) >= 3 and all(gains[(row.primary_key, row["keys"].rsplit("/", 1)[1])] > 0
+                                     for _, row in planted.iterrows())
