@@ -40,6 +40,7 @@ _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 # GB 11643 / ISO 7064 MOD 11-2.
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_ZEROS = ord("0") * sum(_ID_WEIGHTS)  # what the digits' bytes weigh above their values
 
 
 def is_digits(text: str) -> bool:
@@ -172,9 +173,6 @@ def id_number_check_char(first17: str) -> str:
 def _id_check(first17: str) -> str:
     """The check character of 17 ASCII digits: their bytes less ord('0') each, a third of int()'s cost."""
     return _ID_CHECK[(sum(map(mul, _ID_WEIGHTS, first17.encode())) - _ID_ZEROS) % 11]
-
-
-_ID_ZEROS = ord("0") * sum(_ID_WEIGHTS)
 
 
 def id_number_birth_date(code: str) -> dt.date | None:
