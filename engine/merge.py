@@ -148,8 +148,12 @@ def _fill_properties(store: Store, label: str, olds: list[str], merges: Mapping[
     node = SCHEMA.node(label)
     names = [p.name for p in node.props if p.name != node.key]
     uids = sorted(set(olds) | {merges[old] for old in olds})
-    nodes = {row["uid"]: row["n"] for row in store.query(
-        f"MATCH (n:{label}) WHERE n.{node.key} IN $uids RETURN n.{node.key} AS uid, n", {"uids": uids})}
+    # Read as columns, not nodes: on Neo4j a Node object per row took 9.6 s of client CPU to fill
+    # longxi medium's 18.8k canonical firms.
+    returned = ", ".join([f"n.{node.key} AS uid_", *(f"n.{name} AS {name}" for name in names)])
+    found = store.query_arrow(f"MATCH (n:{label}) WHERE n.{node.key} IN $uids RETURN {returned}", {"uids": uids})
+    nodes = {uid: dict(zip(names, values))
+             for uid, *values in zip(*(found[column].to_pylist() for column in ("uid_", *names)))}
     updates: dict[str, dict] = {}
     for old in olds:
         new = merges[old]
