@@ -39,6 +39,19 @@ def _plain_value(value: Any) -> Any:
     return plain(value)
 
 
+# The values the driver returns as they are plain (most columns of a read hold nothing else).
+_PLAIN_TYPES = frozenset({str, int, float, bool, type(None)})
+
+
+def _plain_column(column: tuple) -> tuple | list:
+    """A returned column as plain values; one of text, numbers, booleans and nulls as it is:
+    converting value by value took 0.35 s per 676k values (longxi medium's merges read 14
+    columns of that many relationships)."""
+    if set(map(type, column)) <= _PLAIN_TYPES:
+        return column
+    return [_plain_value(v) for v in column]
+
+
 def _param(value: Any) -> Any:
     """Parameters the driver cannot send as they are (Decimal) become plain numbers."""
     if isinstance(value, (list, tuple)):
@@ -144,7 +157,7 @@ class Neo4jStore(Store):
             listed = ", ".join("`" + key.replace("`", "``") + "`" for key in keys)
             rows = tx.run(f"CALL {{ {cypher} }} RETURN collect([{listed}]) AS rows", params).single()["rows"]
             columns = zip(*rows) if rows else [()] * len(keys)
-            return pa.table({key: [_plain_value(v) for v in column] for key, column in zip(keys, columns)})
+            return pa.table({key: _plain_column(column) for key, column in zip(keys, columns)})
 
         with self._session() as session:
             return session.execute_read(work)
