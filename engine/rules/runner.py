@@ -6,7 +6,9 @@
    `latest_full_year.start` resolved from the store), then overrides;
 2. before each rule, the precompute steps it declares (`precompute: [interest_groups]`: see
    `crossaudit.engine.rules.groups`), unless they last ran with the same parameters;
-3. the rule's query;
+3. the rule's query, read-only; the queries between two precompute steps are sent at once
+   (`workers`, by default the store's `rule_workers`: 2 on Neo4j, 1 on Ladybug), the steps
+   below done one rule after another in the rules' order;
 4. per finding identity, one result row: the row with the largest tax at risk, ties broken by
    its canonical JSON, so the engines' row order never decides; a row whose identity columns
    are null is keyed by its flagged entities too, and a row with no identity at all fails the
