@@ -7,9 +7,7 @@
 """
 from __future__ import annotations
 
-import gc
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Iterator
@@ -17,6 +15,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
+from crossaudit import collector_paused
 from crossaudit.resolve.normalise import addresses_kept
 
 
@@ -146,7 +145,9 @@ def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...]) -> dict[s
     for field in fields:
         groups.setdefault((isinstance(field.source, tuple), field.sources), []).append(field)
     out: dict[str, np.ndarray] = {}
-    with _collector_paused(), addresses_kept():
+    # the cycle collector's passes over each value's row and cached parse took 1.3 s of 6.9 s
+    # normalising 100k+100k persons; no cycles are made
+    with collector_paused(), addresses_kept():
         for group in groups.values():
             raw = [field.raw(frame) for field in group][0]  # every field checks its own columns
             codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
@@ -166,20 +167,6 @@ def _value_by_value(normalisers: list[Callable[[Any], Any]], uniques: np.ndarray
         return [list(map(normalisers[0], uniques))]
     rows = [[normalise(value) for normalise in normalisers] for value in uniques]
     return [[row[k] for row in rows] for k in range(len(normalisers))]
-
-
-@contextmanager
-def _collector_paused():
-    """Python's cycle collector off for the block, as it was after: normalising makes a row
-    and a cached parse per distinct value, no cycles, and the collector's passes over them
-    took a fifth of a 100k-record normalising (1.3 s of 6.9 s for persons)."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str | None = None) -> Records:
