@@ -25,8 +25,8 @@ description_zh: >
   有收款而无发票的销售，即未申报增值税的销售；风险税额按发票未覆盖的销售额计算。
 basis: >
   发票管理办法 第十九条 (whoever sells goods or services and receives payment issues an invoice to
-  the payer), 第二十二条 (the invoice states the business as it was done, its amount included); 增值税暂行条例 第一条 (VAT on sales), 第十九条 (due when the payment is
-  received)
+  the payer), 第二十二条 (the invoice states the business as it was done, its amount included);
+  增值税暂行条例 第一条 (VAT on sales), 第十九条 (due when the payment is received)
 sources: [finance_procurement_payments, tax_vat_invoices, tax_registrations]
 identity: [vendor, unit]
 entities: {vendor: Enterprise, unit: Enterprise, contracts: Contract}
@@ -40,8 +40,9 @@ version: 3
 // invoiced in parts, each under the per-invoice limit, is covered), not by any one of them: a
 // vendor that also sells the unit something small invoices that, and the procurement stays
 // uninvoiced (the large region: 425,666 元 invoiced 26 days before payments of 2,566,208 元).
-// Amounts before VAT: several regions' invoice files give the tax as 0 or not at all. Invoices in
-// the windows of two payments count for both, so the uncovered sales never overstate.
+// Amounts before VAT, against the payment's sales at the highest rate: an exempt or low-rate sale,
+// or an invoice file that leaves the tax out, still covers its payment. Invoices in the windows
+// of two payments count for both, so the uncovered sales never overstate.
 MATCH (unit:Enterprise)-[p1:PARTY_TO {role: 'purchaser'}]->(c:Contract {kind: 'procurement'})<-[p2:PARTY_TO {role: 'vendor'}]-(vendor:Enterprise)
 WHERE p1 <> p2 AND c.paid_on + $after <= $as_of AND (vendor)-[:REGISTERED_WITH]->(:TaxRegistration)
   AND NOT EXISTS {
