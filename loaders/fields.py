@@ -15,11 +15,15 @@ whitespace folded; names are also converted from traditional to simplified Chine
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import re
+import subprocess
+import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any, Callable, Sequence
 
 import pyarrow as pa
@@ -127,12 +131,49 @@ def clean_text(value: Any) -> str:
 def _t2s():
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC("t2s"), _t2s_changing(Path(opencc.__file__).parent / "clib")
+
+
+def _t2s_changing(clib: Path) -> frozenset[str] | None:
+    """A character of each entry of opencc's t2s dictionaries that converts to something else
+    (of a phrase, the first character it changes): a text with none of them is its own
+    simplified form. Read with opencc's `opencc_dict`; None where the install lacks it."""
+    share, tool = clib / "share" / "opencc", clib / "bin" / "opencc_dict"
+
+    def files(node):  # the dictionary files of a configuration's dict or group of dicts
+        if "dict" in node:
+            return files(node["dict"])
+        return [name for child in node.get("dicts", ()) for name in files(child)] or [node.get("file")]
+
+    config = json.loads((share / "t2s.json").read_text(encoding="utf-8"))
+    names = [name for part in ("normalization", "conversion_chain") for node in config.get(part, ())
+             for name in files(node)]
+    if not tool.exists() or not all(name and (share / name).exists() for name in names):
+        return None
+    changed = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for name in names:
+            text = Path(folder) / f"{name}.txt"
+            subprocess.run([tool, "-i", share / name, "-o", text, "-f", "ocd2", "-t", "text"], check=True,
+                           capture_output=True)
+            for line in text.read_text(encoding="utf-8").splitlines():
+                key, _, values = line.partition("\t")
+                if values.split(" ")[0] != key:  # the first value is the one converted to
+                    changed[key] = values.split(" ")[0]
+    chars = {key for key in changed if len(key) == 1}
+    for key, value in changed.items():
+        if len(key) > 1 and chars.isdisjoint(key):
+            chars.add(next((a for a, b in zip(key, value) if a != b), key[0]))
+    return frozenset(chars)
 
 
 def simplified(text: str) -> str:
-    """Traditional → simplified Chinese: `simplified('華興')` → `'华兴'`."""
-    return _t2s().convert(text)
+    """Traditional → simplified Chinese: `simplified('華興')` → `'华兴'`. Most texts have no
+    character that t2s converts: they are returned as they are, without opencc's cost."""
+    converter, changing = _t2s()
+    if changing is not None and changing.isdisjoint(text):
+        return text
+    return converter.convert(text)
 
 
 @lru_cache(maxsize=1 << 17)

@@ -13,7 +13,7 @@ from crossaudit.cli import main_group
 from crossaudit.engine import SCHEMA, RunStamp, open_store
 from crossaudit.loaders import load_sources, list_quarantine, load_specs
 from crossaudit.loaders.fields import (
-    FieldProblem, FieldSpec, enterprise_name_norm, legal_form, parse_column, parse_value,
+    FieldProblem, FieldSpec, enterprise_name_norm, legal_form, parse_column, parse_value, simplified,
 )
 from crossaudit.loaders.load import FactBuffer, load_file
 from crossaudit.loaders.readers import detect_encoding, open_table
@@ -77,6 +77,14 @@ def test_names_are_simplified_and_legal_forms_unified_beside_the_original():
     assert legal_form("宁夏华兴科技有限责任公司") == "有限公司" and legal_form("华兴商店") is None
     assert parse_value(FieldSpec("n", "text"), "ＡＢＣ　公司\t ") == "ABC 公司"
 
+
+
+@pytest.mark.parametrize("text", ["宁夏华兴科技", "寧夏華興", "深沈", "乾燥", "有序", "沈阳市", "慰藉", "a-1 号"])
+def test_simplified_is_opencc_t2s_whether_or_not_the_text_needs_it(text):
+    import opencc
+
+    # 深沈 → 深沉 is a phrase: 沈 alone stays (a surname), so the phrase's own entry must send it to opencc
+    assert simplified(text) == opencc.OpenCC("t2s").convert(text)
 
 def test_a_column_is_parsed_once_per_distinct_text_with_its_failures_by_row():
     values, failures = parse_column(FieldSpec("a", "amount", unit="万元"), ["1.5", "x", None, "1.5", "-2"])
