@@ -12,7 +12,7 @@ identifiers are never one entity, judgements win over scores, existing entity id
     result.related                        # BRANCH_OF links, never merged
     print(result.explain("amr:1", "tax:9"))
 """
-from crossaudit.resolve.blocking import BlockOn
+from crossaudit.resolve.blocking import BlockOn, bigrams, deletions, prefix, trigrams
 from crossaudit.resolve.comparisons import (
     Comparison, DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness, Overlap,
 )
@@ -23,9 +23,9 @@ from crossaudit.resolve.evaluate import blocking_report, pair_metrics
 from crossaudit.resolve.fellegi_sunter import Model
 from crossaudit.resolve.link import Contribution, Explanation, Resolution, link
 from crossaudit.resolve.normalise import (
-    AddressParts, NameParts, address_key, address_parts, address_region, address_text, bigrams, trigrams, deletions, chinese_text,
+    AddressParts, NameParts, address_key, address_parts, address_region, address_text, chinese_text,
     code_text, enterprise_name_parts, house_number, iso_date, lower_text, name_branch, name_core, name_parent_core, name_region,
-    number, phone_digits, prefix, region_code, split_region, valid_credit_code, valid_id_number, value_set,
+    number, phone_digits, region_code, split_region, valid_credit_code, valid_id_number, value_set,
 )
 from crossaudit.resolve.records import Field, MissingColumn
 from crossaudit.resolve.graph import ResolveReport, explain, judge, resolve_store, review_items

@@ -14,7 +14,7 @@ Input columns each reads (the first named is required; absent others count as mi
 """
 from __future__ import annotations
 
-from crossaudit.resolve.blocking import BlockOn
+from crossaudit.resolve.blocking import BlockOn, bigrams, trigrams
 from crossaudit.resolve.comparisons import (
     DateCloseness, EditDistance, Exact, JaroWinkler, Nested, NumberCloseness, Overlap,
 )
@@ -23,7 +23,7 @@ from crossaudit.loaders.fields import enterprise_name_norm
 from crossaudit.loaders.identifiers import normalize_code
 from crossaudit.resolve.divisions import TABLE
 from crossaudit.resolve.normalise import (
-    address_region, address_text, bigrams, trigrams, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
+    address_region, address_text, house_number, chinese_text, code_text, enterprise_name_parts, iso_date, lower_text, name_branch,
     name_core, name_parent_core, name_region, number, phone_digits, region_code, valid_credit_code,
     valid_id_number, value_set,
 )

@@ -219,6 +219,20 @@ class Explanation:
         return "\n".join(lines)
 
 
+def identifiers_agree(records: Records, config: EntityConfig, i: np.ndarray,
+                      j: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per pair (i[k], j[k]): whether the two records share a valid identifier, and whether
+    they hold two different ones."""
+    same, different = np.zeros(len(i), bool), np.zeros(len(i), bool)
+    for name in config.identifiers:
+        c = records.columns[name].codes
+        a, b = c[i], c[j]
+        both = (a >= 0) & (b >= 0)
+        same |= both & (a == b)
+        different |= both & (a != b)
+    return same, different
+
+
 def _judgement_pairs(records: Records, judgements) -> pd.DataFrame:
     """Judgements on records of this run as pair codes with `same` (True: one entity)."""
     columns = ["record_a", "record_b", "same"]
@@ -384,23 +398,23 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
                           f"{key.max_block} records (their pairs are compared only if another key finds them); "
                           "raise its max_block or add a narrower key", stacklevel=3)
 
-    found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen)
+    joined = judged.loc[judged["same"], "code"].to_numpy()
+
+    def apart(i: np.ndarray, j: np.ndarray) -> np.ndarray:  # never one entity, unless a person joined them
+        different = identifiers_agree(prepared, config, i, j)[1]
+        return different & ~np.isin(encode(i, j, n), joined) if len(joined) else different
+
+    found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart)
     codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()])) if len(judged) else found
     i, j = (part.astype(np.int32) for part in decode(codes, n))  # positions: half the memory of int64
     if existing is not None:
         fresh = (entity[i] < 0) | (entity[j] < 0) | np.isin(codes, judged["code"].to_numpy())
         codes, i, j = codes[fresh], i[fresh], j[fresh]
 
-    same_identifier = np.zeros(len(codes), bool)
-    different_identifier = np.zeros(len(codes), bool)
-    for name in config.identifiers:
-        c = prepared.columns[name].codes
-        both = (c[i] >= 0) & (c[j] >= 0)
-        same_identifier |= both & (c[i] == c[j])
-        different_identifier |= both & (c[i] != c[j])
-    accepted = np.isin(codes, judged.loc[judged["same"], "code"].to_numpy())
+    same_identifier, different_identifier = identifiers_agree(prepared, config, i, j)
+    accepted = np.isin(codes, joined)
     rejected = np.isin(codes, judged.loc[~judged["same"], "code"].to_numpy())
-    scored = ~different_identifier | accepted
+    scored = ~different_identifier | accepted  # a judged pair is a candidate however its identifiers differ
     codes, i, j = codes[scored], i[scored], j[scored]
     same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
     for key, found in key_pairs.items():  # each key's pairs as bits over the candidates, not as codes

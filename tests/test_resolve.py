@@ -12,7 +12,7 @@ from crossaudit.resolve import (
 )
 from crossaudit.resolve.comparisons import DateCloseness, JaroWinkler, Nested, NumberCloseness
 from crossaudit.resolve.normalise import address_text, enterprise_name_parts, lower_text
-from crossaudit.resolve.blocking import pairs_in_blocks
+from crossaudit.resolve.blocking import bigrams, pairs_in_blocks, trigrams
 from crossaudit.resolve.records import normalised_columns, prepare
 
 ENTERPRISE = CONFIGS["enterprise"]
@@ -171,6 +171,23 @@ def test_blocking_report_measures_recall():
     union = report.set_index("key").loc["all keys"]
     assert union["pairs"] == 2 and union["recall"] == 1.0  # a~b and c~d share name bigrams, nothing else does
 
+
+
+def test_name_grams_of_many_names_at_once_are_the_grams_name_by_name():
+    names = np.array(["华兴科技", "兴科", "华", "", "华兴", "𠀀𠀁科", "a\0", "abc"], dtype=object)
+    for grams in (bigrams, trigrams):
+        counts, codes = grams.codes(names)
+        one_by_one = [gram for name in names for gram in grams(name)]
+        assert counts.tolist() == [len(grams(name)) for name in names]
+        assert pd.factorize(codes)[0].tolist() == pd.factorize(pd.Series(one_by_one, dtype=object))[0].tolist()
+
+
+def test_two_firms_of_different_valid_codes_are_never_compared():
+    records = enterprises(("a", "华兴科技有限公司", CODE_1, ADDRESS, None), ("b", "华兴科技有限公司", CODE_2, ADDRESS, None),
+                          ("c", "华兴科技有限责任公司", None, ADDRESS, None))
+    result = link(records, ENTERPRISE)
+    assert result.candidate_pairs == 2  # a~c, b~c: a~b share name and address, but never one firm
+    assert result.explain("a", "b").method == "never"
 
 # --- judgements, increments, explanations ----------------------------------------------
 
