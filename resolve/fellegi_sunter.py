@@ -115,8 +115,17 @@ def patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     codes = np.zeros(len(gamma), np.int64)
     for k in range(gamma.shape[1]):
         codes = codes * base + (gamma[:, k].astype(np.int64) + 1)
-    distinct, first, inverse, counts = np.unique(codes, return_index=True, return_inverse=True, return_counts=True)
-    return gamma[first], counts.astype(np.float64), inverse
+    # np.unique sorts millions of codes; hashing finds the few thousand distinct ones, then they are sorted
+    inverse, distinct = pd.factorize(codes)
+    order = np.argsort(distinct)
+    rank = np.empty(len(order), np.int64)
+    rank[order] = np.arange(len(order))
+    inverse = rank[inverse]
+    rows, rest = np.empty((len(order), gamma.shape[1]), gamma.dtype), distinct[order]
+    for k in reversed(range(gamma.shape[1])):
+        rows[:, k] = rest % base - 1
+        rest //= base
+    return rows, np.bincount(inverse, minlength=len(order)).astype(np.float64), inverse
 
 
 def log_likelihood(pattern: np.ndarray, probabilities: list[np.ndarray]) -> np.ndarray:
