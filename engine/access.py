@@ -58,7 +58,7 @@ import yaml
 
 from crossaudit.engine.merge import NAME_UID
 from crossaudit.engine.offices import nests_under
-from crossaudit.engine.schema import PROVENANCE_NAMES, SCHEMA
+from crossaudit.engine.schema import PROVENANCE_NAMES, REGISTERED, SCHEMA
 from crossaudit.loaders.identifiers import is_valid_id_number
 
 GRADES = ("public", "internal", "sensitive", "secret")
@@ -324,7 +324,7 @@ def office_scope(offices: Iterable[Mapping[str, str | None]], office: str) -> se
 ID_NUMBER_PROPS = {("Person", "id_number"), ("Person", "id_number_as_written")}
 _ID_CANDIDATE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 # Properties that say what a fact is and where it came from, never what it says: shown to everyone.
-STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", *PROVENANCE_NAMES})
+STRUCTURAL = frozenset({"_label", "_type", "_from", "_to", "rid", REGISTERED.name, *PROVENANCE_NAMES})
 # Node types whose key is the datum itself rather than an identifier: masked with the other values.
 DATUM_KEYS = frozenset({"Phone", "Address"})
 _NODE_LABELS = frozenset(node.label for node in SCHEMA.nodes)

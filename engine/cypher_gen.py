@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from crossaudit.engine.schema import (
-    PROVENANCE_NAMES, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
+    PROVENANCE_NAMES, REGISTERED, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
 )
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
@@ -124,11 +124,24 @@ def neo4j_schema(schema: Schema = SCHEMA) -> list[str]:
     return statements
 
 
+def _given_values(var: str, props, given: str) -> list[str]:
+    """`SET` items giving each property its given value (`given` formats the value's expression
+    from a property name), a null keeping the stored one. On a registered entity a copy from
+    another source (its own `registered` null) only fills what the register left null; the flag
+    is set last, so every item before it reads the stored one."""
+    names = [p.name for p in props]
+    if REGISTERED.name not in names:
+        return [f"{var}.{name} = coalesce({given(name)}, {var}.{name})" for name in names]
+    kept = f"{var}.{REGISTERED.name} AND {given(REGISTERED.name)} IS NULL"
+    return [f"{var}.{name} = CASE WHEN {kept} THEN coalesce({var}.{name}, {given(name)}) "
+            f"ELSE coalesce({given(name)}, {var}.{name}) END" for name in names if name != REGISTERED.name] + \
+        [f"{var}.{REGISTERED.name} = coalesce({given(REGISTERED.name)}, {var}.{REGISTERED.name})"]
+
+
 def _neo4j_sets(var: str, props) -> tuple[str, str]:
     on_create = [f"{var}.{name} = r.{name}" for name in FIRST_WRITE if name not in STORE_FILLED]
     on_create += [f"{var}.load_run = $run", f"{var}.first_seen = $at"]
-    always = [f"{var}.{p.name} = coalesce(r.{p.name}, {var}.{p.name})" for p in props]
-    always.append(f"{var}.last_seen = $at")
+    always = _given_values(var, props, lambda name: f"r.{name}") + [f"{var}.last_seen = $at"]
     return ", ".join(on_create), ", ".join(always)
 
 
@@ -201,8 +214,7 @@ def _created(columns: tuple[str, ...]) -> str:
 
 
 def _updated(var: str, props) -> str:
-    return ", ".join([f"{var}.{p.name} = coalesce($c.{p.name}[i], {var}.{p.name})" for p in props]
-                     + [f"{var}.last_seen = $at"])
+    return ", ".join(_given_values(var, props, lambda name: f"$c.{name}[i]") + [f"{var}.last_seen = $at"])
 
 
 def neo4j_create_nodes(node: NodeType) -> ColumnWrite:

@@ -18,7 +18,7 @@ import ladybug
 
 from crossaudit.engine import cypher_gen
 from crossaudit.engine.migrate import ladybug_missing_columns
-from crossaudit.engine.schema import PRESERVED, SCHEMA, NodeType, RelType
+from crossaudit.engine.schema import PRESERVED, REGISTERED, SCHEMA, NodeType, RelType
 from crossaudit.engine.store import (
     RunStamp, Store, StoreError, StoreHeld, UpsertResult, is_disk_full, node_dict, plain, rel_dict, split_stored,
     to_created_nodes,
@@ -290,6 +290,11 @@ class LadybugStore(Store):
 
         stored = stored.rename_columns([f"stored_{name}" for name in stored.column_names])
         joined = old.join(stored, keys=key, right_keys="stored__key", join_type="inner", use_threads=False)
+        if REGISTERED.name in compared:  # a copy of a registered entity only fills what the register left null
+            copy = pc.and_(pc.fill_null(joined[f"stored_{REGISTERED.name}"], False), pc.is_null(joined[REGISTERED.name]))
+            for name in compared:
+                joined = joined.set_column(joined.schema.get_field_index(name), name, pc.if_else(
+                    copy, pc.coalesce(joined[f"stored_{name}"], joined[name]), joined[name]))
         changed = pa.repeat(False, joined.num_rows)
         for name in compared:  # a given value that differs from the stored one (or fills a gap)
             differs = pc.fill_null(pc.not_equal(joined[name], joined[f"stored_{name}"]), True)

@@ -155,6 +155,12 @@ def _pairs(sources: Iterable[str], targets: Iterable[str]) -> tuple[tuple[str, s
 # number where there is one); the other types are keyed by their natural identifier.
 ENTITY_LABELS = ("Enterprise", "Person", "Property", "Contract")
 PARTY_LABELS = ("Enterprise", "Person")
+# The entities a department keeps a register of (market regulation its firms, public security
+# its residents, natural resources its real estate): a spec yield marked `register: true` sets
+# `registered`, and from then on other sources' copies of the node only fill what the register
+# left empty, however they are loaded: a permit's misspelt name does not replace the firm's own.
+REGISTERED = Prop("registered", BOOL, doc="true once the department that registers the entity delivered it: "
+                                          "other sources' copies then only fill the properties it left empty")
 
 NODES = (
     NodeType("Enterprise", "uid", _props(
@@ -171,6 +177,7 @@ NODES = (
                                           "employer without its credit code"),
         Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component); "
              "written by `crossaudit rules run`"),
+        REGISTERED,
     ), doc="A business (any legal form), resolved across departments."),
     NodeType("Person", "uid", _props(
         "uid", Prop("id_number", indexed=True, doc="18-character resident ID number (GB 11643-1999)"),
@@ -179,11 +186,12 @@ NODES = (
         Prop("name", indexed=True), Prop("birth_date", DATE), "gender", "region_code", "ethnicity",
         Prop("household_no", indexed=True), "household_role",
         Prop("interest_group", indexed=True, doc="id of the interest group (control and kinship component)"),
+        REGISTERED,
     ), doc="A natural person, resolved across departments."),
     NodeType("Property", "uid", _props(
         "uid", Prop("cert_no", indexed=True, doc="real-estate certificate number"),
         Prop("unit_no", indexed=True, doc="不动产单元号, the real-estate unit number"), "address",
-        Prop("area_m2", FLOAT), "use", "region_code",
+        Prop("area_m2", FLOAT), "use", "region_code", REGISTERED,
     ), doc="Land or a building (a registered real-estate unit)."),
     NodeType("Contract", "uid", _props(
         "uid", Prop("contract_no", indexed=True), Prop("kind", indexed=True, doc="land_transfer (a grant of "

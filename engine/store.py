@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Collection, ContextManager, Iterable, Mapping, Sequence, Union
 
 from crossaudit.engine.schema import (
-    BOOL, DATE, FLOAT, INT, PRESERVED, PROVENANCE_NAMES, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
+    BOOL, DATE, FLOAT, INT, PRESERVED, PROVENANCE_NAMES, REGISTERED, SCHEMA, STORE_FILLED, STRING, TIMESTAMP,
     NodeType, Prop, RelType,
 )
 
@@ -265,18 +265,49 @@ def _arrow(props: Mapping[str, Prop], columns: Columns, length: int, where: str)
 
 
 def _merged(table: pa.Table, key: str, first: tuple[str, ...] = ()) -> pa.Table:
-    """Rows sharing `key` become one: each column's last non-null value, but the first value of
-    the `first` columns."""
+    """Rows sharing `key` become one, as if upserted one after the other: each column's last
+    non-null value, but the first value of the `first` columns; a key a register names
+    (`registered`) takes the register's values, and the rows after its first register row only
+    fill what was still null."""
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     if pc.count_distinct(table[key]).as_py() == table.num_rows:
         return table
     others = [name for name in table.column_names if name != key]
-    first_value, last_given = pc.ScalarAggregateOptions(skip_nulls=False), pc.ScalarAggregateOptions(skip_nulls=True)
-    grouped = table.group_by(key, use_threads=False).aggregate(
-        [(name, "first", first_value) if name in first else (name, "last", last_given) for name in others])
-    return grouped.select([name if name == key else f"{name}_{'first' if name in first else 'last'}"
-                           for name in table.column_names]).rename_columns(table.column_names)
+    grouped = _grouped(table, key, [(name, "first" if name in first else "last") for name in others], first)
+    grouped = grouped.select([key if name == key else f"{name}_{'first' if name in first else 'last'}"
+                              for name in table.column_names]).rename_columns(table.column_names)
+    registered = pc.fill_null(table[REGISTERED.name], False) if REGISTERED.name in others else None
+    if registered is None or not pc.any(registered).as_py():
+        return grouped
+    given = [name for name in others if name not in first]
+    row = pa.array(range(table.num_rows), pa.int64())
+    registers = table.filter(registered)
+    opened = _grouped(registers.append_column("_row", row.filter(registered)), key, [("_row", "min")])
+    since = pc.take(opened["_row_min"], pc.index_in(table[key], value_set=opened[key]))  # null: never registered
+    after = pc.fill_null(pc.greater(row, since), False)
+    before = _grouped(table.filter(pc.invert(after)), key, [(name, "last") for name in given])
+    filling = _grouped(table.filter(pc.and_(after, pc.invert(registered))), key, [(name, "first") for name in given])
+    by_register = _grouped(registers, key, [(name, "last") for name in given])
+
+    def value(name: str, of: pa.Table, how: str):  # null where `of` holds no row of the key
+        return pc.take(of[f"{name}_{how}"], pc.index_in(grouped[key], value_set=of[key]))
+
+    return pa.Table.from_arrays(
+        [grouped[name] if name == key or name in first else
+         pc.coalesce(value(name, by_register, "last"), value(name, before, "last"), value(name, filling, "first"))
+         for name in table.column_names], names=table.column_names)
+
+
+def _grouped(table: pa.Table, key: str, aggregations: list[tuple[str, str]], first: tuple[str, ...] = ()) -> pa.Table:
+    """One row per key in the order keys first appear: each (column, first/last/min) of its rows,
+    nulls skipped except in the `first` columns (provenance: the first row's, null or not)."""
+    import pyarrow.compute as pc
+
+    aggregated = table.group_by(key, use_threads=False).aggregate(
+        [(name, how, pc.ScalarAggregateOptions(skip_nulls=name not in first)) for name, how in aggregations])
+    return aggregated.select([key, *(f"{name}_{how}" for name, how in aggregations)])
 
 
 def _combined(tables: list[pa.Table], key: str) -> pa.Table:

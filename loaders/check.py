@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 import pyarrow as pa
 
-from crossaudit.engine.schema import PARTY_LABELS, PROVENANCE_NAMES, SCHEMA
+from crossaudit.engine.schema import PARTY_LABELS, PROVENANCE_NAMES, REGISTERED, SCHEMA
 from crossaudit.loaders.fields import FieldSpec, as_text
 from crossaudit.loaders.load import match_files
 from crossaudit.loaders.readers import BrokenFile, detect_encoding, open_table
@@ -153,7 +153,7 @@ def filled_by_pipeline(label: str, props: Iterable[str]) -> set[str]:
     """What the pipeline writes on a node of `label` a yield fills `props` of, beside them: the key
     and provenance (transform.facts, the store); an Enterprise's name_norm and legal_form, from
     its name (transform.facts); the interest_group of enterprises and persons (written by
-    `rules run`, engine/rules/groups.py). A relationship (`label` its type): rid and provenance.
+    `rules run`, engine/rules/groups.py); `registered`, set by a register's yield. A relationship (`label` its type): rid and provenance.
     A SourceRecord and its DESCRIBES: all of theirs."""
     declared = SCHEMA.node(label) if label in {n.label for n in SCHEMA.nodes} else SCHEMA.rel(label)
     if label in RECORDS:
@@ -165,6 +165,8 @@ def filled_by_pipeline(label: str, props: Iterable[str]) -> set[str]:
         filled |= {"name_norm", "legal_form"}
     if label in PARTY_LABELS:
         filled.add("interest_group")
+    if REGISTERED in declared.props:
+        filled.add(REGISTERED.name)
     return filled
 
 

@@ -84,6 +84,11 @@ More forms, where an export needs them:
   keep their rows apart until resolution links each.
 - `"=buyer"` as a property source: a literal, the same on every row (`role: "=buyer"`,
   `kind: "=land_transfer"`), of the property's type (`"=2024-01-31"` for a date).
+- `register: true` on an Enterprise, Person or Property yield: the department keeps the
+  register of these entities (market regulation its firms, public security its residents,
+  natural resources its real estate). Its values are the entity's own: a copy another source
+  writes (a permit's holder name, an invoice's buyer) only fills what the register left empty,
+  in whichever order the files load. Without it, the last file loaded gives the value.
 - `label: Party`: an enterprise or a person, whichever the row names: a valid credit code makes
   it an Enterprise, a valid ID number a Person; without either (or a code that passes both
   checks), a name with a legal form or of five characters or more is an Enterprise, else a
@@ -109,7 +114,7 @@ A second example: a property register whose transfers, and only those, yield a s
           land_from:  {split: "至", part: 0, type: date},
           land_until: {split: "至", part: -1, type: date}}}
     nodes:
-      - {role: property, label: Property, id: unit_no, props: {unit_no: unit_no}}
+      - {role: property, label: Property, id: unit_no, register: true, props: {unit_no: unit_no}}
       - {role: owner, label: Party, id: owner_code, props: {code: owner_code, name: owner_name}}
       - {role: sale, label: Contract, id: contract_no, when: {registration_kind: 转移登记},
          props: {contract_no: contract_no, kind: "=property_sale", amount: price,
@@ -169,7 +174,7 @@ import pyarrow as pa
 import yaml
 
 from crossaudit.engine.schema import (
-    BOOL, DATE, ENTITY_LABELS, FLOAT, INT, SCHEMA, STRING, TIMESTAMP, Prop,
+    BOOL, DATE, ENTITY_LABELS, FLOAT, INT, REGISTERED, SCHEMA, STRING, TIMESTAMP, NodeType, Prop,
 )
 from crossaudit.loaders.fields import FIELD_TYPES, Derive, FieldSpec, arrow_type, as_text
 from crossaudit.loaders.fills import PARTY, SAFE_LOADER, SHIPPED_SPECS, fills_of, labels_of
@@ -228,6 +233,7 @@ class NodeYield:
     id: str | tuple[str, ...]  # the field(s) that identify the node (a validated identifier or natural key)
     props: dict[str, str]  # schema property -> field
     when: tuple[Condition, ...] = ()  # all must hold for a row to yield the node
+    register: bool = False  # the department keeps the register of these entities: its values win over copies
 
 
 @dataclass(frozen=True)
@@ -358,7 +364,7 @@ TOP_KEYS = {"department", "department_name", "dataset", "title", "files", "forma
 OPTION_KEYS = {"type", "required", "unit", "codes", "formats", "allow_negative", "on_invalid", "date_range", "doc"}
 COLUMN_KEYS = OPTION_KEYS | {"field", "derive"}
 DERIVE_KEYS = OPTION_KEYS | {"split", "part", "slice"}
-NODE_KEYS = {"role", "label", "id", "props", "when"}
+NODE_KEYS = {"role", "label", "id", "props", "when", "register"}
 REL_KEYS = {"type", "from", "to", "props", "when"}
 
 
@@ -589,7 +595,21 @@ def _node_yield(item: Any, where: str, produced: dict) -> NodeYield:
     _check_keyed(label, node_type.key if node_type else None, ids, props, f"{where} line {_line(item, 'id')}")
     if label != PARTY and label not in ENTITY_LABELS and isinstance(ids, str):
         props.setdefault(node_type.key, ids)
-    return NodeYield(item["role"], label, ids, props, _when(item.get("when"), where, _line(item, "when"), produced))
+    return NodeYield(item["role"], label, ids, props, _when(item.get("when"), where, _line(item, "when"), produced),
+                     _register(item, node_type, where))
+
+
+def _register(item: dict, node_type: NodeType | None, where: str) -> bool:
+    """`register: true`: the source is the register of the yield's entities (an enterprise
+    register, a household register, a real-estate register)."""
+    register = item.get("register", False)
+    if not isinstance(register, bool):
+        raise SpecError(f"{where} line {_line(item, 'register')}: register must be true or false")
+    if register and (node_type is None or REGISTERED not in node_type.props):
+        kept = ", ".join(node.label for node in SCHEMA.nodes if REGISTERED in node.props)
+        raise SpecError(f"{where} line {_line(item, 'register')}: a register is kept of {kept} only, "
+                        f"not of {item['label']}")
+    return register
 
 
 def _check_keyed(label: str, key: str | None, ids: str | tuple[str, ...], props: dict[str, str], at: str) -> None:

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine.merge import NAME_UID, RECORD_UID
-from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, SCHEMA, STRING, NodeType, RelType
+from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, REGISTERED, SCHEMA, STRING, NodeType, RelType
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.loaders.fields import (
@@ -408,6 +408,8 @@ def _mentions(mention: NodeYield, fields: dict[str, pa.Array], size: int):
         for prop, written in AS_WRITTEN.items():
             if isinstance(mention.props.get(prop), str) and mention.props[prop] + "~written" in fields:
                 props[written] = fields[mention.props[prop] + "~written"]
+        if mention.register:
+            props[REGISTERED.name] = pa.repeat(pa.scalar(True), size)
         yield mention.label, props, None
         return
     codes = fields.get(mention.id) if isinstance(mention.id, str) else props.get("code")

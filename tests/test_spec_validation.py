@@ -170,3 +170,15 @@ def test_a_filter_compares_a_code_column_by_its_mapped_value(tmp_path):
     assert "t.yaml line 6" in message and "'存续'" in message and "operating, deregistered" in message
     spec = load_spec(_write(tmp_path, coded.replace("grade: internal", "grade: internal\nwhen: {status: operating}")))
     assert [(c.field, c.test, c.values) for c in spec.when] == [("status", "one_of", ("operating",))]
+
+
+def test_a_register_is_kept_of_enterprises_persons_and_properties_only(tmp_path):
+    spec = load_spec(_write(tmp_path, GOOD.replace("id: credit_code,", "id: credit_code, register: true,")))
+    assert spec.nodes[0].register
+    message = _error(tmp_path, GOOD.replace("label: Enterprise, id: credit_code,",
+                                            "label: Party, id: credit_code, register: true,"
+                                            ).replace("props: {credit_code: credit_code, name: name}",
+                                                      "props: {code: credit_code, name: name}"))
+    assert "t.yaml line 10" in message and "Enterprise, Person, Property" in message and "Party" in message
+    message = _error(tmp_path, GOOD.replace("id: credit_code,", "id: credit_code, register: yes please,"))
+    assert "t.yaml line 10" in message and "true or false" in message

@@ -224,6 +224,47 @@ def test_batches_written_together_count_as_upserted_one_after_the_other(store):
     assert again == UpsertResult(0, 2)
 
 
+# The enterprise register's row, and a road permit's copy of the same firm: its name misspelt
+# (物留 for 物流), a county the register does not give. The transport file may load before or
+# after the register, in another call or in the same one.
+REGISTER = {"uid": "91640300MA76G4LX2K", "name": "吴忠黄河物流有限责任公司", "status": "operating",
+            "registered": True, "department": "amr", "source_row": 7}
+PERMIT = {"uid": "91640300MA76G4LX2K", "name": "吴忠黄河物留有限责任公司", "status": "cancelled",
+          "region_code": "640302", "department": "transport", "source_row": 3}
+KEPT = {"name": "吴忠黄河物流有限责任公司", "status": "operating", "region_code": "640302", "registered": True}
+
+
+def _firm(store) -> dict:
+    return store.query("MATCH (e:Enterprise) RETURN e.name AS name, e.status AS status, "
+                       "e.region_code AS region_code, e.registered AS registered")[0]
+
+
+@pytest.mark.parametrize("order", [(REGISTER, PERMIT), (PERMIT, REGISTER)], ids=["register first", "permit first"])
+def test_a_copy_of_a_registered_firm_only_fills_what_the_register_left_empty(store, order):
+    for row in order:  # one delivery after the other
+        store.upsert_nodes("Enterprise", [row], T1)
+    assert _firm(store) == KEPT
+    store.upsert_nodes("Enterprise", [PERMIT], T2)  # the next month's permits: nothing changes
+    assert _firm(store) == KEPT
+    store.clear()
+    store.upsert_facts({"Enterprise": [row_columns([row]) for row in order]}, {}, T1)  # both in one write
+    assert _firm(store) == KEPT
+    store.clear()
+    store.upsert_nodes("Enterprise", list(order), T1)  # both in one batch
+    assert _firm(store) == KEPT
+
+
+def test_a_registers_next_delivery_renames_the_firm(store):
+    store.upsert_nodes("Enterprise", [REGISTER, PERMIT], T1)
+    renamed = {**REGISTER, "name": "宁夏黄河物流集团有限公司"}
+    store.upsert_nodes("Enterprise", [renamed], T2)
+    assert _firm(store) == {**KEPT, "name": "宁夏黄河物流集团有限公司"}
+    without_register = {**PERMIT, "uid": "91640300MA76G4LX3X"}  # no register names it: the last copy wins
+    store.upsert_nodes("Enterprise", [without_register, {**without_register, "name": "黄河物流"}], T2)
+    assert store.query("MATCH (e:Enterprise {uid: $u}) RETURN e.name AS name, e.registered AS registered",
+                       {"u": "91640300MA76G4LX3X"}) == [{"name": "黄河物流", "registered": None}]
+
+
 def test_a_table_with_an_empty_chunk_between_others_is_written_whole(store):
     # Ladybug's COPY and LOAD FROM stop at the first empty chunk of an Arrow table and drop the
     # rest without a word; a table concatenated from batches may carry one.
