@@ -7,11 +7,13 @@
 Both resolvers read the same normalised columns: crossaudit's configuration (CONFIGS[kind])
 normalises the raw mentions, and Splink gets those columns with comparisons of its own library
 that mirror the configuration's (edit distance, exact, date of birth), blocking rules on the same
-columns, u from random pairs and m by EM. Each run is a subprocess, so its peak RSS is its own.
+columns, u from random pairs and m by EM. Each run is a subprocess, so its peak memory is its
+own, with the processes it forks to normalise counted in (`ForkedPeak`).
 `seconds` runs, for both, from the raw mentions in memory to the linked pairs: the same
 normalisation code (`normalised_columns`, reported apart as normalise_seconds), then blocking,
 comparing, estimating, clustering (crossaudit's stages in stage_seconds). `--threads N` gives
-crossaudit's comparisons N threads and DuckDB N threads (default: every core for both).
+both N cores: N processes normalising, N threads for crossaudit's comparisons and for DuckDB
+(default: every core for both).
 Reports precision, recall, F1, seconds, peak MB, the recall of true pairs in which a record has
 no valid credit code or ID number, and wrong merges of two records that both carry a valid one.
 `--misses FILE` writes crossaudit's false negatives and positives grouped by cause, with the
@@ -24,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import select
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -54,9 +59,10 @@ def run_crossaudit(kind: str, left: pd.DataFrame, right: pd.DataFrame, threads: 
         "stage_seconds": result.seconds}, result
 
 
-def normalised(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The columns crossaudit compares, normalised by the code `link` runs (`normalised_columns`)."""
-    return pd.DataFrame({"record_id": frame["record_id"], **normalised_columns(frame, CONFIGS[kind].fields)})
+def normalised(kind: str, frame: pd.DataFrame, threads: int) -> pd.DataFrame:
+    """The columns crossaudit compares, normalised by the code `link` runs (`normalised_columns`,
+    in as many processes as crossaudit's run uses)."""
+    return pd.DataFrame({"record_id": frame["record_id"], **normalised_columns(frame, CONFIGS[kind].fields, threads)})
 
 
 def splink_comparison(comparison):
@@ -85,7 +91,7 @@ def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame, threads: int)
     logging.getLogger("splink").setLevel(logging.ERROR)
     config = CONFIGS[kind]
     started = time.perf_counter()
-    frames = {name: normalised(kind, frame) for name, frame in (("a", left), ("b", right))}
+    frames = {name: normalised(kind, frame, threads) for name, frame in (("a", left), ("b", right))}
     normalise_seconds = time.perf_counter() - started
     keys = [key.columns for key in config.all_blocking]
     settings = SettingsCreator(
@@ -123,6 +129,46 @@ def run_splink(kind: str, left: pd.DataFrame, right: pd.DataFrame, threads: int)
              "threads": used_threads}, None)
 
 
+class ForkedPeak:
+    """The peak memory of this process together with the children it forks (both resolvers
+    normalise in a process per core): while a child lives, every 50 ms, the proportional set
+    sizes of this process and its children summed (a page they share counts once in all); the
+    peak is the larger of that and this process's own (VmHWM). Children tell their pid on a
+    pipe as they start (`os.register_at_fork`)."""
+
+    def __init__(self):
+        self.sampled_mb = 0.0
+        self._read, write = os.pipe()
+        os.register_at_fork(after_in_child=lambda: os.write(write, os.getpid().to_bytes(4, "little")))
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    @property
+    def peak_mb(self) -> float:
+        return max(peak_rss_mb(), self.sampled_mb)
+
+    def _watch(self) -> None:
+        children: set[int] = set()
+        while True:
+            if select.select([self._read], [], [], None if not children else 0.05)[0]:
+                news = os.read(self._read, 4096)
+                children |= {int.from_bytes(news[k: k + 4], "little") for k in range(0, len(news), 4)}
+            sizes = {pid: _pss_mb(pid) for pid in children}
+            children = {pid for pid, size in sizes.items() if size is not None}
+            if children:
+                self.sampled_mb = max(self.sampled_mb, _pss_mb(os.getpid()) + sum(sizes[pid] for pid in children))
+
+
+def _pss_mb(pid: int) -> float | None:
+    """A live process's proportional set size (None once it has ended)."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None
+
+
 def lacking_code(records: pd.DataFrame) -> set[str]:
     """The records without a valid identifier."""
     return set(records.loc[records["tags"].str.contains("|".join(NO_VALID_CODE), regex=True), "record_id"])
@@ -143,11 +189,12 @@ def wrong_identified_merges(predicted: pd.DataFrame, truth: pd.DataFrame, record
 def worker(resolver: str, kind: str, folder: Path, misses: Path | None, threads: int) -> dict:
     left, right, truth = (pd.read_parquet(folder / f"{name}.parquet") for name in ("left", "right", "truth"))
     left, right = (frame.astype(object).where(frame.notna(), None) for frame in (left, right))
+    memory = ForkedPeak()
     started = time.perf_counter()
     predicted, extra, result = {"crossaudit": run_crossaudit, "splink": run_splink}[resolver](kind, left, right,
                                                                                               threads)
     seconds = time.perf_counter() - started
-    peak_mb = peak_rss_mb()
+    peak_mb = memory.peak_mb
     records = pd.read_parquet(folder / "records.parquet")
     lacking = pair_metrics(predicted, without_valid_code(truth, records))
     if misses and result is not None:

@@ -374,7 +374,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         pairs involving a new record are scored.
     model: a trained `Model` to reuse (skips estimation), e.g. `Model.from_dict(stored)`.
     match_threshold / review_threshold: override the configuration's.
-    workers: threads for the string comparisons (-1: all cores).
+    workers: cores to use: processes normalising the values, threads comparing strings (-1: all).
     A blocking key's blocks larger than its `max_block` make no pairs: each key that skips some
     warns, and `oversized_blocks` counts them.
     """
@@ -382,7 +382,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
                                                                  ("review_threshold", review_threshold))
                                 if value is not None})
     lap = _Laps()
-    prepared = prepare(records, config.fields, id_column, source_column)
+    prepared = prepare(records, config.fields, id_column, source_column, workers)
     lap("normalise")
     n = len(prepared)
     judged = _judgement_pairs(prepared, judgements)

@@ -13,7 +13,7 @@ from crossaudit.resolve import (
 from crossaudit.resolve.comparisons import DateCloseness, JaroWinkler, Nested, NumberCloseness
 from crossaudit.resolve.normalise import address_text, enterprise_name_parts, lower_text
 from crossaudit.resolve.blocking import bigrams, pairs_in_blocks, trigrams
-from crossaudit.resolve.records import normalised_columns, prepare
+from crossaudit.resolve.records import forked, normalised_columns, prepare
 
 ENTERPRISE = CONFIGS["enterprise"]
 CODE_1 = make_credit_code("640104", "MA7CTMDN")
@@ -188,6 +188,26 @@ def test_two_firms_of_different_valid_codes_are_never_compared():
     result = link(records, ENTERPRISE)
     assert result.candidate_pairs == 2  # a~c, b~c: a~b share name and address, but never one firm
     assert result.explain("a", "b").method == "never"
+
+
+def test_values_normalised_in_two_processes_are_the_values_normalised_in_one():
+    frame = pd.DataFrame({"name": [f" 华兴{k % 60_000} " for k in range(70_000)] + [None],
+                          "code": [str(k % 7) for k in range(70_001)]})
+    fields = (Field("name", str.strip), Field("length", len, source="name"), Field("code", int))
+    one, two = normalised_columns(frame, fields, workers=1), normalised_columns(frame, fields, workers=2)
+    assert {name: values.tolist() for name, values in one.items()} == {name: values.tolist() for name, values in two.items()}
+    assert two["name"][60_001] == "华兴1" and two["length"][-1] is None and two["code"][8] == 1
+
+
+def test_an_error_in_a_forked_share_is_raised_in_the_caller():
+    def share(k: int) -> int:
+        if k == 1:
+            raise ValueError("share 1 met a value it cannot read")
+        return k
+
+    assert forked(lambda k: k * 10, 3) == [0, 10, 20]
+    with pytest.raises(ValueError, match="share 1 met"):
+        forked(share, 2)
 
 # --- judgements, increments, explanations ----------------------------------------------
 
