@@ -301,6 +301,20 @@ def test_the_latest_filing_of_a_tax_is_the_day_a_rule_judges_grace_periods_at(st
     assert resolve_data_defaults(params, store) == {"r": {"as_of": dt.date(2024, 3, 30), "grace": dt.timedelta(days=90)}}
 
 
+def test_the_latest_invoice_held_is_the_day_a_rule_closes_invoicing_windows_at(store):
+    """A payment made a month before the invoices delivered end may be invoiced in the next
+    delivery: procurement-without-invoice waits for the invoices, not for the calendar."""
+    from crossaudit.engine.rules import load_rules
+    from crossaudit.engine.rules.runner import resolve_data_defaults
+
+    (rule,) = load_rules(rule_ids=["procurement-without-invoice"])
+    params = resolve_params([rule])
+    assert resolve_data_defaults(params, store)[rule.id]["as_of"] == dt.date.today()  # no invoice held
+    store.upsert_nodes("Invoice", [{"invoice_no": "I1", "issued_on": dt.date(2024, 6, 30)},
+                                   {"invoice_no": "I2", "issued_on": dt.date(2024, 11, 2)}, {"invoice_no": "I3"}])
+    assert resolve_data_defaults(params, store)[rule.id]["as_of"] == dt.date(2024, 11, 2)
+
+
 def test_a_data_window_default_is_overridden_like_any_other():
     from crossaudit.engine.rules import load_rules
 

@@ -43,6 +43,8 @@ A window is taken from the data, not fixed in the rule: the defaults
                                   # far back the returns reach (earliest_filing.<any tax type>)
     latest_filing.deed_tax        # the latest day one was filed on or covers: how far forward they
                                   # reach (latest_filing.<any tax type>; today when there is none)
+    latest_invoice                # the latest day an invoice held was issued on: how far forward the
+                                  # invoices delivered reach (today when there is none)
 
 are resolved by the runner from the store before the run: the latest full year is the last
 calendar year whose December every monthly source holds (returns, electricity, social
@@ -77,6 +79,7 @@ DATA_WINDOW = "latest_full_year"
 DATA_DEFAULTS = {f"{DATA_WINDOW}.{part}": kind for part, kind in (
     ("start", "date"), ("end", "date"), ("first_month", "month"), ("last_month", "month"))}
 DATA_DEFAULTS.update({f"{bound}_filing.{tax}": "date" for tax in TAX_TYPES for bound in ("earliest", "latest")})
+DATA_DEFAULTS["latest_invoice"] = "date"
 FLAGGABLE = tuple(b for _, b in SCHEMA.rel("FLAGS").pairs) + ("Party",)  # Party: Enterprise or Person
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

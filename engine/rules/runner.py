@@ -175,6 +175,14 @@ def latest_filing(store: Store, tax_type: str) -> dt.date:
     return max(days) if days else dt.date.today()
 
 
+def latest_invoice(store: Store) -> dt.date:
+    """The latest day an invoice held was issued on: how far forward the invoices delivered
+    reach. A payment whose invoicing window ends after it cannot be judged uninvoiced — its
+    invoice may be in a delivery not yet made. Today when the store holds none."""
+    latest = store.query("MATCH (i:Invoice) RETURN max(i.issued_on) AS latest")[0]["latest"]
+    return latest if latest is not None else dt.date.today()
+
+
 def resolve_data_defaults(params: dict[str, dict], store: Store) -> dict[str, dict]:
     """`params` with every data-derived default (`latest_full_year.start`, `earliest_filing.deed_tax`,
     `latest_filing.deed_tax` …) replaced by its value, each computed from the store once and only if some parameter holds it."""
@@ -185,6 +193,8 @@ def resolve_data_defaults(params: dict[str, dict], store: Store) -> dict[str, di
     for token in sorted(t for t in wanted if t.startswith(("earliest_filing.", "latest_filing."))):
         bound = earliest_filing if token.startswith("earliest") else latest_filing
         values[token] = bound(store, token.partition(".")[2])
+    if "latest_invoice" in wanted:
+        values["latest_invoice"] = latest_invoice(store)
     return {rule_id: {k: values[v] if isinstance(v, str) and v in values else v for k, v in ps.items()}
             for rule_id, ps in params.items()}
 

@@ -13,15 +13,18 @@ description: >
   out or writes as 0, still covers its payment; an invoice for another, smaller sale does not),
   and the unit received none in that window for exactly the amount paid (VAT included, to
   amount_tolerance 元: an invoice issued under a name the registers spell otherwise still
-  covers the payment), once the window has closed. Sales without invoices are sales kept off
-  VAT; the tax at risk is on the sales the invoices leave uncovered.
+  covers the payment), once the window has closed by as_of, the latest day the invoices
+  delivered reach (not the day the rule runs: an invoice issued after it may be in a delivery not
+  yet made). Sales without invoices are sales kept off VAT; the tax at risk is on the sales the
+  invoices leave uncovered.
 description_zh: >
   财政部门就政府采购合同向已办理税务登记的供应商支付了款项，却没有增值税发票与之对应：
   付款前 before 至付款后 after 期间，供应商向付款单位开具的发票不含税金额合计少于付款额按最高税率
   vat_rate 折算的销售额（按较低税率开具、或数据未列税额或税额记为 0 的发票仍可覆盖付款；
   为另一笔较小交易开具的发票不能覆盖本次付款），
   付款单位在此期间也未取得金额与付款额一致（含税，差额在 amount_tolerance 元以内；
-  登记名称写法不同的开票方开具的发票同样视为对应）的发票，且该期间已经届满。
+  登记名称写法不同的开票方开具的发票同样视为对应）的发票，且该期间在 as_of（已交付的发票所及的最晚日期，
+  而非规则运行之日：此后开具的发票可能尚在未交付的数据中）之前已经届满。
   有收款而无发票的销售，即未申报增值税的销售；风险税额按发票未覆盖的销售额计算。
 basis: >
   发票管理办法 第十九条 (whoever sells goods or services and receives payment issues an invoice to
@@ -33,8 +36,8 @@ entities: {vendor: Enterprise, unit: Enterprise, contracts: Contract}
 office: [vendor]
 amount: paid
 tax_at_risk: tax_at_risk
-params: {before: 60 days, after: 90 days, amount_tolerance: 1.0, vat_rate: 0.13, as_of: today}
-version: 3
+params: {before: 60 days, after: 90 days, amount_tolerance: 1.0, vat_rate: 0.13, as_of: latest_invoice}
+version: 4
 */
 // A payment is covered by the vendor's invoices to the unit in its window taken together (a sale
 // invoiced in parts, each under the per-invoice limit, is covered), not by any one of them: a
