@@ -96,15 +96,35 @@ class Comparison:
         if len(rest) and top > 1 and (may := self._may_grade(column, a[rest], b[rest])) is not None:
             rest = rest[may]
         if len(rest) and top > 1:
-            # Score each distinct pair of values once: names repeat across many record pairs.
             width = np.int64(len(column.uniques))
             combined = a[rest].astype(np.int64) * width + b[rest]
-            inverse, distinct = pd.factorize(combined)
-            del combined
-            graded = np.concatenate([self._grade(column, part // width, part % width, workers)  # a chunk's
-                                     for part in np.split(distinct, range(CHUNK, len(distinct), CHUNK))])  # strings at a time
-            out[rest] = graded[inverse]
+            if few_repeats(combined):  # finding the repeats would cost more than scoring them
+                out[rest] = self._grade_chunks(column, combined, width, workers)
+            else:  # score each distinct pair of values once: names repeat across many record pairs
+                inverse, distinct = pd.factorize(combined)
+                del combined
+                out[rest] = self._grade_chunks(column, distinct, width, workers)[inverse]
         return out
+
+    def _grade_chunks(self, column: Column, combined: np.ndarray, width: np.int64, workers: int) -> np.ndarray:
+        """`_grade` of value pairs coded left * width + right, a chunk's strings at a time."""
+        return np.concatenate([self._grade(column, part // width, part % width, workers)
+                               for part in np.split(combined, range(CHUNK, len(combined), CHUNK))])
+
+
+def few_repeats(codes: np.ndarray, sample: int = 1 << 16, most: float = 0.3) -> bool:
+    """Whether fewer than `most` of `codes` repeat an earlier one, judged from a random sample
+    (without replacement): a share r of N repeating shows about r·s²/N repeats among s of them
+    (a birthday count). Small arrays say no (finding their repeats costs little).
+
+        >>> few_repeats(np.arange(1_000_000)), few_repeats(np.arange(1_000_000) // 2)
+        (True, False)
+    """
+    if len(codes) <= 4 * sample:
+        return False
+    picked = codes[np.unique(np.random.default_rng(0).integers(0, len(codes), sample))]
+    repeats = len(picked) - len(pd.unique(picked))
+    return repeats * len(codes) / len(picked) ** 2 < most
 
 
 def _strings(column: Column, codes: np.ndarray) -> np.ndarray:
