@@ -210,7 +210,9 @@ def forked(work: Callable[[int], Any], processes: int) -> list:
                             outcome = (True, work(k))
                         except BaseException as error:  # noqa: BLE001 - raised again in the parent
                             outcome = (False, _picklable(error))
-                        pickle.dump(outcome, sink, protocol=pickle.HIGHEST_PROTOCOL)
+                        # pickled whole before writing: while the parent still works on its share, not
+                        # a pipe's buffer at a time as the parent reads
+                        sink.write(pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL))
                 finally:
                     os._exit(0)
             os.close(write)
