@@ -73,9 +73,12 @@ def _texts(column: pd.Series) -> Iterator[str]:
 class Column:
     """One normalised column: integer codes per record (-1 for missing) over its distinct values."""
 
-    def __init__(self, values: np.ndarray):
-        codes, uniques = pd.factorize(pd.Series(values, dtype=object), use_na_sentinel=True)
-        self.codes = codes.astype(np.int32)
+    def __init__(self, table: np.ndarray, codes: np.ndarray):
+        """Per record `table[codes]`: the distinct values are found in the table (a raw column's
+        distinct values normalised, None last for code -1), not among the records; in the
+        order the records first hold them all the same, as the table's follow the records'."""
+        table_codes, uniques = pd.factorize(pd.Series(table, dtype=object), use_na_sentinel=True)
+        self.codes = table_codes.astype(np.int32)[codes]
         self.uniques = np.asarray(uniques, dtype=object)
 
     @cached_property
@@ -136,17 +139,24 @@ def as_dataframe(table) -> pd.DataFrame:
 
 
 def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...], workers: int = -1) -> dict[str, np.ndarray]:
-    """Each field's normalised values (None where missing), its normaliser applied once per
-    distinct raw value. Fields that read the same columns are normalised together, value by
-    value: the five fields made from an enterprise's name each ask `enterprise_name_parts` for
-    the value just parsed, which its cache still holds however many distinct names there are.
-    Normalising is Python, one core's work: with `workers` processes (-1: a core each; see
-    `forked`) each forked process normalises a share of every group's distinct values.
+    """Each field's normalised values (None where missing): `normalised_tables` record by record.
 
         >>> normalised_columns(pd.DataFrame({"name": [" Ann ", None]}),
         ...                    (Field("name", str.strip), Field("raw", source="name")))["name"].tolist()
         ['Ann', None]
     """
+    return {name: table[codes] for name, (table, codes) in normalised_tables(frame, fields, workers).items()}
+
+
+def normalised_tables(frame: pd.DataFrame, fields: tuple[Field, ...],
+                      workers: int = -1) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per field (its normalised value of each distinct raw value, then None; each record's
+    raw value's code, -1 where missing), its normaliser applied once per distinct raw value.
+    Fields that read the same columns are normalised together, value by value: the five fields
+    made from an enterprise's name each ask `enterprise_name_parts` for the value just parsed,
+    which its cache still holds however many distinct names there are. Normalising is Python,
+    one core's work: with `workers` processes (-1: a core each; see `forked`) each forked
+    process normalises a share of every group's distinct values."""
     groups: dict[tuple, list[Field]] = {}
     for field in fields:
         groups.setdefault((isinstance(field.source, tuple), field.sources), []).append(field)
@@ -165,13 +175,13 @@ def normalised_columns(frame: pd.DataFrame, fields: tuple[Field, ...], workers: 
     # normalising 100k+100k persons; no cycles are made
     with collector_paused(), addresses_kept():
         shares = forked(share, processes)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for position, (group, codes, _, uniques) in enumerate(jobs):
         for k, field in enumerate(group):
             table = np.empty(len(uniques) + 1, dtype=object)
             table[:-1] = list(chain.from_iterable(part[position][k] for part in shares))
-            table[-1] = None
-            out[field.name] = table[codes]  # code -1 picks the trailing None
+            table[-1] = None  # code -1 picks it
+            out[field.name] = table, codes
     return out
 
 
@@ -249,8 +259,8 @@ def prepare(table, fields: tuple[Field, ...], id_column: str, source_column: str
     if len(set(ids)) != len(ids):
         duplicated = pd.Series(ids).loc[pd.Series(ids).duplicated()].iloc[0]
         raise ValueError(f"record ids must be unique; {duplicated!r} appears more than once")
-    values = normalised_columns(frame, fields, workers)
-    columns = {field.name: Column(values[field.name]) for field in fields}
+    tables = normalised_tables(frame, fields, workers)
+    columns = {field.name: Column(*tables[field.name]) for field in fields}
     if source_column:
         source_codes, source_names = pd.factorize(frame[source_column].astype(str))
         sources, names = source_codes.astype(np.int32), [str(name) for name in source_names]
