@@ -82,7 +82,7 @@ def _merge_batch(store: Store, label: str, olds: list[str], merges: Mapping[str,
                  matches: Mapping[str, Mapping[str, Any]]) -> None:
     node = SCHEMA.node(label)
     _fill_properties(store, label, olds, merges, run)
-    for rel_type, from_label, to_label, outgoing in _rel_patterns(label):
+    for rel_type, from_label, to_label, outgoing in _patterns_of(store, label, olds):
         moved = _moved(store, label, olds, merges, matches, rel_type, from_label, to_label, outgoing)
         if moved is not None:
             store.upsert_facts({}, {(rel_type, from_label, to_label): [moved]}, run)
@@ -90,6 +90,24 @@ def _merge_batch(store: Store, label: str, olds: list[str], merges: Mapping[str,
     store.upsert_nodes("EntityAlias", [{
         "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": merges[old],
         **_describes(matches.get(old, {}))} for old in olds], run)
+
+
+def _pattern(rel_type: str, from_label: str, to_label: str, outgoing: bool) -> str:
+    """The relationship `r` and its other end `b`, seen from `a`: `-[r:EMPLOYS]->(b:Person)`."""
+    return f"-[r:{rel_type}]->(b:{to_label})" if outgoing else f"<-[r:{rel_type}]-(b:{from_label})"
+
+
+def _patterns_of(store: Store, label: str, olds: list[str]) -> list[tuple[str, str, str, bool]]:
+    """The relationship patterns of `label` (see `_rel_patterns`) that the nodes `olds` have at least
+    one relationship of, found by one query for them all: read one by one, most found nothing
+    (longxi medium on Neo4j: 532 reads in 35 rounds, now 133 with the 35 finding queries)."""
+    patterns = _rel_patterns(label)
+    key = SCHEMA.node(label).key
+    found = store.query(" UNION ALL ".join(
+        f"MATCH (a:{label}){_pattern(*pattern)} WHERE a.{key} IN $olds RETURN {index} AS pattern_, count(r) AS found_"
+        for index, pattern in enumerate(patterns)), {"olds": olds})
+    present = {row["pattern_"] for row in found if row["found_"]}
+    return [pattern for index, pattern in enumerate(patterns) if index in present]
 
 
 def _moved(store: Store, label: str, olds: list[str], merges: Mapping[str, str],
@@ -106,7 +124,7 @@ def _moved(store: Store, label: str, olds: list[str], merges: Mapping[str, str],
 
     other_label = to_label if outgoing else from_label
     carried = [name for name in rel_props(SCHEMA.rel(rel_type)) if name not in ("from", "to")]
-    pattern = f"-[r:{rel_type}]->(b:{to_label})" if outgoing else f"<-[r:{rel_type}]-(b:{from_label})"
+    pattern = _pattern(rel_type, from_label, to_label, outgoing)
     key, other_key = SCHEMA.node(label).key, SCHEMA.node(other_label).key
     # `WHERE a.key IN $olds`, not `UNWIND $pairs … MATCH (a {key: p.old})-[r]-(b)`: Ladybug plans the
     # latter as a scan of the whole relationship table joined to the list (medium region, 2,000

@@ -61,6 +61,18 @@ def test_merge_moves_every_relationship_and_keeps_provenance(store, batch, monke
     assert sorted((a["old"], a["uid"]) for a in aliases) == sorted([(OLD, CODE), (OLD_TOO, CODE)])
 
 
+def test_a_round_reads_only_the_relationship_patterns_its_nodes_have(store):
+    """One query finds which of the label's patterns the merged nodes have (PARTY_TO out, BRANCH_OF
+    out, DESCRIBES in; LOCATED_AT of the other node); the others are never read."""
+    _graph(store, RunStamp.now("run-1"))
+    assert merge._patterns_of(store, "Enterprise", [OLD]) == [
+        ("PARTY_TO", "Enterprise", "Contract", True), ("BRANCH_OF", "Enterprise", "Enterprise", True),
+        ("DESCRIBES", "SourceRecord", "Enterprise", False)]
+    assert merge._patterns_of(store, "Enterprise", [OLD_TOO, CODE]) == [
+        ("LOCATED_AT", "Enterprise", "Address", True), ("BRANCH_OF", "Enterprise", "Enterprise", False),
+        ("DESCRIBES", "SourceRecord", "Enterprise", False)]
+
+
 def test_merging_a_node_into_itself_does_nothing(store):
     run = RunStamp.now("run-1")
     _graph(store, run)
