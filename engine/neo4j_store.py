@@ -61,6 +61,10 @@ def _param(value: Any) -> Any:
     return plain(value) if value.__class__.__name__ == "Decimal" else value
 
 
+# Statements whose returned names `query_arrow` keeps (a server's rules and merges use a few dozen).
+COLUMNS_KEPT = 1_000
+
+
 class Neo4jStore(Store):
     engine = "neo4j"
     reads_only = False  # a reading handle (for_thread(reads=True)): `query` in read transactions
@@ -82,6 +86,7 @@ class Neo4jStore(Store):
         self.rule_workers = max(1, int(os.environ.get("CROSSAUDIT_NEO4J_READERS", "2")))
         self.uri = redact_uris(uri)  # what messages show; the driver gets the URI as given
         self._kept, self._kept_sessions = threading.local(), []
+        self._columns: dict[str, list[str]] = {}  # query_arrow: each statement's returned names
         self.database = database or os.environ.get("NEO4J_DATABASE") or None
         user = os.environ.get("NEO4J_USER", "neo4j")
         password = os.environ.get("NEO4J_PASSWORD")
@@ -147,11 +152,16 @@ class Neo4jStore(Store):
     def query_arrow(self, cypher: str, params: Mapping[str, Any] | None = None) -> pa.Table:
         # The driver builds a Record per row, which costs more than the query when a precompute
         # reads a few hundred thousand rows; the server collects them into one list instead
-        # (households of the medium region, 48k rows: 2.5 s → 0.6 s). EXPLAIN gives the columns.
+        # (households of the medium region, 48k rows: 2.5 s → 0.6 s). EXPLAIN gives the columns, once
+        # per statement: a merge reads with the same few statements round after round.
         params = _param(dict(params or {}))
 
         def work(tx):
-            keys = tx.run("EXPLAIN " + cypher, params).keys()
+            keys = self._columns.get(cypher)
+            if keys is None:
+                if len(self._columns) >= COLUMNS_KEPT:
+                    self._columns.clear()
+                keys = self._columns[cypher] = tx.run("EXPLAIN " + cypher, params).keys()
             if not keys:
                 return pa.table({})
             listed = ", ".join("`" + key.replace("`", "``") + "`" for key in keys)
