@@ -152,10 +152,13 @@ class ForkedPeak:
             if select.select([self._read], [], [], None if not children else 0.05)[0]:
                 news = os.read(self._read, 4096)
                 children |= {int.from_bytes(news[k: k + 4], "little") for k in range(0, len(news), 4)}
+            # this process first: a child that ends before it is read voids the sample, for the pages it
+            # shared then count whole here (read after its end, they would count twice)
+            own = _pss_mb(os.getpid())
             sizes = {pid: _pss_mb(pid) for pid in children}
+            if children and None not in sizes.values():
+                self.sampled_mb = max(self.sampled_mb, own + sum(sizes.values()))
             children = {pid for pid, size in sizes.items() if size is not None}
-            if children:
-                self.sampled_mb = max(self.sampled_mb, _pss_mb(os.getpid()) + sum(sizes[pid] for pid in children))
 
 
 def _pss_mb(pid: int) -> float | None:
