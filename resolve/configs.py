@@ -2,7 +2,8 @@
 
 Input columns each reads (the first named is required; absent others count as missing):
 
-- enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code, ties (houses joined by '|')
+- enterprise: name, credit_code, address, phone, rep_name, rep_id, region_code (else the credit code's
+  division), ties (houses joined by '|')
 - person: name, id_number, birth_date, address, phone, ties (firms, houses, contracts joined by '|')
 - property: cert_no, address, area, owner_name, owner_code
 - contract: contract_no, signed_on, price, buyer_name, buyer_code, seller_name, seller_code
@@ -74,6 +75,18 @@ def person_region(text: str) -> str | None:
     return region[:4] if region and len(region) >= 4 else None
 
 
+def enterprise_region(text: str) -> str | None:
+    """The division a firm is in: its region_code, else the division its credit code was issued
+    in (characters 3-8, 登记管理机关行政区划码, GB 32100-2015; a mistyped code as written too)
+    when they name a province: `'|91640302MA76G4LX2K'` → `'640302'` (region_code and code
+    joined by '|')."""
+    given, code = text.split("|")
+    if given:
+        return region_code(given)
+    division = normalize_code(code)[2:8]
+    return region_code(division) if division.isdigit() and len(division) == 6 and TABLE.is_code(division[:2]) else None
+
+
 def as_written(column: str) -> EditDistance:
     """An identifier as written, its check failed: one or two characters off (a transposition one)
     says much, for two random codes one character apart are rare."""
@@ -92,7 +105,7 @@ ENTERPRISE = EntityConfig(
         Field("branch", name_branch, source="name"),
         Field("parent_core", name_parent_core, source="name"),
         Field("head_core", head_office_core, source="name"),
-        Field("region", region_code, source="region_code", optional=True),
+        Field("region", enterprise_region, source=("region_code", "credit_code"), optional=True),
         Field("address", address_text, optional=True),
         Field("house_number", house_number, source="address", optional=True),
         Field("phone", phone_digits, optional=True),

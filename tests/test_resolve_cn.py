@@ -491,6 +491,21 @@ def test_a_name_whose_character_pairs_are_all_common_is_still_a_candidate_by_thr
     assert by_key.loc["name_core/trigrams", "recall"] == 1 and by_key.loc["all keys", "recall"] == 1
 
 
+def test_a_firm_without_a_region_code_is_placed_by_its_credit_codes_division():
+    """Two registered namesakes, one in 利通区 (640302) and one in 红寺堡区 (640303), their rows
+    giving no county; a payment names its unit by name and county only. The credit code was
+    issued in its firm's division (characters 3-8, GB 32100): the mention meets the one there."""
+    litong, hongsibao = make_credit_code("640302", "MA76G4LX"), make_credit_code("640303", "MA7U1PPX")
+    firms = enterprises(("reg:1", "吴忠黄河物流有限责任公司", litong, None),
+                        ("reg:2", "吴忠黄河物流有限责任公司", hongsibao, None),
+                        ("pay:1", "吴忠黄河物流有限责任公司", None, "640302"),
+                        columns=("record_id", "name", "credit_code", "region_code"))
+    result = link(firms, ENTERPRISE)
+    assert result.explain("pay:1", "reg:1").contributions[2].level == "exact"
+    assert result.explain("pay:1", "reg:2").contributions[2].level != "exact"
+    assert result.entity_of["pay:1"] == result.entity_of["reg:1"] != result.entity_of["reg:2"]
+
+
 def test_two_names_without_a_region_agree_to_the_top_level_and_are_always_candidates():
     """灵武天塞化工 (a county's short name firms take as their own) written alike, legal forms
     apart: neither name has a region, so they agree as wholly as names can; and one key is the
