@@ -67,6 +67,7 @@ COLUMNS_KEPT = 1_000
 
 class Neo4jStore(Store):
     engine = "neo4j"
+    round_trips = True
     reads_only = False  # a reading handle (for_thread(reads=True)): `query` in read transactions
 
     # 2,000 rows a transaction: larger ones make the server collect more garbage (small region into

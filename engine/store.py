@@ -426,6 +426,9 @@ class Store(ABC):
     # Rule queries a rule run sends at once (`run_rules`); one where the engine's own threads
     # already spread a query over the cores.
     rule_workers: int = 1
+    # Each statement is a round trip to a server: a few larger statements beat many small ones
+    # (engine.merge asks first which relationship patterns a round's nodes have).
+    round_trips: bool = False
 
     def __init__(self, batch_size: int = 5000) -> None:
         self.batch_size = batch_size
