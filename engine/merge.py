@@ -17,7 +17,7 @@ import json
 from itertools import compress
 from typing import TYPE_CHECKING, Any, Mapping
 
-from crossaudit.engine.schema import SCHEMA
+from crossaudit.engine.schema import REGISTERED, SCHEMA
 from crossaudit.engine.store import RunStamp, Store, rel_props
 
 if TYPE_CHECKING:  # pyarrow is imported by the merge itself: the readers of this module's names start without it
@@ -164,7 +164,8 @@ def _describes(match: Mapping[str, Any]) -> dict:
 
 
 def _fill_properties(store: Store, label: str, olds: list[str], merges: Mapping[str, str], run: RunStamp) -> None:
-    """Give each canonical node the properties it lacks and its merged node has."""
+    """Give each canonical node the properties it lacks and its merged node has; a canonical node
+    no register delivered takes a merged register's values."""
     node = SCHEMA.node(label)
     names = [p.name for p in node.props if p.name != node.key]
     uids = sorted(set(olds) | {merges[old] for old in olds})
@@ -175,13 +176,15 @@ def _fill_properties(store: Store, label: str, olds: list[str], merges: Mapping[
     nodes = {uid: dict(zip(names, values))
              for uid, *values in zip(*(found[column].to_pylist() for column in ("uid_", *names)))}
     updates: dict[str, dict] = {}
-    for old in olds:
+    for old in sorted(olds, key=lambda old: not nodes.get(old, {}).get(REGISTERED.name)):  # registers first
         new = merges[old]
         if old not in nodes or new not in nodes:
             continue
         update = updates.setdefault(new, {})
+        # a register's node merged into a copy's (its code mistyped, say) gives its values, as a load would
+        registers = nodes[old].get(REGISTERED.name) and not nodes[new].get(REGISTERED.name) and not update
         for name in names:
-            if nodes[new].get(name) is None and nodes[old].get(name) is not None:
+            if nodes[old].get(name) is not None and (registers or nodes[new].get(name) is None):
                 update.setdefault(name, nodes[old][name])
     fills = [{node.key: new, **props} for new, props in updates.items() if props]
     if fills:

@@ -73,6 +73,25 @@ def test_a_round_reads_only_the_relationship_patterns_its_nodes_have(store):
         ("DESCRIBES", "SourceRecord", "Enterprise", False)]
 
 
+def test_a_register_merged_into_a_copy_gives_the_firm_its_values(store):
+    """The register's row had its code mistyped, so its firm became a node of its own; the
+    invoices' copy with the valid code is canonical. Merged, the firm takes the register's name,
+    and a later copy does not change it."""
+    run = RunStamp.now("run-1")
+    store.upsert_nodes("Enterprise", [
+        {"uid": CODE, "credit_code": CODE, "name": "某某科枝有限公司", "region_code": "640104"},
+        {"uid": OLD, "name": "某某科技有限公司", "status": "operating", "registered": True},
+        {"uid": OLD_TOO, "name": "某某科技有限公司", "industry": "软件"}], run)
+    merge_entities(store, "Enterprise", {OLD_TOO: CODE, OLD: CODE}, RunStamp.now("resolve-1"))
+    firm = ("MATCH (e:Enterprise) RETURN e.uid AS uid, e.name AS name, e.region_code AS region, e.status AS status, "
+            "e.industry AS industry, e.registered AS registered")
+    kept = [{"uid": CODE, "name": "某某科技有限公司", "region": "640104", "status": "operating", "industry": "软件",
+             "registered": True}]
+    assert store.query(firm) == kept
+    store.upsert_nodes("Enterprise", [{"uid": CODE, "name": "某某科枝有限公司"}], RunStamp.now("run-2"))
+    assert store.query(firm) == kept
+
+
 def test_merging_a_node_into_itself_does_nothing(store):
     run = RunStamp.now("run-1")
     _graph(store, run)
