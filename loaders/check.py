@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from crossaudit.engine.schema import PARTY_LABELS, PROVENANCE_NAMES, REGISTERED, SCHEMA
 from crossaudit.loaders.fields import FieldSpec, as_text
+from crossaudit.loaders.fills import labels_of
 from crossaudit.loaders.load import match_files
 from crossaudit.loaders.readers import BrokenFile, detect_encoding, open_table
 from crossaudit.loaders.spec import (
@@ -339,6 +340,7 @@ class DeliveryCheck:
     unmatched: list[str] = field(default_factory=list)
     rules: list[RuleCoverage] = field(default_factory=list)
     error: str | None = None  # the spec set as a whole: a dataset declared twice, a file two specs match
+    notes: list[str] = field(default_factory=list)  # what loads but may not load as meant (`register_notes`)
 
     def ok(self, strict: bool = False) -> bool:
         """Ready to load: every spec usable, every matched file readable with every declared
@@ -358,7 +360,25 @@ class DeliveryCheck:
         return {"directory": self.directory, "specs_dir": self.specs_dir, "sample": self.sample, "error": self.error,
                 "ok": self.ok(), "specs": specs, "unmatched": self.unmatched,
                 "rules": {r.rule: {"covered": r.covered, "missing": r.missing, "warnings": r.warnings}
-                          for r in self.rules}}
+                          for r in self.rules}, "notes": self.notes}
+
+
+def register_notes(specs: Iterable[SourceSpec]) -> list[str]:
+    """A note for each label a register may keep (Enterprise, Person, Property) that several
+    specs write and none marks `register: true`: where their copies disagree (a name misspelt in
+    a permit), the file loaded last gives the value."""
+    notes = []
+    for node in SCHEMA.nodes:
+        if REGISTERED not in node.props:
+            continue
+        yields = [(spec, mention) for spec in specs for mention in spec.nodes if node.label in labels_of(mention.label)]
+        writers = sorted({spec.dataset for spec, _ in yields})
+        if len(writers) > 1 and not any(mention.register for _, mention in yields):
+            notes.append(f"no {node.label} yield is marked `register: true`: where the {len(writers)} specs "
+                         f"that write {node.label} ({', '.join(writers[:4])}{' …' if len(writers) > 4 else ''}) "
+                         f"disagree, the file loaded last gives the value; mark the yield of the department that "
+                         f"keeps the register")
+    return notes
 
 
 def _usable_specs(specs_dir: Path) -> tuple[list[SourceSpec], list[SpecCheck], str | None]:
@@ -397,4 +417,5 @@ def check_delivery(directory: str | Path, specs_dir: str | Path | None = None,
         by_spec[str(spec.path)].files.append(check_file(path, relative, spec, sample))
     fed = feeds(specs)
     report.rules = [rule_coverage(rule, reads, fed) for rule, reads in rules]
+    report.notes = register_notes(specs)
     return report

@@ -158,6 +158,21 @@ def test_the_shipped_specs_cover_every_rule_and_pass_every_file_of_the_demo_regi
     assert failures and all(c.examples and c.examples[0]["reason"] for c in failures)
 
 
+def test_specs_that_mark_no_register_are_noted(region, tmp_path):
+    """Without `register: true` on the enterprise register, a permit's misspelt name may replace
+    the register's: the check says so, and the shipped specs, which mark theirs, get no note."""
+    assert check_delivery(region).notes == []
+    specs = tmp_path / "specs"
+    shutil.copytree(SHIPPED_SPECS, specs)
+    register = specs / "amr_enterprise_register.yaml"
+    register.write_text(register.read_text(encoding="utf-8").replace("    register: true\n", ""), encoding="utf-8")
+    (note,) = check_delivery(region, specs).notes
+    assert note.startswith("no Enterprise yield is marked `register: true`: where the ") and \
+        "amr_enterprise_register" in note
+    result = invoke("specs", "check", region, "--specs", specs, env={"COLUMNS": "200"})
+    assert "note: no Enterprise yield is marked `register: true`" in result.output
+
+
 def test_without_the_lease_spec_the_lease_rule_names_the_missing_contract_kind(region, without_leases, rules):
     report = check_delivery(region, without_leases, rules=rules)
     by_rule = {r.rule: r for r in report.rules}

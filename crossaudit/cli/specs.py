@@ -76,6 +76,8 @@ def _print_tables(report: DeliveryCheck) -> None:
                        "than the header")
     for name in report.unmatched:
         click.echo(f"no spec matches {name}")
+    for note in report.notes:
+        click.echo(f"note: {note}")
     if report.error:
         click.echo(f"error: {report.error}")
     print_table(f"{sum(r.covered for r in report.rules)} of {len(report.rules)} rules covered by these specs",
