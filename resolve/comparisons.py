@@ -96,20 +96,22 @@ class Comparison:
         if len(rest) and top > 1 and (may := self._may_grade(column, a[rest], b[rest])) is not None:
             rest = rest[may]
         if len(rest) and top > 1:
+            a, b = a[rest], b[rest]
             width = np.int64(len(column.uniques))
-            combined = a[rest].astype(np.int64) * width + b[rest]
+            combined = a.astype(np.int64) * width + b
             if few_repeats(combined):  # finding the repeats would cost more than scoring them
-                out[rest] = self._grade_chunks(column, combined, width, workers)
+                out[rest] = self._grade_chunks(column, a, b, workers)
             else:  # score each distinct pair of values once: names repeat across many record pairs
                 inverse, distinct = pd.factorize(combined)
                 del combined
-                out[rest] = self._grade_chunks(column, distinct, width, workers)[inverse]
+                out[rest] = self._grade_chunks(column, distinct // width, distinct % width, workers)[inverse]
         return out
 
-    def _grade_chunks(self, column: Column, combined: np.ndarray, width: np.int64, workers: int) -> np.ndarray:
-        """`_grade` of value pairs coded left * width + right, a chunk's strings at a time."""
-        return np.concatenate([self._grade(column, part // width, part % width, workers)
-                               for part in np.split(combined, range(CHUNK, len(combined), CHUNK))])
+    def _grade_chunks(self, column: Column, left: np.ndarray, right: np.ndarray, workers: int) -> np.ndarray:
+        """`_grade` of value pairs (codes `left`, `right`), a chunk's strings at a time."""
+        cuts = range(CHUNK, len(left), CHUNK)
+        return np.concatenate([self._grade(column, part_left, part_right, workers)
+                               for part_left, part_right in zip(np.split(left, cuts), np.split(right, cuts))])
 
 
 def few_repeats(codes: np.ndarray, sample: int = 1 << 16, most: float = 0.3) -> bool:
@@ -122,7 +124,8 @@ def few_repeats(codes: np.ndarray, sample: int = 1 << 16, most: float = 0.3) -> 
     """
     if len(codes) <= 4 * sample:
         return False
-    picked = codes[np.unique(np.random.default_rng(0).integers(0, len(codes), sample))]
+    # Floyd's sampling (shuffle=False): a fifth of the time of sorting random positions for np.unique
+    picked = codes[np.random.default_rng(0).choice(len(codes), sample, replace=False, shuffle=False)]
     repeats = len(picked) - len(pd.unique(picked))
     return repeats * len(codes) / len(picked) ** 2 < most
 

@@ -69,6 +69,22 @@ def test_comparison_levels_by_hand():
     assert JaroWinkler("name").labels == ("different", "jaro-winkler >= 0.88", "jaro-winkler >= 0.95", "exact")
 
 
+def test_pairs_scored_as_they_come_get_the_levels_of_distinct_pairs_scored_once():
+    """300k pairs of 2,000 names barely repeat, so they are scored one by one (few_repeats), in
+    chunks of CHUNK; a thousand at a time they are factorised first: the same levels either way."""
+    from crossaudit.resolve.comparisons import CHUNK, few_repeats
+    rng = np.random.default_rng(3)
+    names = ["".join(rng.choice(list("华兴科技鑫源商贸金泰"), rng.integers(3, 7))) for _ in range(2_000)]
+    records = prepare(pd.DataFrame({"record_id": [str(k) for k in range(2_000)], "name": names}),
+                      (Field("name"),), "record_id")
+    left, right = rng.integers(0, 2_000, 300_000), rng.integers(0, 2_000, 300_000)
+    assert len(left) > CHUNK and few_repeats(left * 2_000 + right)
+    comparison = EditDistance("name", (1, 2))
+    at_once = comparison.levels(records, left, right)
+    by_thousands = np.concatenate([comparison.levels(records, left[k: k + 1_000], right[k: k + 1_000])
+                                   for k in range(0, len(left), 1_000)])
+    assert set(at_once.tolist()) == {0, 1, 2, 3} and at_once.tolist() == by_thousands.tolist()
+
 
 def test_edit_distance_counts_a_transposition_as_one_edit():
     records = prepare(pd.DataFrame({"record_id": list("abcdef"),
