@@ -57,6 +57,7 @@ PROP_NAMES = {
     # provenance
     "department": "来源部门", "dataset": "数据集", "source_file": "来源文件", "source_row": "行号",
     "load_run": "加载批次", "first_seen": "首次发现", "last_seen": "最近确认",
+    "registered": "已由登记部门登记(以登记为准)",
     # findings
     "finding_id": "疑点编号", "title_zh": "疑点名称", "description_zh": "疑点说明", "rule_id": "规则",
     "rule_version": "规则版本", "pack": "规则包", "severity": "风险等级",
@@ -130,7 +131,11 @@ def format_value(name: str, value: Any) -> str:
     ('677,499.05元', '30%', '配偶')
     >>> format_value("tax_types", "vat,deed_tax"), format_value("invoices", ["2364…01", "2364…02"])
     ('增值税、契税', '2364…01、2364…02')
+    >>> format_value("registered", True), format_value("registered", False)
+    ('是', '否')
     """
+    if isinstance(value, bool):
+        return "是" if value else "否"
     if isinstance(value, (list, tuple)):
         return "、".join(format_value(name, v) for v in value)
     if name == "tax_types" and isinstance(value, str) and "," in value:
