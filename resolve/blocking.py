@@ -199,46 +199,55 @@ def candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool
                     on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
                     apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
     """The union of all keys' pairs as sorted pair codes (see `encode`); `on_key(key, codes,
-    skipped)` sees each key's own pairs, sorted (for blocking reports and `in_sorted`).
-    `apart(i, j)` marks pairs known to be two entities (two different valid identifiers): no
-    key's pairs hold them (two in five of an enterprise key's pairs at 100k)."""
-    n = len(records)
+    skipped)` sees each key's own pairs, sorted (for blocking reports). `apart(i, j)` marks pairs
+    known to be two entities (two different valid identifiers): no key's pairs hold them (two in
+    five of an enterprise key's pairs at 100k)."""
+    return keyed_candidate_pairs(records, keys, link_only, on_key, apart)[0]
+
+
+def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
+                          on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
+                          apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """`candidate_pairs` and, per pair, which keys found it: bit k of `found_by[p]` is set when
+    `keys[k]` has pair p. Each key's sorted codes carry its number in their lowest bits, so the
+    merge of the sorted runs that makes the union also groups each pair's keys (no binary search
+    of every key's pairs in the union afterwards)."""
+    if len(keys) > 64:
+        raise ValueError(f"at most 64 blocking keys, got {len(keys)}")
+    n, width = len(records), np.int64(len(keys))
     found = []
-    for key in keys:
+    for number, key in enumerate(keys):
         rows, values = key_codes(records, key)
         i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
         if apart is not None:
             kept = ~apart(i, j)
             i, j = i[kept], j[kept]
         codes = encode(i, j, n)
-        codes.sort()  # the union then merges sorted runs, and in_sorted looks them up in order
+        codes.sort()  # the union then merges sorted runs
         if on_key:
             on_key(key, codes, skipped)
-        found.append(codes)
-    return sorted_unique(np.concatenate(found), kind="stable") if found else np.empty(0, np.int64)
+        found.append(codes * width + number)
+    bits = np.min_scalar_type(1 << max(len(keys) - 1, 0))  # uint8 for up to 8 keys, uint16 for 16 …
+    if not found:
+        return np.empty(0, np.int64), np.empty(0, bits)
+    entries = np.concatenate(found)
+    del found
+    entries.sort(kind="stable")  # timsort merges the sorted runs: a twentieth of quicksort's time
+    pair, number = np.divmod(entries, width)
+    del entries
+    first = np.ones(len(pair), bool)
+    first[1:] = pair[1:] != pair[:-1]
+    starts = np.flatnonzero(first)
+    found_by = np.bitwise_or.reduceat(np.left_shift(1, number.astype(bits), dtype=bits), starts) \
+        if len(starts) else np.empty(0, bits)
+    return pair[starts], found_by
 
 
-def sorted_unique(values: np.ndarray, kind: str = "quicksort") -> np.ndarray:
+def sorted_unique(values: np.ndarray) -> np.ndarray:
     """np.unique by sorting (faster than its hash path for millions of int64); sorts `values`
-    in place (its callers pass arrays of their own making, of a hundred MB at 100k records).
-    `kind="stable"` for values that are sorted runs one after another: timsort merges them,
-    in a twentieth of the time quicksort takes (which is a fifth faster on values in no order)."""
-    values.sort(kind=kind)
+    in place (its callers pass arrays of their own making, of a hundred MB at 100k records)."""
+    values.sort()
     keep = np.ones(len(values), bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]
-
-
-def in_sorted(values: np.ndarray, sorted_codes: np.ndarray) -> np.ndarray:
-    """Which of `sorted_codes` (sorted, unique) occur in `values`, as a mask over
-    `sorted_codes`: np.isin by binary search, without sorting millions of pair codes again.
-
-        >>> in_sorted(np.array([7, 3, 9]), np.array([1, 3, 5, 7])).tolist()
-        [False, True, False, True]
-    """
-    mask = np.zeros(len(sorted_codes), bool)
-    at = np.searchsorted(sorted_codes, values)
-    inside = at < len(sorted_codes)
-    at = at[inside]
-    mask[at[sorted_codes[at] == values[inside]]] = True
-    return mask

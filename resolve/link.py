@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.blocking import BlockOn, candidate_pairs, decode, encode, in_sorted, sorted_unique
+from crossaudit.resolve.blocking import BlockOn, decode, encode, keyed_candidate_pairs, sorted_unique
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
@@ -387,11 +387,9 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     n = len(prepared)
     judged = _judgement_pairs(prepared, judgements)
     entity, entity_names = _existing_entities(prepared, existing)
-    key_pairs: dict[BlockOn, np.ndarray] = {}
     oversized: dict[str, int] = {}
 
     def seen(key: BlockOn, pairs: np.ndarray, skipped: int) -> None:
-        key_pairs.setdefault(key, pairs)
         if skipped:
             oversized[key.label] = skipped
             warnings.warn(f"{config.entity_type}: blocking key {key.label} skipped {skipped} block(s) of more than "
@@ -404,21 +402,27 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         different = identifiers_agree(prepared, config, i, j)[1]
         return different & ~np.isin(encode(i, j, n), joined) if len(joined) else different
 
-    found = candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart)
-    codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()])) if len(judged) else found
+    found, found_by = keyed_candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart)
+    codes = found
+    if len(judged):  # a judged pair no key found is found by none
+        codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
+        found_by, by_key = np.zeros(len(codes), found_by.dtype), found_by
+        found_by[np.searchsorted(codes, found)] = by_key
     i, j = (part.astype(np.int32) for part in decode(codes, n))  # positions: half the memory of int64
     if existing is not None:
         fresh = (entity[i] < 0) | (entity[j] < 0) | np.isin(codes, judged["code"].to_numpy())
-        codes, i, j = codes[fresh], i[fresh], j[fresh]
+        codes, i, j, found_by = codes[fresh], i[fresh], j[fresh], found_by[fresh]
 
     same_identifier, different_identifier = identifiers_agree(prepared, config, i, j)
     accepted = np.isin(codes, joined)
     rejected = np.isin(codes, judged.loc[~judged["same"], "code"].to_numpy())
     scored = ~different_identifier | accepted  # a judged pair is a candidate however its identifiers differ
-    codes, i, j = codes[scored], i[scored], j[scored]
+    codes, i, j, found_by = codes[scored], i[scored], j[scored], found_by[scored]
     same_identifier, accepted, rejected = same_identifier[scored], accepted[scored], rejected[scored]
-    for key, found in key_pairs.items():  # each key's pairs as bits over the candidates, not as codes
-        key_pairs[key] = np.packbits(in_sorted(found, codes))
+    key_pairs: dict[BlockOn, np.ndarray] = {}  # each key's pairs as bits over the candidates, not as codes
+    for number, key in enumerate(config.all_blocking):
+        key_pairs.setdefault(key, np.packbits(((found_by >> number) & 1).astype(bool)))
+    del found_by
     lap("block")
 
     gamma = comparison_levels(prepared, config, i, j, workers)

@@ -12,7 +12,7 @@ from crossaudit.resolve import (
 )
 from crossaudit.resolve.comparisons import DateCloseness, JaroWinkler, Nested, NumberCloseness
 from crossaudit.resolve.normalise import address_text, enterprise_name_parts, lower_text
-from crossaudit.resolve.blocking import bigrams, pairs_in_blocks, trigrams
+from crossaudit.resolve.blocking import bigrams, candidate_pairs, keyed_candidate_pairs, pairs_in_blocks, trigrams
 from crossaudit.resolve.records import forked, normalised_columns, prepare
 
 ENTERPRISE = CONFIGS["enterprise"]
@@ -205,6 +205,20 @@ def test_two_firms_of_different_valid_codes_are_never_compared():
     assert result.candidate_pairs == 2  # a~c, b~c: a~b share name and address, but never one firm
     assert result.explain("a", "b").method == "never"
 
+
+def test_the_keys_that_found_each_candidate_are_the_keys_whose_own_pairs_hold_it():
+    records = prepare(pd.DataFrame({"record_id": list("abcde"), "name": ["华兴", "华兴", "华星", "华星", "华兴"],
+                                    "city": ["银川", "吴忠", "银川", "银川", None]}),
+                      (Field("name"), Field("city")), "record_id")
+    keys = (BlockOn(("name",)), BlockOn(("city",)), BlockOn(("name", "city")))
+    own: dict[str, np.ndarray] = {}
+    union, found_by = keyed_candidate_pairs(records, keys, on_key=lambda key, codes, _: own.setdefault(key.label,
+                                                                                                      codes.copy()))
+    # name: a~b a~e b~e c~d; city: a~c a~d c~d; name+city: c~d
+    assert union.tolist() == candidate_pairs(records, keys).tolist() and len(union) == 6
+    for number, key in enumerate(keys):
+        assert (((found_by >> number) & 1) == 1).tolist() == np.isin(union, own[key.label]).tolist()
+    assert found_by.tolist().count(0b111) == 1  # c~d: every key
 
 def test_values_normalised_in_two_processes_are_the_values_normalised_in_one():
     frame = pd.DataFrame({"name": [f" 华兴{k % 60_000} " for k in range(70_000)] + [None],
