@@ -108,21 +108,13 @@ def without_matches(u_random: list[np.ndarray], m: list[np.ndarray], prior: floa
 
 
 def patterns(gamma: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The distinct rows of `gamma`, how often each occurs, and each pair's row among them. A
-    row's code has its levels + 1 as digits (base 256 up to 8 comparisons), so the distinct rows
-    come in the same order either way: lexicographic."""
+    """The distinct rows of `gamma`, how often each occurs, and each pair's row among them."""
     if len(gamma) == 0:
         return gamma, np.zeros(0), np.zeros(0, np.int64)
-    if gamma.shape[1] <= 8:  # each row's levels + 1 as the bytes of one big-endian integer, in one pass
-        base = np.int64(256)
-        digits = np.zeros((len(gamma), 8), np.uint8)
-        digits[:, 8 - gamma.shape[1]:] = gamma + 1
-        codes = digits.view(">u8")[:, 0].astype(np.int64)
-    else:
-        base = np.int64(gamma.max(initial=0) + 2)
-        codes = np.zeros(len(gamma), np.int64)
-        for k in range(gamma.shape[1]):
-            codes = codes * base + (gamma[:, k].astype(np.int64) + 1)
+    base = np.int64(gamma.max(initial=0) + 2)
+    codes = np.zeros(len(gamma), np.int64)
+    for k in range(gamma.shape[1]):
+        codes = codes * base + (gamma[:, k].astype(np.int64) + 1)
     # np.unique sorts millions of codes; hashing finds the few thousand distinct ones, then they are sorted
     inverse, distinct = pd.factorize(codes)
     order = np.argsort(distinct)

@@ -220,17 +220,6 @@ def test_the_keys_that_found_each_candidate_are_the_keys_whose_own_pairs_hold_it
         assert (((found_by >> number) & 1) == 1).tolist() == np.isin(union, own[key.label]).tolist()
     assert found_by.tolist().count(0b111) == 1  # c~d: every key
 
-def test_patterns_of_up_to_eight_comparisons_read_as_bytes_come_as_counted_digit_by_digit():
-    from crossaudit.resolve.fellegi_sunter import patterns
-    gamma = np.random.default_rng(5).integers(-1, 4, (5_000, 8)).astype(np.int8)
-    gamma[:, 0] = np.where(gamma[:, 0] > 1, 7, gamma[:, 0])  # a level above the others' highest
-    rows, counts, inverse = patterns(gamma)  # bytes
-    ninth = np.hstack([gamma, np.full((len(gamma), 1), -1, np.int8)])  # a ninth comparison: digit by digit
-    rows9, counts9, inverse9 = patterns(ninth)
-    assert rows.tolist() == rows9[:, :8].tolist() and rows.tolist() == sorted(rows.tolist())
-    assert counts.tolist() == counts9.tolist() and inverse.tolist() == inverse9.tolist()
-    assert (rows[inverse] == gamma).all() and counts.sum() == 5_000
-
 def test_values_normalised_in_two_processes_are_the_values_normalised_in_one():
     frame = pd.DataFrame({"name": [f" 华兴{k % 60_000} " for k in range(70_000)] + [None],
                           "code": [str(k % 7) for k in range(70_001)]})
