@@ -185,7 +185,6 @@ def normalised_tables(frame: pd.DataFrame, fields: tuple[Field, ...],
     return out
 
 
-
 def _value_by_value(normalisers: list[Callable[[Any], Any]], uniques: np.ndarray) -> list[list]:
     """Each normaliser's values of `uniques`, all normalisers applied to one value before the
     next value; a single normaliser (most groups) maps straight, without a row per value."""
@@ -193,6 +192,7 @@ def _value_by_value(normalisers: list[Callable[[Any], Any]], uniques: np.ndarray
         return [list(map(normalisers[0], uniques))]
     rows = [[normalise(value) for normalise in normalisers] for value in uniques]
     return [[row[k] for row in rows] for k in range(len(normalisers))]
+
 
 VALUES_PER_PROCESS = 25_000  # fewer distinct values than this a process are normalised in one
 
