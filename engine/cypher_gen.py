@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from crossaudit.engine.schema import (
     PROVENANCE_NAMES, REGISTERED, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
@@ -124,7 +124,7 @@ def neo4j_schema(schema: Schema = SCHEMA) -> list[str]:
     return statements
 
 
-def _given_values(var: str, props, given: str) -> list[str]:
+def _given_values(var: str, props, given: Callable[[str], str]) -> list[str]:
     """`SET` items giving each property its given value (`given` formats the value's expression
     from a property name), a null keeping the stored one. On a registered entity a copy from
     another source (its own `registered` null) only fills what the register left null; the flag

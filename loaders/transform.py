@@ -30,7 +30,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from crossaudit.engine.merge import NAME_UID, RECORD_UID
-from crossaudit.engine.schema import ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, REGISTERED, SCHEMA, STRING, NodeType, RelType
+from crossaudit.engine.schema import (
+    ENTITY_LABELS, PARTY_LABELS, PROVENANCE_NAMES, REGISTERED, SCHEMA, STRING, NodeType, RelType,
+)
 from crossaudit.loaders import identifiers
 from crossaudit.loaders.identifiers import OBJECT_IDENTIFIERS
 from crossaudit.loaders.fields import (
