@@ -18,12 +18,16 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
+import os
+import pickle
+import tempfile
 import time
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
@@ -39,6 +43,9 @@ CHUNK_ROWS = 100_000  # rows checked and transformed together
 # Facts (nodes and relationships) held before a write: a write has a fixed cost per label and
 # type (a Ladybug COPY costs a checkpoint), so fewer, larger writes; memory grows with it.
 FLUSH_ROWS = 1_000_000
+# Files of a load holding at least this many bytes are read and checked in processes of their
+# own by default (one per core); below it, forking costs about what it saves.
+PARALLEL_BYTES = 8 << 20
 # What a region folder holds beside the department exports; never data.
 NOT_DATA = ("manifest.json", "answer_key.csv", "DATA_DICTIONARY.md", "README.md")
 
@@ -116,6 +123,26 @@ def _quarantine(spec: SourceSpec, file_name: str, checked: CheckedRows) -> dict[
         "source_file": [file_name] * len(entries), "source_row": [number for number, _, _ in entries]}
 
 
+@dataclass
+class Typed:
+    """A chunk's facts typed as the store takes them (`node_table`, `rel_table`: one table per
+    label and per relationship type and pair), and the tax-office parents they deliver."""
+
+    nodes: dict[str, pa.Table]
+    rels: dict[tuple[str, str, str], pa.Table]
+    parents: list[tuple[str, str]]
+    rows: int
+
+
+def type_facts(facts: Facts) -> Typed:
+    """Type a chunk's facts (a StoreError names what is wrong). Needs no store."""
+    nodes = {label: node_table(SCHEMA.node(label), batches) for label, batches in facts.nodes.items()}
+    rels = {(rel_type, from_label, to_label): rel_table(SCHEMA.rel(rel_type), from_label, to_label, batches)
+            for (rel_type, from_label, to_label), batches in facts.rels.items()}
+    return Typed(nodes, rels, delivered_parents(facts.nodes, facts.rels),
+                 sum(t.num_rows for t in nodes.values()) + sum(t.num_rows for t in rels.values()))
+
+
 class FactBuffer:
     """Facts of several chunks, and files, written together once they hold `flush_rows` rows:
     fewer, larger writes. Each chunk's facts are typed as Arrow tables when added, so a buffer
@@ -138,17 +165,18 @@ class FactBuffer:
         self.rels: dict[tuple[str, str, str], list[pa.Table]] = defaultdict(list)
         self.rows = 0
 
-    def add(self, facts: Facts) -> None:
-        """Check and type a chunk's facts (a StoreError names what is wrong); write when full."""
-        self.aliases.apply(facts)
-        check_delivered_parents(self.store, delivered_parents(facts.nodes, facts.rels))  # reference data
-        for label, batches in facts.nodes.items():
-            self.nodes[label].append(node_table(SCHEMA.node(label), batches))
-            self.rows += self.nodes[label][-1].num_rows
-        for (rel_type, from_label, to_label), batches in facts.rels.items():
-            self.rels[(rel_type, from_label, to_label)].append(
-                rel_table(SCHEMA.rel(rel_type), from_label, to_label, batches))
-            self.rows += self.rels[(rel_type, from_label, to_label)][-1].num_rows
+    def add(self, facts: Facts | Typed) -> None:
+        """Check and type a chunk's facts (a StoreError names what is wrong); write when full.
+        Facts typed elsewhere (`type_facts`, where no alias applies) are taken as they are."""
+        if isinstance(facts, Facts):
+            self.aliases.apply(facts)
+            facts = type_facts(facts)
+        check_delivered_parents(self.store, facts.parents)  # reference data
+        for label, table in facts.nodes.items():
+            self.nodes[label].append(table)
+        for pair, table in facts.rels.items():
+            self.rels[pair].append(table)
+        self.rows += facts.rows
         if self.rows >= self.flush_rows:
             self.flush()
 
@@ -191,74 +219,134 @@ class _Duplicates:
         return True
 
 
-def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: RunStamp,
-              progress: Callable[[int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
-              buffer: FactBuffer | None = None) -> FileReport:
-    """Load one file in chunks; never raises for bad data (the report says what happened).
+@dataclass
+class Part:
+    """One chunk of a file, read and checked: its facts, and what it adds to the file's report."""
 
-    With a `buffer`, the facts may be written later, when it flushes; without one, before returning."""
+    facts: Facts | Typed
+    read: int  # rows of the file read so far, and how many of them were exact duplicates
+    duplicates: int
+    counts: dict[str, int]  # loaded, quarantined, notes, id_cells, … of this chunk's rows
+
+
+COUNTED = ("loaded", "quarantined", "notes", "id_cells", "id_invalid", "required_cells", "required_missing")
+
+
+def read_file(path: Path, relative: str, spec: SourceSpec, chunk_rows: int = CHUNK_ROWS,
+              typed: bool = False) -> Iterator[Part | FileReport]:
+    """A file's chunks read, checked and turned into facts (`Part`s, in order; `typed`: as the
+    store takes them, for a load no alias applies to), then its report
+    (encoding, remarks, error, rows read and duplicate, seconds of this work; the parts carry the
+    rest). Never raises for bad data: a file that cannot be read, or stops being readable, ends
+    with its error after the parts read before it. Needs no store: it runs in a process of its own."""
     report = FileReport(relative, spec.department, spec.dataset)
-    started = time.perf_counter()
+    busy, resumed = 0.0, time.perf_counter()
     duplicates = _Duplicates()
-    with FactBuffer(store, run) if buffer is None else contextlib.nullcontext(buffer) as facts_out:
-        try:
-            with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet,
-                            spec.delimiter) as table:
-                report.encoding = table.encoding
-                report.remarks = table.remarks  # filled while the rows are read
-                spec.check_headers(table.headers, relative, table.encoding)
-                chunk: list[tuple[int, list]] = []
-                broken = None
-                try:
-                    for number, cells in table.rows():
-                        report.read += 1
-                        if not duplicates.is_new(cells):
-                            report.duplicates += 1
-                            continue
-                        chunk.append((number, cells))
-                        if len(chunk) >= chunk_rows:
-                            _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
-                            chunk = []
-                            if progress:
-                                progress(report.read)
-                except BrokenFile as exc:  # the rows read before the break are loaded, then the file reported
-                    broken = exc
-                _add_chunk(facts_out, spec, relative, table.headers, chunk, report)
-                if broken:
-                    raise broken
-        except (BrokenFile, SpecError, OfficeError) as exc:
-            report.error = str(exc)
-        except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte
-            report.error = f"{relative}: undecodable bytes: {exc}"
-    report.seconds = time.perf_counter() - started
+    try:
+        with open_table(path, spec.format, spec.encoding, spec.header_row, spec.sheet, spec.delimiter) as table:
+            report.encoding = table.encoding
+            report.remarks = table.remarks  # filled while the rows are read
+            spec.check_headers(table.headers, relative, table.encoding)
+            chunk: list[tuple[int, list]] = []
+            broken = None
+            try:
+                for number, cells in table.rows():
+                    report.read += 1
+                    if not duplicates.is_new(cells):
+                        report.duplicates += 1
+                        continue
+                    chunk.append((number, cells))
+                    if len(chunk) >= chunk_rows:
+                        part = _part(spec, relative, table.headers, chunk, report, typed)
+                        busy, chunk = busy + time.perf_counter() - resumed, []
+                        yield part
+                        resumed = time.perf_counter()
+            except BrokenFile as exc:  # the rows read before the break are loaded, then the file reported
+                broken = exc
+            part = _part(spec, relative, table.headers, chunk, report, typed)
+            busy += time.perf_counter() - resumed
+            yield part
+            resumed = time.perf_counter()
+            if broken:
+                raise broken
+    except (BrokenFile, SpecError) as exc:
+        report.error = str(exc)
+    except UnicodeDecodeError as exc:  # pragma: no cover - surrogateescape decodes every byte
+        report.error = f"{relative}: undecodable bytes: {exc}"
+    report.seconds = busy + time.perf_counter() - resumed
+    yield report
+
+
+def _part(spec: SourceSpec, relative: str, headers: list[str], chunk: list[tuple[int, list]],
+          report: FileReport, typed: bool) -> Part:
+    checked = check_rows(spec, headers, chunk)
+    batch = facts(spec, relative, checked)
+    if checked.quarantined:
+        batch.nodes["QuarantineEntry"].append(_quarantine(spec, relative, checked))
+    counts = {"loaded": len(checked.numbers), "quarantined": len(checked.quarantined), "notes": checked.notes}
+    counts.update((name, getattr(checked, name)) for name in COUNTED[3:])
+    return Part(type_facts(batch) if typed else batch, report.read, report.duplicates, counts)
+
+
+def add_file(buffer: FactBuffer, relative: str, spec: SourceSpec, parts: Iterable[Part | FileReport],
+             progress: Callable[[int], None] | None = None) -> FileReport:
+    """Add a file's parts (`read_file`'s, read here or in another process) to `buffer`, in order,
+    and return the file's report. A part the store's reference data refuses (OfficeError) ends
+    the file there, reported as its error, as a file that stops being readable does."""
+    report = FileReport(relative, spec.department, spec.dataset)
+    started, adding = time.perf_counter(), 0.0
+    try:
+        for part in parts:
+            if isinstance(part, FileReport):  # the last: what the reading saw
+                for name in ("encoding", "remarks", "error", "read", "duplicates"):
+                    setattr(report, name, getattr(part, name))
+                report.seconds = part.seconds + adding
+                break
+            mark = time.perf_counter()
+            try:
+                buffer.add(part.facts)
+            except OfficeError as exc:
+                report.read, report.duplicates, report.error = part.read, part.duplicates, str(exc)
+                report.seconds = time.perf_counter() - started
+                break
+            adding += time.perf_counter() - mark
+            report.read, report.duplicates = part.read, part.duplicates
+            for name in COUNTED:
+                setattr(report, name, getattr(report, name) + part.counts[name])
+            if progress:
+                progress(report.read)
+    finally:
+        if hasattr(parts, "close"):  # a file left early is closed (its temporary file deleted) now
+            parts.close()
     if progress:
         progress(report.read)
     return report
 
 
-def _add_chunk(buffer: FactBuffer, spec: SourceSpec, relative: str, headers: list[str],
-               chunk: list[tuple[int, list]], report: FileReport) -> None:
-    checked = check_rows(spec, headers, chunk)
-    batch = facts(spec, relative, checked)
-    if checked.quarantined:
-        batch.nodes["QuarantineEntry"].append(_quarantine(spec, relative, checked))
-    buffer.add(batch)
-    report.loaded += len(checked.numbers)
-    report.quarantined += len(checked.quarantined)
-    report.notes += checked.notes
-    for name in ("id_cells", "id_invalid", "required_cells", "required_missing"):
-        setattr(report, name, getattr(report, name) + getattr(checked, name))
+def load_file(store: Store, path: Path, relative: str, spec: SourceSpec, run: RunStamp,
+              progress: Callable[[int], None] | None = None, chunk_rows: int = CHUNK_ROWS,
+              buffer: FactBuffer | None = None) -> FileReport:
+    """Load one file in chunks, in this process; never raises for bad data (the report says what
+    happened). With a `buffer`, the facts may be written later, when it flushes; without one,
+    before returning."""
+    with FactBuffer(store, run) if buffer is None else contextlib.nullcontext(buffer) as facts_out:
+        return add_file(facts_out, relative, spec, read_file(path, relative, spec, chunk_rows), progress)
 
 
 def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | None = None,
                  run: RunStamp | None = None,
                  progress: Callable[[str, int], None] | None = None,
-                 delivered_on: dt.date | None = None) -> LoadReport:
+                 delivered_on: dt.date | None = None, readers: int | None = None) -> LoadReport:
     """Load every file under `directory` that a spec in `specs_dir` (default: the shipped
     specs) matches, and record the run (LoadRun, one FileLoad per file) in the store.
 
     `delivered_on` is the day the department delivered the files (default: the day of the
-    run); the ledger scores timeliness by it against each spec's schedule."""
+    run); the ledger scores timeliness by it against each spec's schedule.
+
+    `readers` processes read and check the files, largest first, while this one writes their
+    facts to the store in the files' order (the graph is the one a single process writes);
+    0 reads them here. Default: `CROSSAUDIT_LOAD_READERS`, else one per core when the files
+    hold at least PARALLEL_BYTES, else 0."""
     directory = Path(directory)
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a folder")
@@ -266,6 +354,8 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
     run = run or RunStamp.now()
     started = time.perf_counter()
     matched, unmatched = match_files(directory, specs)
+    files = [(path, path.relative_to(directory).as_posix(), spec) for path, spec in matched]
+    readers = _readers(readers, [path for path, _, _ in files])
     report = LoadReport(run.run_id, str(directory), unmatched=unmatched)
     store.apply_schema()
     store.upsert_nodes("LoadRun", [{"run_id": run.run_id, "started_at": run.at, "source_dir": report.source_dir,
@@ -273,13 +363,11 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
     try:
         departments = {s.department: s.department_name for s in specs}
         store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
-        with FactBuffer(store, run) as buffer:
-            for path, spec in matched:
-                relative = path.relative_to(directory).as_posix()
-                file_report = load_file(store, path, relative, spec, run,
-                                        (lambda done, name=relative: progress(name, done)) if progress else None,
-                                        buffer=buffer)
-                report.sources.append(file_report)
+        with FactBuffer(store, run) as buffer, \
+                FileReaders(files, readers, typed=not buffer.aliases.active) as reading:
+            for (path, relative, spec), parts in zip(files, reading):
+                report.sources.append(add_file(buffer, relative, spec, parts,
+                                               (lambda done, name=relative: progress(name, done)) if progress else None))
         report.seconds = time.perf_counter() - started
         _record_run(store, report, specs_dir, run, {(s.department, s.dataset): s for s in specs}, delivered_on)
     except Exception as exc:
@@ -288,6 +376,86 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
                              f"{run.run_id} is left unfinished; free space on the store's disk, then load again.") from exc
         raise
     return report
+
+
+def _readers(readers: int | None, paths: list[Path]) -> int:
+    if readers is None:
+        given = os.environ.get("CROSSAUDIT_LOAD_READERS", "").strip()
+        if given:
+            try:
+                readers = int(given)
+            except ValueError:
+                raise ValueError(f"CROSSAUDIT_LOAD_READERS must be a whole number of processes, not {given!r}") from None
+        elif sum(path.stat().st_size for path in paths) >= PARALLEL_BYTES:
+            readers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        else:
+            readers = 0
+    if readers < 0:
+        raise ValueError(f"readers must be 0 (read here) or a number of processes, not {readers}")
+    return min(readers, len(paths)) if hasattr(os, "fork") else 0
+
+
+class FileReaders:
+    """Each file's parts (`read_file`), in the files' order: read here as they are asked for
+    (`readers` 0), or by `readers` forked processes, largest file first, each writing a file's
+    parts pickled to a temporary file that is read back one part at a time and deleted (memory
+    holds a part, whatever the order the files finish in). An error a process meets other than
+    bad data is raised here; leaving early stops the processes and deletes their files.
+
+        with FileReaders(files, 2) as reading:
+            for (path, relative, spec), parts in zip(files, reading): …"""
+
+    def __init__(self, files: list[tuple[Path, str, SourceSpec]], readers: int, chunk_rows: int = CHUNK_ROWS,
+                 temporary: str | Path | None = None, typed: bool = False) -> None:
+        self.files, self.readers, self.chunk_rows, self.temporary = files, readers, chunk_rows, temporary
+        self.typed = typed  # the processes type the facts (`type_facts`): no alias applies to them
+        self.pool: ProcessPoolExecutor | None = None
+        self.folder: tempfile.TemporaryDirectory | None = None
+
+    def __enter__(self) -> "FileReaders":
+        if self.readers:
+            # forked before this load's writer thread starts; a child only reads files and writes its own
+            self.folder = tempfile.TemporaryDirectory(prefix="crossaudit-load-", dir=self.temporary)
+            self.pool = ProcessPoolExecutor(self.readers, mp_context=multiprocessing.get_context("fork"))
+        return self
+
+    def __iter__(self) -> Iterator[Iterator[Part | FileReport]]:
+        if self.pool is None:
+            for path, relative, spec in self.files:
+                yield read_file(path, relative, spec, self.chunk_rows)
+            return
+        order = sorted(range(len(self.files)), key=lambda i: -self.files[i][0].stat().st_size)
+        futures = {i: self.pool.submit(_read_to_file, *self.files[i], self.chunk_rows, self.typed,
+                                       os.path.join(self.folder.name, f"{i}.pickle")) for i in order}
+        for i in range(len(self.files)):
+            yield _parts_from(futures[i].result())
+
+    def __exit__(self, *exc) -> None:
+        try:
+            if self.pool is not None:
+                self.pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            if self.folder is not None:
+                self.folder.cleanup()
+
+
+def _read_to_file(path: Path, relative: str, spec: SourceSpec, chunk_rows: int, typed: bool, into: str) -> str:
+    with open(into, "wb") as sink:
+        for part in read_file(path, relative, spec, chunk_rows, typed):
+            pickle.dump(part, sink, protocol=pickle.HIGHEST_PROTOCOL)
+    return into
+
+
+def _parts_from(name: str) -> Iterator[Part | FileReport]:
+    try:
+        with open(name, "rb") as source:
+            while True:
+                part = pickle.load(source)
+                yield part
+                if isinstance(part, FileReport):
+                    return
+    finally:
+        os.unlink(name)
 
 
 def _record_run(store: Store, report: LoadReport, specs_dir, run: RunStamp,

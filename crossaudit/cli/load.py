@@ -31,9 +31,14 @@ from crossaudit.loaders.quarantine import COLUMNS
                    "--store neo4j-import:FOLDER writes the import files there and prints the neo4j-admin command "
                    "to run on the stopped server (then `crossaudit store init`); --store neo4j-launch:HOME "
                    "imports into HOME and serves it with the launcher until Ctrl-C.")
+@click.option("--readers", type=click.IntRange(min=0),
+              help="Processes that read and check the files, largest first, while this one writes their facts in "
+                   "the files' order (0: read here). Default: $CROSSAUDIT_LOAD_READERS, else one per core when the "
+                   "files hold 8 MB or more.")
 @format_option("table", "json")
 @click.pass_context
-def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_on, bulk: bool, fmt: str) -> None:
+def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_on, bulk: bool, readers: int | None,
+         fmt: str) -> None:
     """Load every file under DIRECTORY that a source spec matches.
 
     Each row is loaded or quarantined with its reason; exact duplicate rows are counted.
@@ -62,7 +67,7 @@ def load(ctx: click.Context, directory: Path, specs_dir: Path | None, delivered_
             bar.update(tasks[file], completed=rows)
 
         report = load_sources(directory, store, specs_dir, progress=progress,
-                              delivered_on=delivered_on.date() if delivered_on else None)
+                              delivered_on=delivered_on.date() if delivered_on else None, readers=readers)
         files = write_import_files(store, target.files_folder) if bulk else None
     if fmt == "json":
         print_json(report.to_json())
