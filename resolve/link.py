@@ -24,16 +24,30 @@ from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
 from crossaudit.resolve.fellegi_sunter import Model, combine_m, estimate_m, estimate_u, patterns, without_matches
-from crossaudit.resolve.records import Field, Records, prepare
+from crossaudit.resolve.records import Field, Records, forked, prepare, processes_for
 
 METHODS = ("judgement", "identifier", "probabilistic")  # strongest first
 
 
 def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray,
                       workers: int = WORKERS) -> np.ndarray:
-    """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing), a
-    million pairs at a time: a comparison's masks, indices and distinct value pairs take tens of
-    bytes a pair, several times the matrix's own."""
+    """The comparison-level matrix (pairs × comparisons, int8; -1 where a value is missing).
+    Scoring strings is one core's work (rapidfuzz's threads share only its arithmetic, not the
+    reading of each string): with `workers` processes (-1: a core each) each forked process
+    compares a share of the pairs (`forked`; one process below PAIRS_PER_PROCESS pairs a process)."""
+    processes = processes_for(workers, len(i), PAIRS_PER_PROCESS)
+
+    def share(k: int) -> np.ndarray:
+        part = slice(len(i) * k // processes, len(i) * (k + 1) // processes)
+        return _levels(records, config, i[part], j[part], workers if processes == 1 else 1)
+
+    parts = forked(share, processes)
+    return parts[0] if processes == 1 else np.concatenate(parts)
+
+
+def _levels(records: Records, config: EntityConfig, i: np.ndarray, j: np.ndarray, workers: int) -> np.ndarray:
+    """`comparison_levels` in this process, a million pairs at a time: a comparison's masks,
+    indices and distinct value pairs take tens of bytes a pair, several times the matrix's own."""
     gamma = np.empty((len(i), len(config.comparisons)), np.int8)
     for start in range(0, len(i), PAIRS_AT_A_TIME):
         part = slice(start, start + PAIRS_AT_A_TIME)
@@ -43,6 +57,7 @@ def comparison_levels(records: Records, config: EntityConfig, i: np.ndarray, j: 
 
 
 PAIRS_AT_A_TIME = 1 << 20
+PAIRS_PER_PROCESS = 1 << 20  # fewer pairs a process are compared in one: forking a GB process costs
 
 
 def total_pairs(records: Records, link_only: bool) -> int:
@@ -374,7 +389,7 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         pairs involving a new record are scored.
     model: a trained `Model` to reuse (skips estimation), e.g. `Model.from_dict(stored)`.
     match_threshold / review_threshold: override the configuration's.
-    workers: cores to use: processes normalising the values, threads comparing strings (-1: all).
+    workers: cores to use: processes normalising the values, then comparing the pairs (-1: all).
     A blocking key's blocks larger than its `max_block` make no pairs: each key that skips some
     warns, and `oversized_blocks` counts them.
     """

@@ -165,7 +165,7 @@ def normalised_tables(frame: pd.DataFrame, fields: tuple[Field, ...],
         raw = [field.raw(frame) for field in group][0]  # every field checks its own columns
         codes, uniques = pd.factorize(raw.astype(object), use_na_sentinel=True)
         jobs.append((group, codes, [field.normalise or (lambda value: value) for field in group], uniques))
-    processes = _processes(workers, sum(len(uniques) for *_, uniques in jobs))
+    processes = processes_for(workers, sum(len(uniques) for *_, uniques in jobs))
 
     def share(k: int) -> list[list[list]]:  # the k-th of `processes` shares of each group's values
         return [_value_by_value(normalisers, uniques[len(uniques) * k // processes: len(uniques) * (k + 1) // processes])
@@ -197,10 +197,11 @@ def _value_by_value(normalisers: list[Callable[[Any], Any]], uniques: np.ndarray
 VALUES_PER_PROCESS = 25_000  # fewer distinct values than this a process are normalised in one
 
 
-def _processes(workers: int, values: int) -> int:
+def processes_for(workers: int, items: int, per_process: int = VALUES_PER_PROCESS) -> int:
+    """How many processes share `items` among `workers` (-1: a core each), each at least `per_process`."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
     wanted = cores if workers < 0 else workers
-    return max(1, min(wanted, values // VALUES_PER_PROCESS)) if hasattr(os, "fork") else 1
+    return max(1, min(wanted, items // per_process)) if hasattr(os, "fork") else 1
 
 
 def forked(work: Callable[[int], Any], processes: int) -> list:

@@ -1,6 +1,8 @@
 """Entity resolution: identifiers, hard constraints, name variants, branches, judgements,
 increments, explanations, EM — on tiny inline records a reader can check by hand."""
 
+import importlib
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -227,6 +229,21 @@ def test_values_normalised_in_two_processes_are_the_values_normalised_in_one():
     one, two = normalised_columns(frame, fields, workers=1), normalised_columns(frame, fields, workers=2)
     assert {name: values.tolist() for name, values in one.items()} == {name: values.tolist() for name, values in two.items()}
     assert two["name"][60_001] == "华兴1" and two["length"][-1] is None and two["code"][8] == 1
+
+
+def test_pairs_compared_in_two_processes_get_the_levels_compared_in_one(monkeypatch):
+    link_module = importlib.import_module("crossaudit.resolve.link")  # the package exports link(), the function
+    rng = np.random.default_rng(5)
+    names = ["".join(rng.choice(list("华兴科技鑫源商贸"), rng.integers(3, 6))) for _ in range(500)]
+    config = EntityConfig("t", "T-", fields=(Field("name"), Field("phone")),
+                          comparisons=(EditDistance("name", (1, 2)), Exact("phone")))
+    records = prepare(pd.DataFrame({"record_id": [str(k) for k in range(500)], "name": names,
+                                    "phone": [str(k % 7) for k in range(500)]}), config.fields, "record_id")
+    left, right = rng.integers(0, 500, 5_001), rng.integers(0, 500, 5_001)
+    monkeypatch.setattr(link_module, "PAIRS_PER_PROCESS", 1_000)  # 5,001 pairs: a share for each of 2 processes
+    one = link_module.comparison_levels(records, config, left, right, workers=1)
+    two = link_module.comparison_levels(records, config, left, right, workers=2)
+    assert two.shape == (5_001, 2) and two.tolist() == one.tolist() and set(two[:, 0].tolist()) == {0, 1, 2, 3}
 
 
 def test_an_error_in_a_forked_share_is_raised_in_the_caller():
