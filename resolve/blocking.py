@@ -13,7 +13,7 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.records import Records
+from crossaudit.resolve.records import Records, forked, processes_for
 
 
 # --- key functions: one value → its keys ----------------------------------------------------
@@ -197,18 +197,24 @@ def decode(codes: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 def candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
                     on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
-                    apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None) -> np.ndarray:
+                    apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+                    workers: int = 1) -> np.ndarray:
     """The union of all keys' pairs as sorted pair codes (see `encode`); `on_key(key, codes,
     skipped)` sees each key's own pairs, sorted (for blocking reports). `apart(i, j)` marks pairs
     known to be two entities (two different valid identifiers): no key's pairs hold them (two in
-    five of an enterprise key's pairs at 100k)."""
-    return keyed_candidate_pairs(records, keys, link_only, on_key, apart)[0]
+    five of an enterprise key's pairs at 100k). With `workers` processes (-1: a core each; one
+    below RECORDS_PER_PROCESS records a process), each forked process pairs a share of every
+    key's blocks."""
+    return keyed_candidate_pairs(records, keys, link_only, on_key, apart, workers)[0]
+
+
+RECORDS_PER_PROCESS = 50_000  # fewer records than this a process are blocked in one
 
 
 def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
                           on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
                           apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                          ) -> tuple[np.ndarray, np.ndarray]:
+                          workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """`candidate_pairs` and, per pair, which keys found it: bit k of `found_by[p]` is set when
     `keys[k]` has pair p. Each key's sorted codes carry its number in their lowest bits, so the
     merge of the sorted runs that makes the union also groups each pair's keys (no binary search
@@ -216,18 +222,22 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
     if len(keys) > 64:
         raise ValueError(f"at most 64 blocking keys, got {len(keys)}")
     n, width = len(records), np.int64(len(keys))
+    processes = processes_for(workers, n, RECORDS_PER_PROCESS)
+
+    def share(k: int) -> list[tuple[np.ndarray, int]]:  # per key, the sorted pair codes of the k-th share of its blocks
+        return [_key_pairs(records, key, link_only, apart, k, processes) for key in keys]
+
+    shares = forked(share, processes)
     found = []
     for number, key in enumerate(keys):
-        rows, values = key_codes(records, key)
-        i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
-        if apart is not None:
-            kept = ~apart(i, j)
-            i, j = i[kept], j[kept]
-        codes = encode(i, j, n)
-        codes.sort()  # the union then merges sorted runs
+        runs = [part[number][0] for part in shares]
         if on_key:
-            on_key(key, codes, skipped)
-        found.append(codes * width + number)
+            codes = runs[0] if len(runs) == 1 else np.concatenate(runs)
+            codes.sort(kind="stable")  # merges the shares' sorted runs
+            on_key(key, codes, sum(part[number][1] for part in shares))
+            runs = [codes]
+        found += [codes * width + number for codes in runs]
+    del shares
     bits = np.min_scalar_type(1 << max(len(keys) - 1, 0))  # uint8 for up to 8 keys, uint16 for 16 …
     if not found:
         return np.empty(0, np.int64), np.empty(0, bits)
@@ -242,6 +252,24 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
     found_by = np.bitwise_or.reduceat(np.left_shift(1, number.astype(bits), dtype=bits), starts) \
         if len(starts) else np.empty(0, bits)
     return pair[starts], found_by
+
+
+def _key_pairs(records: Records, key: BlockOn, link_only: bool,
+               apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
+               share: int = 0, shares: int = 1) -> tuple[np.ndarray, int]:
+    """(the sorted pair codes of one key's blocks whose code is `share` modulo `shares`, less the
+    pairs `apart` marks; the blocks skipped as larger than its max_block)."""
+    rows, values = key_codes(records, key)
+    if shares > 1:
+        mine = values % shares == share
+        rows, values = rows[mine], values[mine]
+    i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
+    if apart is not None:
+        kept = ~apart(i, j)
+        i, j = i[kept], j[kept]
+    codes = encode(i, j, len(records))
+    codes.sort()  # the union then merges sorted runs
+    return codes, skipped
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

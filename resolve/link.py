@@ -417,7 +417,8 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         different = identifiers_agree(prepared, config, i, j)[1]
         return different & ~np.isin(encode(i, j, n), joined) if len(joined) else different
 
-    found, found_by = keyed_candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart)
+    found, found_by = keyed_candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart,
+                                            workers=workers)
     codes = found
     if len(judged):  # a judged pair no key found is found by none
         codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))

@@ -222,6 +222,24 @@ def test_the_keys_that_found_each_candidate_are_the_keys_whose_own_pairs_hold_it
         assert (((found_by >> number) & 1) == 1).tolist() == np.isin(union, own[key.label]).tolist()
     assert found_by.tolist().count(0b111) == 1  # c~d: every key
 
+
+def test_blocks_paired_in_two_processes_give_the_pairs_and_keys_paired_in_one(monkeypatch):
+    from crossaudit.resolve import blocking
+    rng = np.random.default_rng(9)
+    frame = pd.DataFrame({"record_id": [str(k) for k in range(400)],
+                          "name": ["".join(rng.choice(list("华兴科技鑫源"), 3)) for _ in range(400)],
+                          "city": rng.choice(["银川", "吴忠", "固原", None], 400)})
+    records = prepare(frame, (Field("name"), Field("city")), "record_id")
+    keys = (BlockOn(("name",), keys=bigrams, max_block=60), BlockOn(("city",), max_block=120), BlockOn(("name", "city")))
+    monkeypatch.setattr(blocking, "RECORDS_PER_PROCESS", 100)  # 400 records: a share for each of 2 processes
+    reports = {workers: [] for workers in (1, 2)}
+    one, two = (keyed_candidate_pairs(records, keys, on_key=lambda key, codes, skipped, seen=reports[workers]:
+                                      seen.append((key.label, codes.tolist(), skipped)), workers=workers)
+                for workers in (1, 2))
+    assert one[0].tolist() == two[0].tolist() and one[1].tolist() == two[1].tolist() and len(one[0]) > 1_000
+    assert reports[1] == reports[2] and sum(skipped for *_, skipped in reports[2]) > 0  # blocks too large are counted
+
+
 def test_values_normalised_in_two_processes_are_the_values_normalised_in_one():
     frame = pd.DataFrame({"name": [f" 华兴{k % 60_000} " for k in range(70_000)] + [None],
                           "code": [str(k % 7) for k in range(70_001)]})
