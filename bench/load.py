@@ -1,7 +1,7 @@
 """Load demo regions into Ladybug, Neo4j by transactions and Neo4j by bulk import, side by side.
 
     python bench/load.py --scale small medium [--seed 7] [--region DIR] [--neo4j-uri bolt://…]
-                         [--skip-neo4j] [--skip-bulk]
+                         [--skip-neo4j] [--skip-bulk] [--one-process]
 
 For each region (generated unless --region names one): Ladybug (load into an empty store, then
 again: a re-load changes nothing but last_seen), Neo4j through transactions (the same two
@@ -10,9 +10,12 @@ cases, into a fresh local server unless --neo4j-uri names one), and Neo4j by imp
 then a server started over the result, which fills the schema's indexes, to count what it
 holds; timed to the database on disk, "load", and to the served database, "served"). Rows/s
 counts the rows read from the department files, facts/s the nodes and relationships the store
-holds after the case.
+holds after the case. Every case reads the files as `load_sources` does by default (processes
+of their own, one per core, for a region of 8 MB or more); `--one-process` adds Ladybug with the
+files read in the loading process (readers 0), the peer that shows what the readers gain.
 Memory: the client's peak RSS (each engine runs in a process of its own) and the server's
-(the Neo4j JVM's VmHWM from /proc; for the import, the neo4j-admin process's). Prints a line
+(the Neo4j JVM's VmHWM from /proc; for the import, the neo4j-admin process's), and the largest
+reading process's. Prints a line
 per engine and case and, last, a JSON object.
 
 The medium region needs a larger server:
@@ -61,7 +64,7 @@ def _case(engine: str, case: str, rows: int, seconds: float, facts: int) -> dict
             "facts": facts, "facts_per_s": round(facts / seconds)}
 
 
-def bench(uri: str, region: Path, server_pid: int | None = None) -> dict:
+def bench(uri: str, region: Path, server_pid: int | None = None, readers: int | None = None) -> dict:
     """Load into an emptied store, then again (a re-load changes nothing but last_seen)."""
     out = {}
     with open_store(uri) as store:
@@ -69,12 +72,15 @@ def bench(uri: str, region: Path, server_pid: int | None = None) -> dict:
         store.apply_schema()
         for case in ("load", "reload"):
             started = time.perf_counter()
-            report = load_sources(region, store)
+            report = load_sources(region, store, readers=readers)
             seconds = time.perf_counter() - started
-            out[case] = _case(store.engine, case, report.totals()["read"], seconds, facts_held(store))
+            out[case] = _case(store.engine + ("" if readers is None else f" r={readers}"), case,
+                              report.totals()["read"], seconds, facts_held(store))
     out["client_peak_rss_mb"] = peak_rss_mb()
+    out["readers_peak_rss_mb"] = peak_rss_mb(resource.RUSAGE_CHILDREN)
     out["server_peak_rss_mb"] = server_peak_rss_mb(server_pid)
-    print(f"{'':13s} peak RSS: client {out['client_peak_rss_mb']} MB, server {out['server_peak_rss_mb']} MB", flush=True)
+    print(f"{'':13s} peak RSS: client {out['client_peak_rss_mb']} MB, largest reader {out['readers_peak_rss_mb']} MB, "
+          f"server {out['server_peak_rss_mb']} MB", flush=True)
     return out
 
 
@@ -128,6 +134,10 @@ def neo4j_server(uri: str | None) -> Iterator[tuple[str, int | None]]:
 
 def bench_region(region: Path, work: Path, args) -> dict:
     results = {"ladybug": in_own_process(bench, f"ladybug:{work}/load.db", region)}
+    if args.one_process:
+        results["ladybug_one_process"] = in_own_process(bench, f"ladybug:{work}/load-one.db", region, None, 0)
+        results["readers_over_one_process"] = round(results["ladybug_one_process"]["load"]["seconds"]
+                                                    / results["ladybug"]["load"]["seconds"], 2)
     if not args.skip_neo4j:
         with neo4j_server(args.neo4j_uri) as (uri, pid):
             results["neo4j"] = in_own_process(bench, uri, region, pid)
@@ -154,6 +164,8 @@ def main() -> None:
     parser.add_argument("--neo4j-uri", help="an emptied server to load by transactions (default: a fresh local one)")
     parser.add_argument("--skip-neo4j", action="store_true", help="no transactional Neo4j case")
     parser.add_argument("--skip-bulk", action="store_true", help="no Neo4j import case")
+    parser.add_argument("--one-process", action="store_true",
+                        help="also Ladybug with the files read in the loading process (readers 0)")
     args = parser.parse_args()
     results = {}
     for scale in [str(args.region)] if args.region else args.scale:
