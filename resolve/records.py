@@ -90,6 +90,20 @@ class Column:
         return np.array([len(value) for value in self.strings], np.int64)
 
     @cached_property
+    def character_bits(self) -> np.ndarray:
+        """Per distinct value a uint64 with bit (code point mod 64) set for each of its characters:
+        two values whose bits differ in more than 2k places are more than k edits apart."""
+        strings = self.strings
+        lengths = self.lengths
+        chars = np.frombuffer("".join(strings).encode("utf-32-le", "surrogatepass"), np.uint32)
+        bits = np.left_shift(np.uint64(1), (chars % 64).astype(np.uint64))
+        starts = np.cumsum(lengths) - lengths
+        out = np.zeros(len(strings), np.uint64)
+        present = lengths > 0  # reduceat would give an empty value its next value's first character
+        out[present] = np.bitwise_or.reduceat(bits, starts[present]) if present.any() else out[present]
+        return out
+
+    @cached_property
     def digits(self) -> np.ndarray:
         """The digits of each distinct value, in order: `'51号24号楼2201室'` → `'51242201'`."""
         return np.array([re.sub(r"\D", "", value) for value in self.strings], dtype=object)

@@ -99,6 +99,26 @@ def test_edit_distance_counts_a_transposition_as_one_edit():
     assert EditDistance("code", (1, 2)).levels(records, left, right).tolist() == [1, 0, 1, 0, 0]
 
 
+def test_values_whose_characters_differ_too_much_are_different_without_scoring_as_if_scored():
+    """Names of a small alphabet, some one or two edits apart, some sharing few characters: the
+    levels equal rapidfuzz's distances pair by pair, though most pairs are never scored."""
+    from rapidfuzz.distance import DamerauLevenshtein, Levenshtein
+    rng = np.random.default_rng(11)
+    names = ["".join(rng.choice(list("华兴科技鑫源商贸金泰宁夏银川1234"), rng.integers(2, 9))) for _ in range(300)]
+    names += [name[:-1] + "号" for name in names[:100]] + [name[1:] for name in names[100:200]]
+    records = prepare(pd.DataFrame({"record_id": [str(k) for k in range(len(names))], "name": names}),
+                      (Field("name"),), "record_id")
+    left, right = rng.integers(0, len(names), 20_000), rng.integers(0, len(names), 20_000)
+    left[:200], right[:200] = np.arange(200), np.arange(300, 500)  # one edit apart
+    column = records.columns["name"]
+    pruned = ~EditDistance("name", (1, 2))._may_grade(column, column.codes[left], column.codes[right])
+    assert pruned.mean() > 0.3
+    for transpositions, metric in ((False, Levenshtein), (True, DamerauLevenshtein)):
+        levels = EditDistance("name", (1, 2), transpositions=transpositions).levels(records, left, right)
+        distance = np.array([metric.distance(names[a], names[b]) for a, b in zip(left, right)])
+        assert levels.tolist() == np.select([distance == 0, distance == 1, distance == 2], [3, 2, 1], 0).tolist()
+
+
 def test_blocks_pair_their_records_within_or_across_sources():
     rows, keys, sources = np.arange(5), np.array([0, 0, 0, 1, 1]), np.array([0, 1, 1, 0, 0])
 
