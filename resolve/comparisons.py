@@ -2,7 +2,8 @@
 
 Level -1 is "a value is missing" (no evidence either way), 0 is "different", and higher
 levels are closer agreement up to the top level, "exact". A comparison scores each distinct
-pair of values once (rapidfuzz `cpdist` with all cores), never one record pair at a time.
+pair of values once (rapidfuzz `cpdist`), or, where its grade is array arithmetic over the value
+codes (`arithmetic`), every pair at once; never one record pair at a time in Python.
 
     >>> JaroWinkler("surname").labels
     ('different', 'jaro-winkler >= 0.88', 'jaro-winkler >= 0.95', 'exact')
@@ -10,11 +11,12 @@ pair of values once (rapidfuzz `cpdist` with all cores), never one record pair a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler as JaroWinklerMetric, Levenshtein, Prefix
+from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler as JaroWinklerMetric, Levenshtein
 
 from crossaudit.resolve.records import Column, Records
 
@@ -32,6 +34,8 @@ class Comparison:
     u: tuple[float, ...] | None = field(default=None, kw_only=True)
     # columns that, equal too, each make a level above exact (the second needs the first as well)
     refine: str | tuple[str, ...] | None = field(default=None, kw_only=True)
+    # grading is array arithmetic over the value codes, cheaper than finding the distinct pairs first
+    arithmetic: ClassVar[bool] = False
 
     @property
     def name(self) -> str:
@@ -99,7 +103,7 @@ class Comparison:
             a, b = a[rest], b[rest]
             width = np.int64(len(column.uniques))
             combined = a.astype(np.int64) * width + b
-            if few_repeats(combined):  # finding the repeats would cost more than scoring them
+            if self.arithmetic or few_repeats(combined):  # finding the repeats would cost more than scoring them
                 out[rest] = self._grade_chunks(column, a, b, workers)
             else:  # score each distinct pair of values once: names repeat across many record pairs
                 inverse, distinct = pd.factorize(combined)
@@ -242,15 +246,15 @@ class NumberCloseness(Comparison):
 class Nested(Comparison):
     """Hierarchical codes (division codes without trailing zeros): one contains the other,
     as 宁夏 '64' contains 银川 '6401'."""
+    arithmetic = True
 
     def _graded_labels(self) -> tuple[str, ...]:
         return ("one contains the other",)
 
     def _grade(self, column, left, right, workers):
-        common = process.cpdist(_strings(column, left), _strings(column, right), scorer=Prefix.similarity,
-                                workers=workers)
-        shorter = np.minimum(column.lengths[left], column.lengths[right])
-        return _select([common >= shorter])
+        shorter_first = column.lengths[left] <= column.lengths[right]
+        shorter, longer = np.where(shorter_first, left, right), np.where(shorter_first, right, left)
+        return (column.prefixes[longer, column.lengths[shorter]] == shorter).astype(np.int8)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,16 @@ class Column:
         return out
 
     @cached_property
+    def prefixes(self) -> np.ndarray:
+        """Per distinct value and length L (a column each, 0 … the longest), the code of its first
+        L characters among the distinct values, -1 if none: for short codes, a few columns."""
+        code = {value: k for k, value in enumerate(self.strings)}
+        out = np.full((len(self.strings), int(self.lengths.max(initial=0)) + 1), -1, np.int32)
+        for k, value in enumerate(self.strings):
+            out[k, : len(value) + 1] = [code.get(value[:length], -1) for length in range(len(value) + 1)]
+        return out
+
+    @cached_property
     def digits(self) -> np.ndarray:
         """The digits of each distinct value, in order: `'51号24号楼2201室'` → `'51242201'`."""
         return np.array([re.sub(r"\D", "", value) for value in self.strings], dtype=object)

@@ -88,6 +88,18 @@ def test_pairs_scored_as_they_come_get_the_levels_of_distinct_pairs_scored_once(
     assert set(at_once.tolist()) == {0, 1, 2, 3} and at_once.tolist() == by_thousands.tolist()
 
 
+def test_nested_codes_are_graded_by_prefix_as_read_pair_by_pair():
+    rng = np.random.default_rng(13)
+    codes = ["64", "6401", "640104", "640105", "6402", "65", "6501", "650102", "11", "1101"]
+    records = prepare(pd.DataFrame({"record_id": [str(k) for k in range(len(codes) + 1)], "region": codes + [None]}),
+                      (Field("region"),), "record_id")
+    left, right = rng.integers(0, len(codes) + 1, 3_000), rng.integers(0, len(codes) + 1, 3_000)
+    values = codes + [None]
+    expected = [-1 if values[a] is None or values[b] is None else 2 if values[a] == values[b]
+                else int(values[a].startswith(values[b]) or values[b].startswith(values[a])) for a, b in zip(left, right)]
+    assert Nested("region").levels(records, left, right).tolist() == expected and set(expected) == {-1, 0, 1, 2}
+
+
 def test_edit_distance_counts_a_transposition_as_one_edit():
     records = prepare(pd.DataFrame({"record_id": list("abcdef"),
                                     "code": ["ABCDEF", "BACDEF", "BADCEF", "ABCDXY", "ABC", "FEDCBA"]}),
