@@ -19,7 +19,7 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.blocking import BlockOn, decode, encode, keyed_candidate_pairs, sorted_unique
+from crossaudit.resolve.blocking import BlockOn, decode, encode, keyed_candidate_pairs, pairs_in_blocks, sorted_unique
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
@@ -323,16 +323,12 @@ class Resolution:
         return dict(zip(self.clusters["record_id"], self.clusters["entity_id"]))
 
     def linked_pairs(self, across_sources_only: bool = False) -> pd.DataFrame:
-        """Every pair of records given one entity (left_id, right_id)."""
-        frame = pd.DataFrame({"record": np.arange(len(self.records)), "entity": self.clusters["entity_id"]})
-        sizes = frame["entity"].map(frame["entity"].value_counts())
-        frame = frame[sizes.to_numpy() > 1]
-        joined = frame.merge(frame, on="entity")
-        joined = joined[joined["record_x"] < joined["record_y"]]
-        a, b = joined["record_x"].to_numpy(), joined["record_y"].to_numpy()
-        if across_sources_only:
-            keep = self.records.sources[a] != self.records.sources[b]
-            a, b = a[keep], b[keep]
+        """Every pair of records given one entity (left_id, right_id), in record order: each
+        entity a block, its pairs found as blocking finds a block's."""
+        n = len(self.records)
+        entity = pd.factorize(self.clusters["entity_id"].to_numpy(dtype=object))[0]
+        i, j, _ = pairs_in_blocks(np.arange(n), entity, self.records.sources, across_sources_only, max_block=n)
+        a, b = decode(sorted_unique(encode(i, j, n)), n)
         return pd.DataFrame({"left_id": self.records.ids[a], "right_id": self.records.ids[b]})
 
     def explain(self, record_a: str, record_b: str) -> Explanation:

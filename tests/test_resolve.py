@@ -308,6 +308,16 @@ def test_an_error_in_a_forked_share_is_raised_in_the_caller():
 
 # --- judgements, increments, explanations ----------------------------------------------
 
+def test_linked_pairs_are_every_pair_of_an_entity_in_record_order():
+    records = enterprises(("amr:1", "宁夏鑫源商贸有限公司", CODE_1, None, None), ("tax:1", "鑫源商贸", CODE_1, None, None),
+                          ("tax:2", "宁夏鑫源商贸有限公司", CODE_1, None, None), ("tax:3", "华兴科技有限公司", CODE_2, None, None))
+    result = link(records.assign(source=["amr", "tax", "tax", "tax"]), ENTERPRISE, source_column="source")
+    assert list(result.linked_pairs().itertuples(index=False, name=None)) == [
+        ("amr:1", "tax:1"), ("amr:1", "tax:2"), ("tax:1", "tax:2")]
+    assert list(result.linked_pairs(across_sources_only=True).itertuples(index=False, name=None)) == [
+        ("amr:1", "tax:1"), ("amr:1", "tax:2")]
+
+
 def test_judgements_win_over_scores():
     records = enterprises(("amr:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234"),
                           ("tax:1", "宁夏鑫源商贸有限公司", None, ADDRESS, "0951-6021234"),
