@@ -167,19 +167,24 @@ def agreeing_pairs(records: Records, column: str, link_only: bool) -> tuple[int,
         >>> agreeing_pairs(prepare(pd.DataFrame({"record_id": list("abcd"), "born": ["x", "x", "y", None]}),
         ...                        (Field("born"),), "record_id"), "born", False)
         (3, 1)
+        >>> agreeing_pairs(prepare(pd.DataFrame({"record_id": list("abcd"), "born": ["x", "x", "y", None],
+        ...                                      "source": list("sttt")}), (Field("born"),), "record_id", "source"),
+        ...                "born", True)  # across sources: a~b, a~c; a~b agree
+        (2, 1)
     """
     codes = records.columns[column].codes
     present = codes >= 0
-    values = pd.DataFrame({"value": codes[present], "source": records.sources[present] if link_only else 0})
+    sources = records.sources[present].astype(np.int64) if link_only else np.zeros(int(present.sum()), np.int64)
+    width = int(sources.max(initial=0)) + 1
+    per_value = np.bincount(codes[present].astype(np.int64) * width + sources,  # records per value and source
+                            minlength=(int(codes.max(initial=-1)) + 1) * width).reshape(-1, width)
 
-    def pairs(counts: pd.Series, by: str) -> int:
+    def pairs(counts: np.ndarray) -> int:
         if not link_only:
             return int((counts * (counts - 1) // 2).sum())
-        per_source = counts.groupby(level=by).sum()
-        return int(((per_source ** 2).sum() - (counts ** 2).sum()) // 2)
+        return int(((counts.sum(axis=1) ** 2).sum() - (counts ** 2).sum()) // 2)
 
-    everyone = values.assign(value=0).groupby(["value", "source"]).size()
-    return pairs(everyone, "value"), pairs(values.groupby(["value", "source"]).size(), "value")
+    return pairs(per_value.sum(axis=0, keepdims=True)), pairs(per_value)
 
 
 def exact_u(agreement: tuple[int, int], prior: float, m: np.ndarray, u: np.ndarray) -> np.ndarray:
