@@ -177,10 +177,11 @@ class Events:
     def equity_transfer(self, firm, date: dt.date, tax: TaxPlan | None = None, gain: float | None = None,
                         transferee: str | None = None, holding: Holding | None = None,
                         cost: float | None = None) -> EquityTransfer | None:
-        """A person's transfer of (part of) a holding. The cost basis is what the holder paid for the
-        share (`cost_basis`) unless `cost` says otherwise; `holding` given, all of it."""
+        """A person's transfer of (part of) a holding acquired before `date` (none: None). The cost
+        basis is what the holder paid for the share (`cost_basis`) unless `cost` says otherwise;
+        `holding` given, all of it."""
         rng = self.rng
-        holdings = [h for h in firm.holdings if h.holder_type == "person"]
+        holdings = [h for h in firm.holdings if h.holder_type == "person" and h.since < date]
         if not holdings:
             return None
         if holding is None:

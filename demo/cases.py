@@ -19,6 +19,15 @@ from crossaudit.demo.world import Case, Enterprise, TaxPlan, World
 POSITIVE, NEAR_MISS = "positive", "near_miss"
 BASIC_DEDUCTION = 5_000.0  # 个人所得税法 第六条（一）: wages above 5,000 元 a month are taxable
 MATERIAL_TAXABLE_WAGES = 50_000.0  # a planted under-declaration leaves at least this much taxable wage undeclared
+# The last day a planted equity transfer is dated: its IIT return was due months before the data ends.
+LAST_PLANTED_TRANSFER = dt.date(2023, 6, 30)
+
+
+def sellable_from(firm: Enterprise) -> dt.date:
+    """The first day a person holding a share of `firm` can transfer it: the day after the
+    earliest such holding began (a share is sold after it is bought), not before the history."""
+    earliest = min(h.since for h in firm.holdings if h.holder_type == "person")
+    return max(HISTORY_START, firm.established, earliest + dt.timedelta(days=1))
 
 
 def yuan(amount: float) -> str:
@@ -193,11 +202,16 @@ class Planter:
                              f"the transfer registered on {record.date}: late, but declared.")
 
     # --- equity -----------------------------------------------------------------------
+    def equity_sellers(self) -> list:
+        """Local firms a person holds a share of that the holder can sell by 2023-06-30."""
+        return [f for f in self.all_firms() if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)
+                and sellable_from(f) <= LAST_PLANTED_TRANSFER]
+
     def plant_equity(self) -> None:
-        firms = [f for f in self.all_firms() if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)]
+        firms = self.equity_sellers()
         for label, n in ((POSITIVE, self.positives), (NEAR_MISS, self.near_misses)):
             for firm in self.take(firms, n):
-                date = random_date(self.rng, max(HISTORY_START, firm.established), dt.date(2023, 6, 30))
+                date = random_date(self.rng, sellable_from(firm), LAST_PLANTED_TRANSFER)
                 plan = TaxPlan(filed=False) if label == POSITIVE else TaxPlan(delay_days=self.rng.randint(40, 200))
                 t = self.events.equity_transfer(firm, date, plan, gain=self.rng.uniform(1.5, 3.0))
                 t.protected = True
@@ -565,8 +579,7 @@ class Planter:
         """A transfer at or below the transferor's cost basis: no gain, no IIT (财产转让所得 = 0).
         Alternately the cost is the paid-in capital of the share, or the price the transferor paid
         in an earlier registered transfer (the price is then above the paid-in capital)."""
-        firms = [f for f in self.all_firms()
-                 if f.kind == "local" and any(h.holder_type == "person" for h in f.holdings)]
+        firms = self.equity_sellers()
         bought = [t for t in self.world.equity_transfers
                   if t.date <= dt.date(2022, 12, 31) and t.price > t.cost * 1.05 and not t.protected
                   and self.world.enterprises[t.enterprise] in firms
@@ -575,7 +588,7 @@ class Planter:
         for n in range(self.near_misses):
             if n % 2 == 0:
                 firm = self.take(firms, 1)[0]
-                date = random_date(self.rng, max(HISTORY_START, firm.established), dt.date(2023, 6, 30))
+                date = random_date(self.rng, sellable_from(firm), LAST_PLANTED_TRANSFER)
                 t = self.events.equity_transfer(firm, date, TaxPlan(filed=False), gain=self.rng.uniform(0.6, 1.0))
                 basis = f"the paid-in capital of the share, {yuan(t.cost)}"
             else:

@@ -267,3 +267,16 @@ def test_a_share_bought_in_a_registered_transfer_costs_its_price_when_sold_again
     gains = {(t.transferor, f"{t.date:%Y%m%d}"): t.price - t.cost for t in transfers}
     assert len(planted) >= 3 and all(gains[(row.primary_key, row["keys"].rsplit("/", 1)[1])] > 0
                                      for _, row in planted.iterrows())
+
+
+def test_a_person_sells_a_share_only_after_acquiring_it():
+    """Every transfer by a person is dated after the holding it sells began: on the medium region
+    (seed 7) a planted near miss sold on 2023-02-20 a share its holder bought on 2023-08-10, so its
+    cost basis was that later price and the record contradicted it (a false 'near miss')."""
+    world = build_world("small", 7)
+    bought = {}
+    for t in world.equity_transfers:  # in the order they were made
+        acquired = bought.get((t.enterprise, t.transferor))
+        if acquired is not None:
+            assert acquired < t.date, (t.enterprise, t.transferor, acquired, t.date)
+        bought.setdefault((t.enterprise, t.transferee), t.date)
