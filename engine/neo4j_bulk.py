@@ -35,6 +35,7 @@ import re
 import shlex
 import time
 from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Collection, Mapping
@@ -252,16 +253,15 @@ def _has_line_breaks(path: Path, rows: int) -> bool:
     return returns > 0 or newlines != rows + 1
 
 
-def _write(files: ImportFiles, path: Path, header: list[str], table: pa.Table) -> None:
+def _write(path: Path, header: list[str], table: pa.Table) -> tuple[Path, int, bool]:
     """One CSV file: its header line, then the rows; strings always quoted (an empty text stays
-    an empty text), a null as an empty field (no property)."""
+    an empty text), a null as an empty field (no property). (path, rows, whether a value holds
+    a line break.)"""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as handle:
         handle.write((",".join(header) + "\n").encode("utf-8"))
         pacsv.write_csv(table, handle, pacsv.WriteOptions(include_header=False, quoting_style="needed"))
-    files.rows[path.name] = table.num_rows
-    if _has_line_breaks(path, table.num_rows):
-        files.multiline.append(path)
+    return path, table.num_rows, _has_line_breaks(path, table.num_rows)
 
 
 def _node_query(node: NodeType) -> str:
@@ -300,9 +300,12 @@ class _NodeIds:
         return pc.add(positions.cast(pa.int64()), first)
 
 
-def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
+def write_import_files(store: Store, folder: str | Path, threads: int = 2) -> ImportFiles:
     """Write every node and relationship of `store` as import files under `folder` (nodes/,
-    relationships/, import.args); labels and pairs without rows get no file.
+    relationships/, import.args); labels and pairs without rows get no file. The files are
+    formatted and written `threads` at a time (Arrow works outside Python's lock); the labels'
+    store ids are given one label after another first, so the files are the same whatever the
+    number.
 
         files = write_import_files(open_store("ladybug:crossaudit.db"), "import")
         files.command()   # 'neo4j-admin database import full @/…/import/import.args neo4j'"""
@@ -310,33 +313,48 @@ def write_import_files(store: Store, folder: str | Path) -> ImportFiles:
     files.folder.mkdir(parents=True, exist_ok=True)
     captured = isinstance(store, CaptureStore)
     ids = _NodeIds()
-    for node in SCHEMA.nodes:
-        table = store.node_rows(node) if captured else store.query_arrow(_node_query(node))
-        if not table.num_rows:
-            continue
-        types = {p.name: p.type for p in node.all_props}
-        header = [":ID"] + [_column(name, kind) for name, kind in types.items()]
-        path = files.folder / "nodes" / f"{node.label}.csv"
-        ready = _csv_ready(table, types)
-        _write(files, path, header, ready.add_column(0, "_id", ids.number(node.label, ready[node.key])))
-        files.nodes.append((node.label, path))
-    for rel in SCHEMA.rels:
-        for from_label, to_label in rel.pairs:
-            table = store.rel_rows(rel, from_label, to_label) if captured else \
-                store.query_arrow(_rel_query(rel, from_label, to_label))
+    with ThreadPoolExecutor(max(1, threads), thread_name_prefix="crossaudit-import-files") as pool:
+        writes = []
+        for node in SCHEMA.nodes:
+            table = store.node_rows(node) if captured else store.query_arrow(_node_query(node))
             if not table.num_rows:
                 continue
-            table = table.rename_columns(["_from", "_to", *table.column_names[2:]])
-            types = {p.name: p.type for p in rel.all_props}
-            where = f"{rel.type} ({from_label})->({to_label})"
-            table = _csv_ready(table, types).add_column(0, "_to", ids.of(to_label, table["_to"], where)) \
-                .add_column(0, "_from", ids.of(from_label, table["_from"], where))
-            header = [":START_ID", ":END_ID"] + [_column(p.name, p.type) for p in rel.all_props]
-            path = files.folder / "relationships" / f"{rel.type}-{from_label}-{to_label}.csv"
-            _write(files, path, header, table)
-            files.rels.append((rel.type, path))
+            types = {p.name: p.type for p in node.all_props}
+            header = [":ID"] + [_column(name, kind) for name, kind in types.items()]
+            path = files.folder / "nodes" / f"{node.label}.csv"
+            writes.append(pool.submit(_write_nodes, path, header, table, types, ids.number(node.label, table[node.key])))
+            files.nodes.append((node.label, path))
+        for rel in SCHEMA.rels:
+            for from_label, to_label in rel.pairs:
+                table = store.rel_rows(rel, from_label, to_label) if captured else \
+                    store.query_arrow(_rel_query(rel, from_label, to_label))
+                if not table.num_rows:
+                    continue
+                path = files.folder / "relationships" / f"{rel.type}-{from_label}-{to_label}.csv"
+                writes.append(pool.submit(_write_rels, path, rel, from_label, to_label, table, ids))
+                files.rels.append((rel.type, path))
+        for write in writes:  # an error raised in a thread is raised here
+            path, rows, multiline = write.result()
+            files.rows[path.name] = rows
+            if multiline:
+                files.multiline.append(path)
     files.write_arguments()
     return files
+
+
+def _write_nodes(path: Path, header: list[str], table: pa.Table, types: dict[str, str],
+                 numbers: pa.Array) -> tuple[Path, int, bool]:
+    return _write(path, header, _csv_ready(table, types).add_column(0, "_id", numbers))
+
+
+def _write_rels(path: Path, rel: RelType, from_label: str, to_label: str, table: pa.Table,
+                ids: "_NodeIds") -> tuple[Path, int, bool]:
+    table = table.rename_columns(["_from", "_to", *table.column_names[2:]])
+    types = {p.name: p.type for p in rel.all_props}
+    where = f"{rel.type} ({from_label})->({to_label})"
+    table = _csv_ready(table, types).add_column(0, "_to", ids.of(to_label, table["_to"], where)) \
+        .add_column(0, "_from", ids.of(from_label, table["_from"], where))
+    return _write(path, [":START_ID", ":END_ID"] + [_column(p.name, p.type) for p in rel.all_props], table)
 
 
 # --- the launcher's neo4j-admin and server -------------------------------------------------

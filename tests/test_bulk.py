@@ -128,6 +128,19 @@ def test_the_facts_held_in_memory_are_the_facts_a_store_holds_after_the_same_loa
     assert len(written["capture"]["LoadRun.csv"]) == 3 and len(written["capture"]["Enterprise.csv"]) == 3
 
 
+def test_files_written_in_threads_are_the_files_written_one_at_a_time(region, tmp_path):
+    contents = []
+    with CaptureStore() as captured:
+        load_sources(region, captured, run=RUN)
+        for threads in (1, 3):
+            files = write_import_files(captured, tmp_path / f"t{threads}", threads=threads)
+            contents.append(({path.relative_to(files.folder).as_posix(): path.read_bytes()
+                              for path in sorted(files.folder.rglob("*.csv"))},
+                             (files.folder / "import.args").read_text(encoding="utf-8").replace(f"t{threads}", "t"),
+                             [path.name for path in files.multiline]))
+    assert len(contents[0][0]) > 30 and contents[0] == contents[1]
+
+
 def test_the_store_in_memory_answers_a_load_s_reads_and_refuses_others(tmp_path):
     with CaptureStore() as captured:
         captured.upsert_nodes("TaxOffice", [{"code": "16401000000", "parent": "16400000000", "name": "银川市税务局"}])
