@@ -30,6 +30,7 @@ import re
 import resource
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -116,8 +117,9 @@ def bench_bulk(region: Path, home: Path) -> dict:
 
 
 def in_own_process(function, *args) -> dict:
-    with multiprocessing.get_context("spawn").Pool(1) as pool:
-        return pool.apply(function, args)
+    """function(*args) in a new process (not a daemonic pool worker: the load starts readers)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
 
 
 @contextmanager

@@ -379,6 +379,9 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
 
 
 def _readers(readers: int | None, paths: list[Path]) -> int:
+    """The processes to read `paths` with: `readers` if given, else the default (`load_sources`);
+    none by default in a daemonic process, which may start none."""
+    explicit = readers is not None
     if readers is None:
         given = os.environ.get("CROSSAUDIT_LOAD_READERS", "").strip()
         if given:
@@ -392,6 +395,11 @@ def _readers(readers: int | None, paths: list[Path]) -> int:
             readers = 0
     if readers < 0:
         raise ValueError(f"readers must be 0 (read here) or a number of processes, not {readers}")
+    if readers and multiprocessing.current_process().daemon:  # e.g. a multiprocessing.Pool worker
+        if explicit:
+            raise ValueError(f"readers={readers}: this is a daemonic process (a multiprocessing pool's worker), which "
+                             "may start no processes; load with readers=0 here, or from a process that is not daemonic")
+        readers = 0
     return min(readers, len(paths)) if hasattr(os, "fork") else 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from crossaudit.cli import main_group
 from crossaudit.engine import SCHEMA, RunStamp
 from crossaudit.engine.neo4j_bulk import CaptureStore
 from crossaudit.loaders import load_sources, load_specs
-from crossaudit.loaders.load import FileReaders, FileReport, Part
+from crossaudit.loaders.load import PARALLEL_BYTES, FileReaders, FileReport, Part
 from test_demo_region import region  # noqa: F401  (fixture: the small demo region)
 from test_loaders import CODE_A, HEADER, ID_ZHANG, department  # noqa: F401  (fixture: one department file and its spec)
 
@@ -159,3 +160,20 @@ def test_a_load_after_resolution_applies_its_aliases_with_readers(store, tmp_pat
         assert {row["uid"] for row in store.query("MATCH (e:Enterprise) RETURN e.uid AS uid")} == {CODE_1, CODE_2}
         graphs.append(_graph(store, TIMED + ("first_seen", "last_seen", "load_run")))  # resolution stamps its time
     assert graphs[0] == graphs[1]
+
+
+def _load_totals(data: Path, specs: Path, readers: int | None) -> dict:
+    with CaptureStore() as captured:
+        return load_sources(data, captured, specs, readers=readers).totals()
+
+
+def test_a_daemonic_process_loads_reading_the_files_itself(department):
+    """A multiprocessing pool's worker may start no processes: by default it reads the files
+    itself; asked for readers, it says why it cannot."""
+    data, specs = _two_files(department)
+    (data / "amr" / "企业登记_大.csv").write_bytes(b"x" * PARALLEL_BYTES)  # over the default's threshold: no header
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        totals = pool.apply(_load_totals, (data, specs, None))
+        assert totals["read"] == 7 and totals["loaded"] == 3
+        with pytest.raises(ValueError, match="daemonic process"):
+            pool.apply(_load_totals, (data, specs, 2))
