@@ -9,6 +9,9 @@ The run is recorded (a LoadRun with no finished_at) before its first row is writ
 finished after the last: a load that was killed or failed half-way leaves that mark, and
 `require_finished_load` stops the steps that read the graph until a load completes.
 
+Files are read and checked (`read_file`) in processes of their own for a large load
+(`FileReaders`), and their facts written by this process in the files' order (`add_file`).
+
     report = load_sources("region/", store)          # shipped specs
     report.sources[0].read, report.sources[0].quarantined
 """
