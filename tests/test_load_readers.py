@@ -138,18 +138,9 @@ def test_a_load_after_resolution_applies_its_aliases_with_readers(store, tmp_pat
     """Loading again after resolution merged a mention: the processes leave the facts untyped and
     this one points them at the canonical entity, so the mention's node does not come back."""
     from crossaudit.resolve.graph import resolve_store
-    from test_resolve_cn import CODE_1, CODE_2, OFFICERS_SPEC, make_id_number, mistyped
+    from test_resolve_cn import CODE_1, CODE_2, officers_delivery
 
-    person = make_id_number("640104", dt.date(1975, 5, 6), 21, "M")
-    wrong_code = CODE_1[:10] + ("X" if CODE_1[10] != "X" else "Y") + CODE_1[11:]
-    (tmp_path / "specs").mkdir()
-    (tmp_path / "specs" / "officers.yaml").write_text(OFFICERS_SPEC, encoding="utf-8")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "officers.csv").write_text(
-        "统一社会信用代码,企业名称,姓名,证件号码\n"
-        f"{CODE_1},宁夏泰远煤业有限公司,张伟,{person}\n"
-        f"{wrong_code},泰远煤业有限责任公司,张伟,{mistyped(person)}\n"
-        f"{CODE_2},泰远煤业有限公司,李娜,\n", encoding="utf-8")
+    officers_delivery(tmp_path)  # a firm and its director, the same with mistyped numbers, a namesake
     graphs = []
     for readers in (0, 2):
         store.clear()

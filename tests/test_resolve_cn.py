@@ -406,6 +406,23 @@ relationships:
 """
 
 
+def officers_delivery(folder: Path) -> tuple[str, str]:
+    """folder/specs (OFFICERS_SPEC) and folder/data/officers.csv: 宁夏泰远煤业 with its director,
+    the same firm and director with a mistyped credit code and ID number, and a namesake firm of
+    another code. (the director's ID number, the mistyped code)."""
+    person = make_id_number("640104", dt.date(1975, 5, 6), 21, "M")
+    wrong_code = CODE_1[:10] + ("X" if CODE_1[10] != "X" else "Y") + CODE_1[11:]
+    (folder / "specs").mkdir()
+    (folder / "specs" / "officers.yaml").write_text(OFFICERS_SPEC, encoding="utf-8")
+    (folder / "data").mkdir()
+    (folder / "data" / "officers.csv").write_text(
+        "统一社会信用代码,企业名称,姓名,证件号码\n"
+        f"{CODE_1},宁夏泰远煤业有限公司,张伟,{person}\n"
+        f"{wrong_code},泰远煤业有限责任公司,张伟,{mistyped(person)}\n"
+        f"{CODE_2},泰远煤业有限公司,李娜,\n", encoding="utf-8")
+    return person, wrong_code
+
+
 def test_a_mistyped_code_nulled_by_the_loader_is_kept_as_written_and_links_its_firm(store, tmp_path):
     """Row 3 names 宁夏泰远煤业 with its credit code one character off and its director's ID
     number one digit off: the loader nulls both (they fail their checks) and keeps them as
@@ -414,16 +431,7 @@ def test_a_mistyped_code_nulled_by_the_loader_is_kept_as_written_and_links_its_f
     from crossaudit.loaders import load_sources
     from crossaudit.resolve.graph import resolve_store
 
-    person = make_id_number("640104", dt.date(1975, 5, 6), 21, "M")
-    wrong_code = CODE_1[:10] + ("X" if CODE_1[10] != "X" else "Y") + CODE_1[11:]
-    (tmp_path / "specs").mkdir()
-    (tmp_path / "specs" / "officers.yaml").write_text(OFFICERS_SPEC, encoding="utf-8")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "officers.csv").write_text(
-        "统一社会信用代码,企业名称,姓名,证件号码\n"
-        f"{CODE_1},宁夏泰远煤业有限公司,张伟,{person}\n"
-        f"{wrong_code},泰远煤业有限责任公司,张伟,{mistyped(person)}\n"
-        f"{CODE_2},泰远煤业有限公司,李娜,\n", encoding="utf-8")
+    person, wrong_code = officers_delivery(tmp_path)
     load_sources(tmp_path / "data", store, specs_dir=tmp_path / "specs")
     written = store.query("MATCH (e:Enterprise) WHERE e.credit_code_as_written IS NOT NULL "
                           "RETURN e.credit_code_as_written AS code")
