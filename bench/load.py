@@ -15,7 +15,8 @@ of their own, one per core, for a region of 8 MB or more); `--one-process` adds 
 files read in the loading process (readers 0), the peer that shows what the readers gain.
 Memory: the client's peak RSS (each engine runs in a process of its own) and the server's
 (the Neo4j JVM's VmHWM from /proc; for the import, the neo4j-admin process's), and the largest
-reading process's. Prints a line
+reading process's (its resident set counts the pages it still shares with the loading process
+it was forked from: an upper bound). Prints a line
 per engine and case and, last, a JSON object.
 
 The medium region needs a larger server:
