@@ -230,6 +230,7 @@ class Part:
     read: int  # rows of the file read so far, and how many of them were exact duplicates
     duplicates: int
     counts: dict[str, int]  # loaded, quarantined, notes, id_cells, … of this chunk's rows
+    encoding: str  # the file's, for its report should the file end at this part
 
 
 COUNTED = ("loaded", "quarantined", "notes", "id_cells", "id_invalid", "required_cells", "required_missing")
@@ -288,7 +289,7 @@ def _part(spec: SourceSpec, relative: str, headers: list[str], chunk: list[tuple
         batch.nodes["QuarantineEntry"].append(_quarantine(spec, relative, checked))
     counts = {"loaded": len(checked.numbers), "quarantined": len(checked.quarantined), "notes": checked.notes}
     counts.update((name, getattr(checked, name)) for name in COUNTED[3:])
-    return Part(type_facts(batch) if typed else batch, report.read, report.duplicates, counts)
+    return Part(type_facts(batch) if typed else batch, report.read, report.duplicates, counts, report.encoding)
 
 
 def add_file(buffer: FactBuffer, relative: str, spec: SourceSpec, parts: Iterable[Part | FileReport],
@@ -310,6 +311,7 @@ def add_file(buffer: FactBuffer, relative: str, spec: SourceSpec, parts: Iterabl
                 buffer.add(part.facts)
             except OfficeError as exc:
                 report.read, report.duplicates, report.error = part.read, part.duplicates, str(exc)
+                report.encoding = part.encoding
                 report.seconds = time.perf_counter() - started
                 break
             adding += time.perf_counter() - mark

@@ -168,3 +168,16 @@ def test_a_daemonic_process_loads_reading_the_files_itself(department):
         assert totals["read"] == 7 and totals["loaded"] == 3
         with pytest.raises(ValueError, match="daemonic process"):
             pool.apply(_load_totals, (data, specs, 2))
+
+
+@pytest.mark.parametrize("readers", [0, 2])
+def test_a_file_the_office_hierarchy_refuses_is_reported_with_its_encoding(tmp_path, readers):
+    from test_governance_cli import CITY, COUNTY_A, OFFICES_HEADER, REGION
+
+    (tmp_path / "tax").mkdir()
+    (tmp_path / "tax" / "税务机关.csv").write_text(OFFICES_HEADER + f"{REGION},宁夏,640000,省级,{COUNTY_A}\n"
+                                                  f"{COUNTY_A},兴庆区,640104,县级,{CITY}\n", encoding="utf-8")
+    with CaptureStore() as captured:
+        (source,) = load_sources(tmp_path, captured, readers=readers).sources
+    assert f"tax office {REGION} cannot be under {COUNTY_A}" in source.error
+    assert (source.encoding, source.read, source.loaded) == ("utf-8", 2, 0)
