@@ -34,6 +34,7 @@ from typing import Callable, Iterable, Iterator
 
 import pyarrow as pa
 
+from crossaudit import usable_cores
 from crossaudit.engine.offices import OfficeError, check_delivered_parents, delivered_parents
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, StoreError, is_disk_full, node_table, redact_uris, rel_table
@@ -395,7 +396,7 @@ def _readers(readers: int | None, paths: list[Path]) -> int:
             except ValueError:
                 raise ValueError(f"CROSSAUDIT_LOAD_READERS must be a whole number of processes, not {given!r}") from None
         elif sum(path.stat().st_size for path in paths) >= PARALLEL_BYTES:
-            readers = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+            readers = usable_cores()
         else:
             readers = 0
     if readers < 0:

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 import pandas as pd
 
-from crossaudit import collector_paused
+from crossaudit import collector_paused, usable_cores
 from crossaudit.resolve.normalise import addresses_kept
 
 
@@ -222,8 +222,7 @@ VALUES_PER_PROCESS = 25_000  # fewer distinct values than this a process are nor
 
 def processes_for(workers: int, items: int, per_process: int = VALUES_PER_PROCESS) -> int:
     """How many processes share `items` among `workers` (-1: a core each), each at least `per_process`."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    wanted = cores if workers < 0 else workers
+    wanted = usable_cores() if workers < 0 else workers
     return max(1, min(wanted, items // per_process)) if hasattr(os, "fork") else 1
 
 
