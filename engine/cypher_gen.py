@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, NamedTuple
 
 from crossaudit.engine.schema import (
-    PROVENANCE_NAMES, REGISTERED, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
+    PROVENANCE, PROVENANCE_NAMES, REGISTERED, SCHEMA, STORE_FILLED, NodeType, RelType, Schema,
 )
 
 CYPHER_DIR = Path(__file__).resolve().parent.parent / "cypher"
@@ -252,6 +252,43 @@ def neo4j_update_rels(rel: RelType, from_label: str, to_label: str) -> ColumnWri
                        f"MATCH (:{from_label})-[x:{rel.type} {{rid: $c.rid[i]}}]->(:{to_label}) "
                        f"SET {_updated('x', rel.props)} RETURN collect(x.rid) AS found",
                        ("rid", *(p.name for p in rel.props)))
+
+
+# A relationship moved by a merge (`Store.move_rels`), named by its elementId in `$c.ref`: its new
+# one takes its properties in the server, but the values in `replaced` columns where not null.
+_MOVED = "MATCH ()-[r:{type}]->() WHERE elementId(r) = $c.ref[i] "
+
+
+def _moved_value(name: str, replaced: tuple[str, ...]) -> str:
+    return f"coalesce($c.{name}[i], r.{name})" if name in replaced else f"r.{name}"
+
+
+def neo4j_move_rels(rel: RelType, from_label: str, to_label: str, replaced: tuple[str, ...] = ()) -> ColumnWrite:
+    """CREATE each relationship `$c.ref` anew between the nodes keyed `$c.from` and `$c.to`, as an
+    upsert creates one (rid `$c.rid`, its properties and provenance, the run's stamps), and delete
+    it; returns how many (fewer when an endpoint is missing)."""
+    a, b = SCHEMA.node(from_label), SCHEMA.node(to_label)
+    carried = [p.name for p in rel.all_props if p.name not in STORE_FILLED and p.name != "rid"]
+    props = ", ".join(["rid: $c.rid[i]", *(f"{name}: {_moved_value(name, replaced)}" for name in carried),
+                       "load_run: $run", "first_seen: $at", "last_seen: $at"])
+    return ColumnWrite(f"UNWIND range(0, size($c.rid) - 1) AS i {_MOVED.format(type=rel.type)}"
+                       f"MATCH (a:{from_label} {{{a.key}: $c.from[i]}}) MATCH (b:{to_label} {{{b.key}: $c.to[i]}}) "
+                       f"CREATE (a)-[x:{rel.type} {{{props}}}]->(b) DELETE r RETURN count(*) AS c",
+                       ("ref", "from", "to", "rid", *replaced))
+
+
+def neo4j_move_onto_rels(rel: RelType, from_label: str, to_label: str, replaced: tuple[str, ...] = (),
+                         provenance: bool = False) -> ColumnWrite:
+    """Each relationship `$c.ref` onto the stored one of rid `$c.rid` (a seek on the rid index), as
+    an upsert updates it: its values replace the stored ones where not null, last_seen advances;
+    with `provenance`, its provenance too (rows of one upsert sharing a rid: the last non-null of
+    each). It is deleted; returns the rids found: the others need `neo4j_move_rels`."""
+    props = rel.props + (tuple(p for p in PROVENANCE if p.name not in STORE_FILLED) if provenance else ())
+    sets = _given_values("x", props, lambda name: _moved_value(name, replaced)) + ["x.last_seen = $at"]
+    return ColumnWrite(f"UNWIND range(0, size($c.rid) - 1) AS i {_MOVED.format(type=rel.type)}"
+                       f"MATCH (:{from_label})-[x:{rel.type} {{rid: $c.rid[i]}}]->(:{to_label}) "
+                       f"SET {', '.join(sets)} DELETE r RETURN collect(x.rid) AS found",
+                       ("ref", "rid", *replaced))
 
 
 # --- the files in cypher/ ---------------------------------------------------------------

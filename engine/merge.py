@@ -9,7 +9,9 @@ the same rows links straight to the canonical entity.
                    matches={"name:某某科技有限公司": {"method": "probabilistic", "score": 0.998}})
 
 Works through the Store interface only (parameterised queries and upserts), so both engines
-behave the same.
+behave the same. Where the store moves relationships itself (`Store.relationship_id`: Neo4j),
+only what a moved relationship's new rid needs comes back to the client; elsewhere each is read
+back whole and upserted at its new ends.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from itertools import compress
 from typing import TYPE_CHECKING, Any, Mapping
 
 from crossaudit.engine.schema import REGISTERED, SCHEMA
-from crossaudit.engine.store import RunStamp, Store, rel_props
+from crossaudit.engine.store import RunStamp, Store, rel_props, rids, typed_values
 
 if TYPE_CHECKING:  # pyarrow is imported by the merge itself: the readers of this module's names start without it
     import pyarrow as pa
@@ -83,10 +85,13 @@ def _merge_batch(store: Store, label: str, olds: list[str], merges: Mapping[str,
     node = SCHEMA.node(label)
     _fill_properties(store, label, olds, merges, run)
     patterns = _patterns_of(store, label, olds) if store.round_trips else _rel_patterns(label)
-    for rel_type, from_label, to_label, outgoing in patterns:
-        moved = _moved(store, label, olds, merges, matches, rel_type, from_label, to_label, outgoing)
+    for pattern in patterns:
+        if store.relationship_id:
+            _move(store, label, olds, merges, matches, run, *pattern)
+            continue
+        moved = _moved(store, label, olds, merges, matches, *pattern)
         if moved is not None:
-            store.upsert_facts({}, {(rel_type, from_label, to_label): [moved]}, run)
+            store.upsert_facts({}, {pattern[:3]: [moved]}, run)
     store.query(f"MATCH (a:{label}) WHERE a.{node.key} IN $olds DETACH DELETE a", {"olds": olds})
     store.upsert_nodes("EntityAlias", [{
         "alias_id": f"{label}:{old}", "label": label, "old_uid": old, "uid": merges[old],
@@ -112,48 +117,95 @@ def _patterns_of(store: Store, label: str, olds: list[str]) -> list[tuple[str, s
     return [pattern for index, pattern in enumerate(patterns) if index in present]
 
 
+def _found(store: Store, label: str, olds: list[str], rel_type: str, from_label: str, to_label: str,
+           outgoing: bool, returned: Mapping[str, str]) -> pa.Table:
+    """The relationships `r` of type `rel_type` of the nodes `olds`: columns `merged_uid_` (the
+    merged end's key), `other_uid_` (the other end's) and each of `returned` (name: expression).
+
+    Read as columns (`query_arrow`), not rows: on Neo4j the driver built a Relationship object
+    and a dict per row, most of the time taken moving longxi's 18.8k firms' 676k relationships."""
+    other_label = to_label if outgoing else from_label
+    key, other_key = SCHEMA.node(label).key, SCHEMA.node(other_label).key
+    # `WHERE a.key IN $olds`, not `UNWIND $pairs … MATCH (a {key: p.old})-[r]-(b)`: Ladybug plans the
+    # latter as a scan of the whole relationship table joined to the list (medium region, 2,000
+    # firms' DESCRIBES: 1.9-2.6 s against 0.27 s)
+    return store.query_arrow(
+        f"MATCH (a:{label}){_pattern(rel_type, from_label, to_label, outgoing)} WHERE a.{key} IN $olds "
+        f"RETURN a.{key} AS merged_uid_, b.{other_key} AS other_uid_"
+        + "".join(f", {expression} AS {name}" for name, expression in returned.items()), {"olds": olds})
+
+
+def _ends(found: pa.Table, label: str, merges: Mapping[str, str], from_label: str, to_label: str,
+          outgoing: bool) -> tuple[dict[str, list[str]], list[bool]]:
+    """The new ends of the relationships `found` (columns `from`, `to`: the merged end's canonical
+    key, and the other end's, canonical too if merged) and which are kept: not a relationship
+    between two nodes merged into the same one (it would become a loop)."""
+    other_label = to_label if outgoing else from_label
+    new_uids = [merges[old] for old in found["merged_uid_"].to_pylist()]
+    others = found["other_uid_"].to_pylist()
+    if other_label == label:
+        others = [merges.get(other, other) for other in others]
+    kept = [other_label != label or new != other for new, other in zip(new_uids, others)]
+    return ({"from": new_uids, "to": others} if outgoing else {"from": others, "to": new_uids}), kept
+
+
+# The properties of a DESCRIBES that a merge's match details replace (`_describes`).
+MATCH_DETAILS = ("method", "score", "contributions")
+
+
+def _match_details(found: pa.Table, matches: Mapping[str, Mapping[str, Any]]) -> dict[str, list]:
+    """Per relationship found, the match details of its merged end (`_describes`; None where none)."""
+    old_uids = found["merged_uid_"].to_pylist()
+    described = {old: _describes(matches.get(old, {})) for old in set(old_uids)}
+    return {name: [described[old].get(name) for old in old_uids] for name in MATCH_DETAILS}
+
+
 def _moved(store: Store, label: str, olds: list[str], merges: Mapping[str, str],
            matches: Mapping[str, Mapping[str, Any]], rel_type: str, from_label: str, to_label: str,
            outgoing: bool) -> dict[str, list | pa.ChunkedArray] | None:
     """The relationships of type `rel_type` of the nodes `olds`, moved to their canonical nodes,
     as columns for an upsert (None if there are none): every property but the rid and the
-    store's stamps, a DESCRIBES with the match details, a relationship between two nodes merged
-    into the same one left out (it would become a loop).
-
-    Read as columns (`query_arrow`), not rows: on Neo4j the driver built a Relationship object
-    and a dict per row, most of the time taken moving longxi's 18.8k firms' 676k relationships."""
+    store's stamps, a DESCRIBES with the match details, a loop left out (`_ends`)."""
     import pyarrow as pa
 
-    other_label = to_label if outgoing else from_label
     carried = [name for name in rel_props(SCHEMA.rel(rel_type)) if name not in ("from", "to")]
-    pattern = _pattern(rel_type, from_label, to_label, outgoing)
-    key, other_key = SCHEMA.node(label).key, SCHEMA.node(other_label).key
-    # `WHERE a.key IN $olds`, not `UNWIND $pairs … MATCH (a {key: p.old})-[r]-(b)`: Ladybug plans the
-    # latter as a scan of the whole relationship table joined to the list (medium region, 2,000
-    # firms' DESCRIBES: 1.9-2.6 s against 0.27 s)
-    found = store.query_arrow(f"MATCH (a:{label}){pattern} WHERE a.{key} IN $olds RETURN a.{key} AS merged_uid_, "
-                              f"b.{other_key} AS other_uid_, " + ", ".join(f"r.{name} AS {name}" for name in carried),
-                              {"olds": olds})
-    old_uids = found["merged_uid_"].to_pylist()
-    new_uids = [merges[old] for old in old_uids]
-    others = found["other_uid_"].to_pylist()
-    if other_label == label:
-        others = [merges.get(other, other) for other in others]
-    kept = [other_label != label or new != other for new, other in zip(new_uids, others)]
+    found = _found(store, label, olds, rel_type, from_label, to_label, outgoing, {name: f"r.{name}" for name in carried})
+    columns, kept = _ends(found, label, merges, from_label, to_label, outgoing)
     if not any(kept):
         return None
-    columns = {"from": new_uids, "to": others} if outgoing else {"from": others, "to": new_uids}
     columns.update({name: found[name] for name in carried})
     if rel_type == "DESCRIBES":
-        described = {old: _describes(matches.get(old, {})) for old in set(old_uids)}
-        for name in ("method", "score", "contributions"):
-            columns[name] = [described[old].get(name, value)
-                             for old, value in zip(old_uids, found[name].to_pylist())]
+        for name, details in _match_details(found, matches).items():
+            columns[name] = [value if detail is None else detail
+                             for detail, value in zip(details, found[name].to_pylist())]
     if all(kept):
         return columns
     mask = pa.array(kept)
     return {name: values.filter(mask) if isinstance(values, pa.ChunkedArray) else list(compress(values, kept))
             for name, values in columns.items()}
+
+
+def _move(store: Store, label: str, olds: list[str], merges: Mapping[str, str],
+          matches: Mapping[str, Mapping[str, Any]], run: RunStamp, rel_type: str, from_label: str, to_label: str,
+          outgoing: bool) -> None:
+    """Move the relationships of type `rel_type` of the nodes `olds` to their canonical nodes in
+    the store (`Store.move_rels`), ending as `_moved`'s upsert would leave them: only what their
+    new rids need comes back (the other end's key, the identity properties), and only those rids,
+    the new ends and a DESCRIBES's match details go out."""
+    rel = SCHEMA.rel(rel_type)
+    props = rel_props(rel)
+    found = _found(store, label, olds, rel_type, from_label, to_label, outgoing,
+                   {"ref_": f"{store.relationship_id}(r)", **{name: f"r.{name}" for name in rel.identity}})
+    columns, kept = _ends(found, label, merges, from_label, to_label, outgoing)
+    if not any(kept):
+        return
+    typed = {**columns, **{name: typed_values(props[name], found[name], rel_type) for name in rel.identity}}
+    moves = {"ref": found["ref_"].to_pylist(), **columns, "rid": rids(rel, from_label, to_label, typed)}
+    if rel_type == "DESCRIBES":
+        moves.update({name: typed_values(props[name], details, rel_type)
+                      for name, details in _match_details(found, matches).items()})
+    store.move_rels(rel, from_label, to_label, {name: list(compress(values, kept)) for name, values in moves.items()},
+                    run)
 
 
 def _describes(match: Mapping[str, Any]) -> dict:

@@ -198,7 +198,7 @@ def row_columns(rows: Iterable[Mapping[str, Any]]) -> dict[str, list]:
     return {name: [row.get(name) for row in rows] for name in set().union(*rows)}
 
 
-def _typed_values(prop: Prop, values: list | pa.Array, where: str) -> list:
+def typed_values(prop: Prop, values: list | pa.Array, where: str) -> list:
     """Values converted to the property's type; a column already of the exact type passes as it is."""
     import pyarrow as pa
 
@@ -221,8 +221,8 @@ def _array(prop: Prop, values: list | pa.Array, where: str) -> pa.Array:
             return values
         values = values.to_pylist()
     if values and values[0] is values[-1] and len(set(map(id, values))) == 1:
-        return pa.repeat(pa.scalar(_typed_values(prop, values[:1], where)[0], _arrow_types()[prop.type]), len(values))
-    return pa.array(_typed_values(prop, values, where), _arrow_types()[prop.type])
+        return pa.repeat(pa.scalar(typed_values(prop, values[:1], where)[0], _arrow_types()[prop.type]), len(values))
+    return pa.array(typed_values(prop, values, where), _arrow_types()[prop.type])
 
 
 def _checked(what: str, props: Mapping[str, Prop], columns: Columns, required: tuple[str, ...],
@@ -372,7 +372,7 @@ def rel_table(rel: RelType, from_label: str, to_label: str, batches: Iterable[Ba
             tables.append(_made(batch, empty, rel.type))
             continue
         length = _checked(rel.type, props, batch, ("from", "to"), "both 'from' and 'to' keys are required")
-        typed = {name: _typed_values(props[name], batch.get(name, [None] * length), rel.type)
+        typed = {name: typed_values(props[name], batch.get(name, [None] * length), rel.type)
                  for name in ("from", "to", *rel.identity)}
         tables.append(_arrow(with_rid, {**batch, "rid": rids(rel, from_label, to_label, typed)}, length, rel.type))
     return _combined(tables, "rid") if tables else empty
@@ -429,6 +429,9 @@ class Store(ABC):
     # Each statement is a round trip to a server: a few larger statements beat many small ones
     # (engine.merge asks first which relationship patterns a round's nodes have).
     round_trips: bool = False
+    # The Cypher function naming a stored relationship so that `move_rels` finds it again, where
+    # the engine moves relationships in the server; None where a merge reads them whole to upsert.
+    relationship_id: str | None = None
 
     def __init__(self, batch_size: int = 5000) -> None:
         self.batch_size = batch_size
@@ -547,6 +550,14 @@ class Store(ABC):
                 if table.num_rows:
                     result += self._write_rels(rel, from_label, to_label, table, run, created)
         return result
+
+    def move_rels(self, rel: RelType, from_label: str, to_label: str, moves: Mapping[str, list], run: RunStamp) -> None:
+        """Move stored relationships to new endpoints (a merge), each as upserting it there with its
+        own properties would leave it, and delete it. `moves` holds columns: `ref` (the relationship,
+        by `relationship_id`), `from` and `to` (the new endpoints' keys), `rid` (its new rid, as
+        `rids` gives it), and any of its properties whose non-null values replace its own. Rows
+        sharing a rid count as one upsert's rows: the last non-null value of each property."""
+        raise NotImplementedError(f"the {self.engine} store moves no relationships in place (relationship_id is None)")
 
     def missing_keys(self, label: str, keys: Iterable[str]) -> list[str]:
         """The keys among `keys` that name no node of `label`."""

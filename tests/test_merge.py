@@ -1,13 +1,15 @@
 """Merging entity nodes keeps every fact, on both engines."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from crossaudit.engine import merge
 from crossaudit.engine.merge import merge_entities
-from crossaudit.engine.store import RunStamp
+from crossaudit.engine.schema import SCHEMA
+from crossaudit.engine.store import RunStamp, row_columns
 
 CODE = "91640100MA76543210"
 OLD = "name:某某科技有限公司"
@@ -116,3 +118,118 @@ def test_merging_checkpoints_once_at_the_end_and_a_reopened_store_holds_the_merg
     with open_store(f"ladybug:{path}") as store:
         assert store.query("MATCH (e:Enterprise) RETURN e.uid AS uid") == [{"uid": CODE}]
         assert store.query("MATCH (:SourceRecord)-[d:DESCRIBES]->(e:Enterprise) RETURN count(d) AS c") == [{"c": 2}]
+
+
+# Relationship pairs the merge below touches, dumped whole to compare two graphs.
+MOVED_PAIRS = (("EMPLOYS", "Enterprise", "Person"), ("DESCRIBES", "SourceRecord", "Enterprise"),
+               ("BRANCH_OF", "Enterprise", "Enterprise"))
+LOADED, RESOLVED = (RunStamp(run_id, dt.datetime(2026, 3, day, 9, 30)) for run_id, day in (("load-1", 1), ("resolve-1", 2)))
+INSURANCE = {"department": "rst", "dataset": "insurance", "source_file": "rst/insurance.csv"}
+MATCHES = {OLD: {"method": "probabilistic", "score": 0.9, "contributions": {"name": 7.5}},
+           OLD_TOO: {"method": "judgement", "score": 1}}
+
+
+def _relationships(store) -> list[dict]:
+    """Every relationship of MOVED_PAIRS with its ends' keys and all its properties, by rid."""
+    out = []
+    for rel_type, from_label, to_label in MOVED_PAIRS:
+        a, b = SCHEMA.node(from_label).key, SCHEMA.node(to_label).key
+        out += [{"from": row["a"], "to": row["b"], **row["r"]} for row in store.query(
+            f"MATCH (a:{from_label})-[r:{rel_type}]->(b:{to_label}) RETURN a.{a} AS a, b.{b} AS b, r")]
+    return sorted(out, key=lambda rel: (rel["_type"], rel["rid"]))
+
+
+def _planted(store, at_old: str, at_old_too: str) -> None:
+    """The facts of the canonical firm and of the firms merged into it (keyed `at_old`, `at_old_too`),
+    as a load writes them: EMPLOYS of one month stored on both the canonical and a merged firm (one
+    rid once merged), the same employee's month on both merged firms (two rows, one rid), a
+    DESCRIBES of the same record and role on the canonical and a merged firm, branches."""
+    store.upsert_nodes("Enterprise", [{"uid": uid} for uid in sorted({CODE, at_old, at_old_too, "E2", "E3"})], LOADED)
+    store.upsert_nodes("Person", [{"uid": "P1"}, {"uid": "P2"}], LOADED)
+    store.upsert_nodes("SourceRecord", [{"record_id": r} for r in ("r1", "r2")], LOADED)
+    month = {"period": "2024-01", "insurance": "pension"}
+    store.upsert_relationships("EMPLOYS", "Enterprise", "Person", [
+        {"from": CODE, "to": "P1", **month, "employer_paid": 800.0, **INSURANCE, "source_row": 1}], LOADED)
+    store.upsert_relationships("DESCRIBES", "SourceRecord", "Enterprise", [
+        {"from": "r2", "to": CODE, "role": "buyer", "method": "exact", "department": "nr"}], LOADED)
+
+
+def _moved_facts() -> dict[tuple[str, str, str], list[dict]]:
+    """The facts of the merged firms, keyed `OLD` and `OLD_TOO`."""
+    month = {"period": "2024-01", "insurance": "pension"}
+    return {
+        ("EMPLOYS", "Enterprise", "Person"): [
+            {"from": OLD, "to": "P1", **month, "wage_base": 5000.0, **INSURANCE, "source_row": 2},
+            {"from": OLD, "to": "P1", "period": "2024-02", "insurance": "pension", "wage_base": 5100.0, **INSURANCE,
+             "source_row": 3},
+            {"from": OLD, "to": "P2", **month, "wage_base": 4000.0, **INSURANCE, "source_row": 4},
+            {"from": OLD_TOO, "to": "P2", **month, "employer_paid": 640.0, **INSURANCE, "source_row": 4}],
+        ("DESCRIBES", "SourceRecord", "Enterprise"): [
+            {"from": "r1", "to": OLD, "role": "buyer", "method": "name", "department": "nr"},
+            {"from": "r2", "to": OLD_TOO, "role": "buyer", "method": "name", "department": "tax"}],
+        ("BRANCH_OF", "Enterprise", "Enterprise"): [
+            {"from": OLD, "to": OLD_TOO}, {"from": OLD, "to": "E2"}, {"from": "E3", "to": OLD_TOO}]}
+
+
+def _canonically(facts: dict, pair: tuple[str, str, str]) -> list[dict]:
+    """The merged firms' facts keyed by the canonical firm, with their match details; loops left out."""
+    canonical = {OLD: CODE, OLD_TOO: CODE}
+    out = []
+    for row in facts[pair]:
+        moved = {**row, "from": canonical.get(row["from"], row["from"]), "to": canonical.get(row["to"], row["to"])}
+        if pair[0] == "DESCRIBES":
+            moved.update(merge._describes(MATCHES[row["to"]]))
+        if moved["from"] != moved["to"]:
+            out.append(moved)
+    return out
+
+
+def _merged(store) -> list[dict]:
+    """The relationships after the facts keyed by the merged firms are loaded and the firms merged."""
+    _planted(store, OLD, OLD_TOO)
+    for pair, rows in _moved_facts().items():
+        store.upsert_relationships(*pair, rows, LOADED)
+    assert merge_entities(store, "Enterprise", {OLD: CODE, OLD_TOO: CODE}, RESOLVED, matches=MATCHES) == 2
+    return _relationships(store)
+
+
+@pytest.mark.parametrize("batch", [2_000, 1], ids=["one-round", "a-round-per-node"])
+def test_merged_relationships_end_as_a_load_keyed_canonically_leaves_them(store, batch, monkeypatch):
+    """The merge ends with each relationship (rid, properties, provenance, stamps) as upserting the
+    merged firms' facts keyed by the canonical firm in the resolve run leaves it: a moved EMPLOYS
+    onto the canonical firm's one of the same month keeps its first provenance and stamps and fills
+    what it lacked; two merged firms' rows of one month become one; a DESCRIBES gets the match
+    details; the branch between the two merged firms (a loop) goes."""
+    monkeypatch.setattr(merge, "MERGE_BATCH", batch)
+    _planted(store, CODE, CODE)
+    facts = _moved_facts()
+    for pair in facts:  # one upsert per relationship pair, as the merge moves them
+        store.upsert_facts({}, {pair: [row_columns(_canonically(facts, pair))]}, RESOLVED)
+    expected = _relationships(store)
+    store.clear(keep=())
+
+    assert _merged(store) == expected
+    by_month = {(r["to"], r["period"]): r for r in expected if r["_type"] == "EMPLOYS"}
+    assert len(expected) == 3 + 2 + 2  # EMPLOYS: P1 two months, P2 one; DESCRIBES r1, r2; branches to E2, from E3
+    assert {k: by_month[("P1", "2024-01")][k] for k in ("wage_base", "employer_paid", "source_row", "load_run",
+                                                         "first_seen", "last_seen")} == {
+        "wage_base": 5000.0, "employer_paid": 800.0, "source_row": 1, "load_run": "load-1",
+        "first_seen": LOADED.at, "last_seen": RESOLVED.at}
+    assert (by_month[("P2", "2024-01")]["wage_base"], by_month[("P2", "2024-01")]["employer_paid"]) == (4000.0, 640.0)
+    described = {r["from"]: r for r in expected if r["_type"] == "DESCRIBES"}
+    assert [(described[r]["method"], described[r]["score"], described[r]["department"]) for r in ("r1", "r2")] == [
+        ("probabilistic", 0.9, "nr"), ("judgement", 1.0, "nr")]
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("store_uri", ["neo4j"], indirect=True)
+def test_moved_in_the_server_as_read_back_and_upserted(store):
+    """Neo4j moves relationships in the server (`move_rels`); the graph is the one the merge left
+    when it read each relationship back and upserted it at its new ends."""
+    graphs = []
+    for in_server in (True, False):
+        store.clear(keep=())
+        if not in_server:
+            store.relationship_id = None  # this store's client-side path: read back, upserted
+        graphs.append(_merged(store))
+    assert graphs[0] == graphs[1]
