@@ -39,6 +39,7 @@ from crossaudit.engine.offices import OfficeError, check_delivered_parents, deli
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import RunStamp, Store, StoreError, is_disk_full, node_table, redact_uris, rel_table
 from crossaudit.loaders.aliases import Aliases
+from crossaudit.loaders.crosswalk import Crosswalk
 from crossaudit.loaders.readers import BrokenFile, open_table
 from crossaudit.loaders.spec import SHIPPED_SPECS, SourceSpec, SpecError, load_specs
 from crossaudit.loaders.transform import CheckedRows, Facts, check_rows, facts, record_id
@@ -160,6 +161,7 @@ class FactBuffer:
     def __init__(self, store: Store, run: RunStamp, flush_rows: int = FLUSH_ROWS) -> None:
         self.store, self.run, self.flush_rows = store, run, flush_rows
         self.aliases = Aliases(store)  # mentions resolution merged: written against their entity
+        self.crosswalk = Crosswalk(store)  # rows naming a firm by a department number: written against it
         self._clear()
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="crossaudit-write")
         self._writing: Future | None = None
@@ -171,8 +173,11 @@ class FactBuffer:
 
     def add(self, facts: Facts | Typed) -> None:
         """Check and type a chunk's facts (a StoreError names what is wrong); write when full.
-        Facts typed elsewhere (`type_facts`, where no alias applies) are taken as they are."""
+        Facts typed elsewhere (`type_facts`, where no alias or department number applies) are
+        taken as they are."""
+        self.crosswalk.learn(facts)
         if isinstance(facts, Facts):
+            self.crosswalk.apply(facts)
             self.aliases.apply(facts)
             facts = type_facts(facts)
         check_delivered_parents(self.store, facts.parents)  # reference data
@@ -370,7 +375,8 @@ def load_sources(directory: str | Path, store: Store, specs_dir: str | Path | No
         departments = {s.department: s.department_name for s in specs}
         store.upsert_nodes("Department", [{"code": c, "name": n or None} for c, n in sorted(departments.items())], run)
         with FactBuffer(store, run) as buffer, \
-                FileReaders(files, readers, typed=not buffer.aliases.active) as reading:
+                FileReaders(files, readers, typed=lambda spec: not buffer.aliases.active
+                            and not buffer.crosswalk.applies_to(spec)) as reading:
             for (path, relative, spec), parts in zip(files, reading):
                 report.sources.append(add_file(buffer, relative, spec, parts,
                                                (lambda done, name=relative: progress(name, done)) if progress else None))
@@ -420,9 +426,12 @@ class FileReaders:
             for (path, relative, spec), parts in zip(files, reading): …"""
 
     def __init__(self, files: list[tuple[Path, str, SourceSpec]], readers: int, chunk_rows: int = CHUNK_ROWS,
-                 temporary: str | Path | None = None, typed: bool = False) -> None:
+                 temporary: str | Path | None = None,
+                 typed: bool | Callable[[SourceSpec], bool] = False) -> None:
         self.files, self.readers, self.chunk_rows, self.temporary = files, readers, chunk_rows, temporary
-        self.typed = typed  # the processes type the facts (`type_facts`): no alias applies to them
+        # the processes type a file's facts (`type_facts`) when no alias or department number applies
+        # to them (a spec's: `typed(spec)`)
+        self.typed = typed if callable(typed) else lambda spec: typed
         self.pool: ProcessPoolExecutor | None = None
         self.folder: tempfile.TemporaryDirectory | None = None
 
@@ -439,7 +448,7 @@ class FileReaders:
                 yield read_file(path, relative, spec, self.chunk_rows)
             return
         order = sorted(range(len(self.files)), key=lambda i: -self.files[i][0].stat().st_size)
-        futures = {i: self.pool.submit(_read_to_file, *self.files[i], self.chunk_rows, self.typed,
+        futures = {i: self.pool.submit(_read_to_file, *self.files[i], self.chunk_rows, self.typed(self.files[i][2]),
                                        os.path.join(self.folder.name, f"{i}.pickle")) for i in order}
         for i in range(len(self.files)):
             yield _parts_from(futures[i].result())
