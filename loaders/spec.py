@@ -76,7 +76,9 @@ More forms, where an export needs them:
   contract_no or record_no (or an `id:` list), a Party's code or name. Another label is keyed by its id.
 - `id: [employer_code, employer_no]` on an Enterprise, Person or Property: the identifier
   first, then the department's own number, which keys a mention named without the identifier
-  (`record:<dataset>:<number>`; resolution then links it) instead of its bare name.
+  (`record:<dataset>:<number>`; resolution then links it) instead of its bare name. An
+  Enterprise whose number is written to `si_no` is loaded straight against the enterprise the
+  store or this load's earlier rows tie that number to, when exactly one does (`crosswalk.py`).
 - An Enterprise named without a valid code (and no such number) is keyed by its normalised
   name where its row places it — its address (the mention's, or the Address it is LOCATED_AT
   in that row), else the county of its region_code — `name:<name>@<county>|<street number>`:
