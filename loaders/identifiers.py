@@ -136,8 +136,17 @@ def credit_code_problem(code: str) -> str | None:
     return None
 
 
+# A credit code's shape: 18 characters of the alphabet, the 3rd to 8th digits (the division).
+_CREDIT_SHAPE = re.compile(f"[{CREDIT_CODE_ALPHABET}]{{2}}[0-9]{{6}}[{CREDIT_CODE_ALPHABET}]{{10}}")
+
+
 def is_valid_credit_code(code: str) -> bool:
-    return credit_code_problem(code) is None
+    """`credit_code_problem(code) is None`, without building the reason: the shape by one regular
+    expression, then the organisation code's and the code's check characters (a resolver checks
+    every distinct code of a hundred thousand records, a loader every row's)."""
+    code = normalize_code(code)
+    return (len(code) == 18 and _CREDIT_SHAPE.fullmatch(code) is not None
+            and _org_check(code[8:16]) == code[16] and _credit_check(code[:17]) == code[17])
 
 
 def make_org_code(body8: str) -> str:

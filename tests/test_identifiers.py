@@ -48,6 +48,22 @@ def test_credit_code_problems_say_why(code, reason):
     assert reason in credit_code_problem(code)
 
 
+def test_is_valid_credit_code_agrees_with_the_reasons_on_every_kind_of_slip():
+    """The quick check (one pattern, then the two check characters) says valid exactly when
+    `credit_code_problem` finds nothing: each character of real codes replaced by every other
+    kind (digits, the letters the alphabet lacks, lower case, full width, a dash, a space), cut
+    short, lengthened, padded."""
+    codes = ["914403001922038216", "9144030071526726XG", "91330100716105852F", make_credit_code("640104", "MA7CTMDN")]
+    slips = "0123456789AIOSVZXYx９Ｘ- "
+    variants = [code[:k] + slip + code[k + 1:] for code in codes for k in range(18) for slip in slips]
+    variants += [v for code in codes for v in (code[:17], code + "1", f" {code} ", code.lower(), code[:2] + "X" + code[3:])]
+    # the organisation code's check character wrong, the code's own recomputed over it: only that check fails
+    wrong_org = [code[:16] + other for code in codes for other in "0X" if other != code[16]]
+    variants += [head + credit_code_check_char(head) for head in wrong_org]
+    assert sum(is_valid_credit_code(v) for v in variants) > len(codes)  # some slips keep a code valid (the same character)
+    assert [v for v in variants if is_valid_credit_code(v) != (credit_code_problem(v) is None)] == []
+
+
 def test_make_credit_code_embeds_division_and_valid_org_code():
     code = make_credit_code("640104", "MA7CTMDN")
     assert code.startswith("91640104MA7CTMDN")
