@@ -109,10 +109,12 @@ def _narrowed(code: str | None, candidates: tuple[str, ...]) -> str | None:
     one province)."""
     if len(candidates) == 1:
         return candidates[0]
-    inside = [c for c in candidates if code and c.startswith(code) and c != code]
+    inside = [c for c in candidates if c.startswith(code) and c != code] if code else []
     if len(inside) == 1:
         return inside[0]
-    highest = [c for c in inside or candidates if len(c) == min(map(len, inside or candidates))]
+    among = inside or candidates
+    shortest = min(map(len, among))
+    highest = [c for c in among if len(c) == shortest]
     if len(highest) == 1:  # 河北 is the province before Tianjin's 河北区
         return highest[0]
     shared = os.path.commonprefix(inside or list(candidates))
