@@ -15,9 +15,12 @@ description: >
   of the unit between the transfer and the filing; none by the buyer names no contract or
   property, is for a house sale and falls within match_window of the transfer. A first
   registration (首次登记) and an inheritance (继承, exempt) are no sale and yield no contract;
-  a declaration filed late is not a missing one (deed-tax-filed-late). A transfer more than
-  match_window before the earliest deed tax filing delivered (since) is older than the returns
-  reach (a register lists sales of decades) and is not judged.
+  a declaration filed late is not a missing one (deed-tax-filed-late). The tax is due from the
+  signing and declared before the registration, so a sale is judged only when the returns
+  delivered reach back to when it fell due: signed on or after the earliest deed tax filing
+  delivered (since), or, known by its registration alone, registered at least match_window
+  after it. An older sale's return may predate the returns delivered (a register lists sales of
+  decades; a house bought weeks before the first return delivered was declared before it).
   The grace period is judged at as_of, the latest day the deed tax returns delivered reach, not
   the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
@@ -27,9 +30,10 @@ description_zh: >
   的申报，无论是承受方申报的，还是他人申报（身份证号录入错误会使同一承受方的两处记录未能归并）
   而转移与申报之间该房屋没有其他买卖的；承受方也没有不注明合同或不动产、征税对象为房屋买卖、
   且在转移前后 match_window 以内的申报。首次登记和继承（免征）
-  不是买卖，不生成合同；逾期申报不属未申报（见契税逾期申报规则）。转移早于已交付的最早契税申报（since）
-  超过 match_window 的，超出申报数据覆盖范围（登记簿记载几十年的买卖），
-  不予判断。
+  不是买卖，不生成合同；逾期申报不属未申报（见契税逾期申报规则）。契税自合同签订之日起发生纳税义务、
+  于办理权属登记前申报，故仅当已交付的申报数据能覆盖纳税义务发生之时才予判断：合同签订日不早于已交付的
+  最早契税申报日（since），或仅知登记日的，登记日晚于 since 至少 match_window。更早的买卖，其申报可能早于
+  已交付的数据（登记簿记载几十年的买卖；在最早申报数据前数周购房的，已在此前申报）。
   宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   契税法 第一条 (the transferee of a house pays), 第二条 (a sale, 房屋买卖, is a transfer),
@@ -42,15 +46,16 @@ office: [region_code, buyer]
 amount: price
 tax_at_risk: tax_at_risk
 params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax}
-version: 4
+version: 5
 */
 // Another sale of the unit is between the transfer and a filing when signed before the filing's
 // filed_on (a deed tax source always has one); a comparison with the filing's other, null, dates
 // inside this nested subquery came out true on Ladybug, so only filed_on is compared there.
 MATCH (buyer)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'property_sale'})-[r:CONCERNS]->(u:Property)
 OPTIONAL MATCH (buyer)-[o:OWNS]->(u)
-WITH buyer, c, u, coalesce(c.signed_on, min(o.since)) AS transferred_on
-WHERE transferred_on + $grace <= $as_of AND transferred_on + $match_window >= $since
+WITH buyer, c, u, coalesce(c.signed_on, min(o.since)) AS transferred_on,
+     coalesce(c.signed_on, min(o.since) - $match_window) AS due_from
+WHERE transferred_on + $grace <= $as_of AND due_from >= $since
   AND NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r1:CONCERNS]->(c) }
   AND NOT EXISTS {
     MATCH (u)<-[r2:CONCERNS]-(t:TaxFiling {tax_type: 'deed_tax'})
