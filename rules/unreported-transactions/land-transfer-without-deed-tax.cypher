@@ -19,8 +19,8 @@ description: >
   trade name of trade_name_chars characters or more beside its legal form: a filer named only
   有限公司 ends every firm's name and declares nothing.
   A declaration filed late is not a missing one: deed-tax-filed-late reports it. A
-  grant signed more than match_window before the earliest deed tax filing delivered (since)
-  is older than the returns reach and is not judged.
+  grant signed before the earliest deed tax filing delivered (since) is not judged: the tax is
+  due from the signing (契税法 第九条), so its return may predate the returns delivered.
   The grace period is judged at as_of, the latest day the deed tax returns delivered reach, not
   the day the rule runs: a return due later may be in a delivery not yet made.
 description_zh: >
@@ -30,8 +30,8 @@ description_zh: >
   且在签订前后 match_window 以内的申报。关于该宗地的申报，申报人为承受方本身或同名企业（组织形式统一后，
   且其中一方省略行政区划前缀亦可：宁夏诚瑞置业｜诚瑞置业）即可：以错录代码申报的，或出让合同只写名称而归并时未能确定为两家同名登记企业中哪一家的，仍属已申报。
   较短的名称除组织形式外须有不少于 trade_name_chars 个字的字号：仅名为“有限公司”的申报人与任何企业名称结尾相同，不能视为已申报。逾期申报不属未申报，
-  由契税逾期申报规则报告。签订早于已交付的最早契税申报（since）超过 match_window 的
-  出让，超出申报数据覆盖范围，不予判断。
+  由契税逾期申报规则报告。签订早于已交付的最早契税申报（since）的出让不予判断：
+  纳税义务自签订之日发生（契税法第九条），其申报可能早于已交付的数据。
   宽限期按 as_of（已交付的契税申报所及的最晚日期）判断，而非规则运行之日：此后到期的申报可能尚在未交付的数据中。
 basis: >
   契税法 第一条 (the transferee of land use rights pays deed tax), 第二条 (a grant, 出让, is a
@@ -45,10 +45,10 @@ amount: price
 tax_at_risk: tax_at_risk
 params: {deed_tax_rate: 0.03, grace: 90 days, match_window: 90 days, as_of: latest_filing.deed_tax, since: earliest_filing.deed_tax,
          trade_name_chars: 2}
-version: 6
+version: 7
 */
 MATCH (buyer:Enterprise)-[p:PARTY_TO {role: 'buyer'}]->(c:Contract {kind: 'land_transfer'})
-WHERE c.signed_on + $grace <= $as_of AND c.signed_on + $match_window >= $since
+WHERE c.signed_on + $grace <= $as_of AND c.signed_on >= $since
 WITH buyer, c, size(buyer.name_norm) - size(coalesce(buyer.legal_form, '')) AS buyer_trade_name
 WHERE NOT EXISTS { MATCH (t:TaxFiling {tax_type: 'deed_tax'})-[r:CONCERNS]->(c) }
   AND NOT EXISTS {
