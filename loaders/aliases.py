@@ -60,27 +60,35 @@ class Aliases:
             mapping = self.lookup(label, keys)
             if not mapping:
                 continue
-            old = pa.array(sorted(mapping), pa.string())
-            new = pa.array([mapping[k]["uid"] for k in old.to_pylist()], pa.string())
-            facts.nodes[label] = [{name: values.filter(pc.invert(_aliased(batch[key], old)))
-                                   for name, values in batch.items()} for batch in facts.nodes[label]]
-            for (rel_type, from_label, to_label), batches in facts.rels.items():
-                for batch in batches:
-                    for side, side_label in (("from", from_label), ("to", to_label)):
-                        if side_label != label or side not in batch:
-                            continue
-                        if not isinstance(batch[side], (pa.Array, pa.ChunkedArray)):
-                            batch[side] = pa.array(batch[side], pa.string())
-                        hit = _aliased(batch[side], old)
-                        if not pc.any(hit).as_py():
-                            continue
-                        at = pc.index_in(batch[side], value_set=old)
-                        if rel_type == "DESCRIBES" and side == "to":  # the match, as resolution made it
-                            for name in MATCH_PROPS:
-                                given = pa.array([mapping[k].get(name) for k in old.to_pylist()])
-                                current = batch.get(name, pa.nulls(len(hit), given.type))
-                                batch[name] = pc.if_else(hit, given.take(at).cast(current.type), current)
-                        batch[side] = pc.if_else(hit, new.take(at), batch[side])
+            old = sorted(mapping)
+            point_at(facts, label, old, [mapping[k]["uid"] for k in old],
+                     {name: pa.array([mapping[k].get(name) for k in old]) for name in MATCH_PROPS})
+
+
+def point_at(facts: Facts, label: str, old: list[str], new: list[str], matches: dict[str, pa.Array]) -> None:
+    """Write the chunk's mentions keyed `old[k]` of `label` against the entity `new[k]`, in place:
+    their own node rows dropped, their relationships' ends renamed, and the DESCRIBES from their
+    source records given the match (`matches`: property → a value per old key)."""
+    key = SCHEMA.node(label).key
+    olds, news = pa.array(old, pa.string()), pa.array(new, pa.string())
+    facts.nodes[label] = [{name: values.filter(pc.invert(_aliased(batch[key], olds))) for name, values in batch.items()}
+                          for batch in facts.nodes.get(label, ())]
+    for (rel_type, from_label, to_label), batches in facts.rels.items():
+        for batch in batches:
+            for side, side_label in (("from", from_label), ("to", to_label)):
+                if side_label != label or side not in batch:
+                    continue
+                if not isinstance(batch[side], (pa.Array, pa.ChunkedArray)):
+                    batch[side] = pa.array(batch[side], pa.string())
+                hit = _aliased(batch[side], olds)
+                if not pc.any(hit).as_py():
+                    continue
+                at = pc.index_in(batch[side], value_set=olds)
+                if rel_type == "DESCRIBES" and side == "to":  # the match, as resolution made it
+                    for name, given in matches.items():
+                        current = batch.get(name, pa.nulls(len(hit), given.type))
+                        batch[name] = pc.if_else(hit, given.take(at).cast(current.type), current)
+                batch[side] = pc.if_else(hit, news.take(at), batch[side])
 
 
 def _texts(values) -> list[str]:

@@ -32,6 +32,7 @@ import pyarrow.compute as pc
 from crossaudit.engine.merge import RECORD_UID, is_provisional
 from crossaudit.engine.schema import SCHEMA
 from crossaudit.engine.store import Store
+from crossaudit.loaders.aliases import point_at
 from crossaudit.loaders.spec import SourceSpec
 from crossaudit.loaders.transform import Facts
 
@@ -95,9 +96,11 @@ class Crosswalk:
                     owners = self.owners.get(number, set())
                     entity = next(iter(owners)) if len(owners) == 1 else None
                     mapping[uid] = entity if mapping.get(uid, entity) == entity else None
-            mapping = {old: new for old, new in mapping.items() if new is not None}
-            if mapping:
-                _rewrite(facts, label, key, mapping)
+            old = sorted(uid for uid, entity in mapping.items() if entity is not None)
+            if old:  # an exact match, as resolution writes one for a department number
+                point_at(facts, label, old, [mapping[uid] for uid in old],
+                         {"method": pa.array(["exact"] * len(old), pa.string()),
+                          "score": pa.array([1.0] * len(old), pa.float64())})
 
     def _ask(self, numbers: set[str]) -> None:
         """Add the store's identified owners of the numbers not asked yet."""
@@ -113,32 +116,6 @@ class Crosswalk:
                     self.owners.setdefault(row["number"], set()).add(row["uid"])
 
 
-def _rewrite(facts: Facts, label: str, key: str, mapping: dict[str, str]) -> None:
-    """Drop the mapped nodes' own rows and point their relationships at the entities; a DESCRIBES
-    rewritten is an exact match."""
-    old = pa.array(sorted(mapping), pa.string())
-    new = pa.array([mapping[uid] for uid in old.to_pylist()], pa.string())
-    facts.nodes[label] = [{name: values.filter(pc.invert(_hit(batch[key], old))) for name, values in batch.items()}
-                          for batch in facts.nodes[label]]
-    for (rel_type, from_label, to_label), batches in facts.rels.items():
-        for batch in batches:
-            for side, side_label in (("from", from_label), ("to", to_label)):
-                if side_label != label or side not in batch:
-                    continue
-                if not isinstance(batch[side], (pa.Array, pa.ChunkedArray)):
-                    batch[side] = pa.array(batch[side], pa.string())
-                hit = _hit(batch[side], old)
-                if not pc.any(hit).as_py():
-                    continue
-                batch[side] = pc.if_else(hit, new.take(pc.index_in(batch[side], value_set=old)), batch[side])
-                if rel_type == "DESCRIBES" and side == "to":
-                    size = len(hit)
-                    method = batch.get("method", pa.nulls(size, pa.string()))
-                    score = batch.get("score", pa.nulls(size, pa.float64()))
-                    batch["method"] = pc.if_else(hit, pa.scalar("exact", method.type), method)
-                    batch["score"] = pc.if_else(hit, pa.scalar(1.0, score.type), score)
-
-
 def _names(batch) -> list[str]:
     return batch.column_names if isinstance(batch, pa.Table) else list(batch)
 
@@ -148,7 +125,3 @@ def _column(batch, name: str) -> pa.Array:
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     return values if isinstance(values, pa.Array) else pa.array(values, pa.string())
-
-
-def _hit(values, old: pa.Array) -> pa.Array:
-    return pc.fill_null(pc.is_in(values, value_set=old), False)
