@@ -157,6 +157,8 @@ def read_judgements(store: Store, label: str) -> list[tuple[str, str, bool]]:
 # is one: the register gives each unit its own, so a house a lease or a return names by address
 # alone is the one registered unit at that address (none if two units share it), and several such
 # citations of an address no unit is registered at are one house.
+# An enterprise's si_no is also read at load time, where the department's register is already
+# loaded (`loaders/crosswalk.py`): what is left here is what a load could not yet tie.
 LOCAL_NUMBERS = {"Enterprise": ("si_no",), "Property": ("address_key",)}
 
 
