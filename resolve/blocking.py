@@ -84,14 +84,22 @@ def prefix(length: int):
 class BlockOn:
     """Records with equal values in all `columns` are candidates. `keys`, for a single column,
     turns one value into several keys (tokens, a prefix); blocks larger than `max_block`
-    records are skipped as too common to tell anything (count them with `blocking_report`)."""
+    records are skipped as too common to tell anything (count them with `blocking_report`).
+    `within_edits`, for a single column, pairs only values that may be that many edits apart
+    (`Column.may_be_within`: by their lengths and sets of characters, without scoring them):
+    for a column a pair must agree on within so many edits to be merged (a required edit-distance
+    comparison), where two names sharing a pair of characters are mostly further apart."""
     columns: tuple[str, ...]
     keys: Callable[[str], list[str]] | None = None
     max_block: int = 500
+    within_edits: int | None = None
 
     def __post_init__(self):
         if self.keys and len(self.columns) != 1:
             raise ValueError("a key function applies to one column")
+        if self.within_edits is not None and (len(self.columns) != 1 or self.within_edits < 0):
+            raise ValueError("within_edits applies to one column and counts edits (0 or more), "
+                             f"got {self.within_edits!r} for {self.columns}")
 
     @property
     def label(self) -> str:
@@ -223,6 +231,9 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
         raise ValueError(f"at most 64 blocking keys, got {len(keys)}")
     n, width = len(records), np.int64(len(keys))
     processes = processes_for(workers, n, RECORDS_PER_PROCESS)
+    for key in keys:  # computed once here, not in each forked process
+        if key.within_edits is not None:
+            records.columns[key.columns[0]].character_bits
 
     def share(k: int) -> list[tuple[np.ndarray, int]]:  # per key, the sorted pair codes of the k-th share of its blocks
         return [_key_pairs(records, key, link_only, apart, k, processes) for key in keys]
@@ -264,6 +275,10 @@ def _key_pairs(records: Records, key: BlockOn, link_only: bool,
         mine = values % shares == share
         rows, values = rows[mine], values[mine]
     i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
+    if key.within_edits is not None:
+        column = records.columns[key.columns[0]]
+        near = column.may_be_within(column.codes[i], column.codes[j], key.within_edits)
+        i, j = i[near], j[near]
     if apart is not None:
         kept = ~apart(i, j)
         i, j = i[kept], j[kept]

@@ -187,12 +187,8 @@ class EditDistance(Comparison):
         return (*short, *(f"<= {d} edit{'s' * (d > 1)}" for d in sorted(self.distances, reverse=True)))
 
     def _may_grade(self, column, left, right):
-        most = max(self.distances)
-        near = np.abs(column.lengths[left] - column.lengths[right]) <= most  # else more edits apart
-        # an edit (a transposition too) changes the set of characters by two at most: sets further
-        # apart are more edits apart (three in four of the enterprise name pairs that share two characters)
-        different = np.bitwise_count(column.character_bits[left] ^ column.character_bits[right])
-        return near & (different <= 2 * most)
+        # three in four of the enterprise name pairs that share two characters are further apart
+        return column.may_be_within(left, right, max(self.distances))
 
     def _grade(self, column, left, right, workers):
         most = max(self.distances)

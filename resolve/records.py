@@ -103,6 +103,13 @@ class Column:
         out[present] = np.bitwise_or.reduceat(bits, starts[present]) if present.any() else out[present]
         return out
 
+    def may_be_within(self, left: np.ndarray, right: np.ndarray, edits: int) -> np.ndarray:
+        """Per pair of value codes (`left[k]`, `right[k]`), whether the two values may be `edits`
+        or fewer edits apart: lengths further apart, or character sets differing in more than
+        2·edits places (an edit, a transposition too, changes the set by two at most), are not."""
+        near = np.abs(self.lengths[left] - self.lengths[right]) <= edits
+        return near & (np.bitwise_count(self.character_bits[left] ^ self.character_bits[right]) <= 2 * edits)
+
     @cached_property
     def prefixes(self) -> np.ndarray:
         """Per distinct value and length L (a column each, 0 … the longest), the code of its first

@@ -131,6 +131,30 @@ def test_values_whose_characters_differ_too_much_are_different_without_scoring_a
         assert levels.tolist() == np.select([distance == 0, distance == 1, distance == 2], [3, 2, 1], 0).tolist()
 
 
+def test_a_key_within_two_edits_pairs_only_names_that_may_be_two_edits_apart():
+    """Names sharing 科技: 华兴科技|华星科技 and 华兴科技|兴科技 are an edit apart and stay pairs of
+    the bigram key within two edits; 宏达新材料科技 is further from each by its length, 科技华兴 by
+    nothing the bound sees (the same four characters, four edits apart: scored "different" later).
+    Every pair the bound drops is more than two edits apart."""
+    from rapidfuzz.distance import Levenshtein
+    names = ["华兴科技", "华星科技", "兴科技", "宏达新材料科技", "科技华兴"]
+    records = prepare(pd.DataFrame({"record_id": [str(k) for k in range(len(names))], "name": names}),
+                      (Field("name"),), "record_id")
+
+    def pairs(key: BlockOn) -> set[tuple[str, str]]:
+        codes = candidate_pairs(records, (key,))
+        return {(names[i], names[j]) for i, j in zip(codes // len(names), codes % len(names))}
+
+    near, every = pairs(BlockOn(("name",), keys=bigrams, within_edits=2)), pairs(BlockOn(("name",), keys=bigrams))
+    assert len(every) == 10  # every two share 科技
+    assert near == {("华兴科技", "华星科技"), ("华兴科技", "兴科技"), ("华星科技", "兴科技"), ("华兴科技", "科技华兴"),
+                    ("华星科技", "科技华兴"), ("兴科技", "科技华兴")}
+    assert all(Levenshtein.distance(a, b) > 2 for a, b in every - near)
+    assert BlockOn(("name",), keys=bigrams, within_edits=2).label == "name/bigrams"
+    with pytest.raises(ValueError, match="within_edits applies to one column"):
+        BlockOn(("name", "city"), within_edits=1)
+
+
 def test_blocks_pair_their_records_within_or_across_sources():
     rows, keys, sources = np.arange(5), np.array([0, 0, 0, 1, 1]), np.array([0, 1, 1, 0, 0])
 
