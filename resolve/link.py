@@ -69,13 +69,20 @@ def total_pairs(records: Records, link_only: bool) -> int:
 
 
 def random_pairs(records: Records, link_only: bool, count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """About `count` random pairs, drawn with replacement (all pairs when there are fewer)."""
+    """About `count` random pairs, drawn with replacement (all pairs when there are fewer: with
+    `link_only`, those across sources, without listing the pairs within one, which a source of
+    100k records beside a few others would make billions of)."""
     n = len(records)
-    if total_pairs(records, link_only) <= count:
-        i, j = np.triu_indices(n, 1)
-    else:
+    if total_pairs(records, link_only) > count:
         rng = np.random.default_rng(seed)
         i, j = rng.integers(0, n, 2 * count), rng.integers(0, n, 2 * count)
+    elif link_only:
+        groups = [np.flatnonzero(records.sources == source) for source in np.unique(records.sources)]
+        parts = [(np.repeat(a, len(b)), np.tile(b, len(a))) for k, a in enumerate(groups) for b in groups[k + 1:]]
+        i, j = (np.concatenate([part[side] for part in parts] or [np.empty(0, np.int64)]) for side in (0, 1))
+        return np.minimum(i, j), np.maximum(i, j)
+    else:
+        i, j = np.triu_indices(n, 1)
     keep = (i != j) & ((records.sources[i] != records.sources[j]) if link_only else True)
     return i[keep][:count], j[keep][:count]
 

@@ -155,6 +155,25 @@ def test_a_key_within_two_edits_pairs_only_names_that_may_be_two_edits_apart():
         BlockOn(("name", "city"), within_edits=1)
 
 
+def test_random_pairs_across_sources_never_list_the_pairs_within_one():
+    """Linking a source of 4,000 records to one of 20: its 80,000 pairs across are fewer than the
+    sample, so all are taken, without the eight million within the large source (listing every
+    pair of 100k records would take 37 GB)."""
+    import tracemalloc
+    from crossaudit.resolve.link import random_pairs
+    frame = pd.DataFrame({"record_id": [str(k) for k in range(4_020)], "name": ["x"] * 4_020,
+                          "source": ["big"] * 4_000 + ["small"] * 20})
+    records = prepare(frame, (Field("name"),), "record_id", "source")
+    tracemalloc.start()
+    i, j = random_pairs(records, True, 300_000, 0)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(i) == 80_000 and (records.sources[i] != records.sources[j]).all() and (i < j).all()
+    assert len(set(zip(i.tolist(), j.tolist()))) == 80_000 and peak < 20_000_000
+    alone = prepare(frame.assign(source="big"), (Field("name"),), "record_id", "source")
+    assert len(random_pairs(alone, True, 300_000, 0)[0]) == 0
+
+
 def test_blocks_pair_their_records_within_or_across_sources():
     rows, keys, sources = np.arange(5), np.array([0, 0, 0, 1, 1]), np.array([0, 1, 1, 0, 0])
 
