@@ -233,7 +233,7 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
     processes = processes_for(workers, n, RECORDS_PER_PROCESS)
     for key in keys:  # computed once here, not in each forked process
         if key.within_edits is not None:
-            records.columns[key.columns[0]].character_bits
+            records.columns[key.columns[0]].record_lengths, records.columns[key.columns[0]].record_bits
 
     def share(k: int) -> list[tuple[np.ndarray, int]]:  # per key, the sorted pair codes of the k-th share of its blocks
         return [_key_pairs(records, key, link_only, apart, k, processes) for key in keys]
@@ -276,8 +276,7 @@ def _key_pairs(records: Records, key: BlockOn, link_only: bool,
         rows, values = rows[mine], values[mine]
     i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
     if key.within_edits is not None:
-        column = records.columns[key.columns[0]]
-        near = column.may_be_within(column.codes[i], column.codes[j], key.within_edits)
+        near = records.columns[key.columns[0]].may_be_within(i, j, key.within_edits, by_record=True)
         i, j = i[near], j[near]
     if apart is not None:
         kept = ~apart(i, j)

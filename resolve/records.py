@@ -103,12 +103,27 @@ class Column:
         out[present] = np.bitwise_or.reduceat(bits, starts[present]) if present.any() else out[present]
         return out
 
-    def may_be_within(self, left: np.ndarray, right: np.ndarray, edits: int) -> np.ndarray:
-        """Per pair of value codes (`left[k]`, `right[k]`), whether the two values may be `edits`
-        or fewer edits apart: lengths further apart, or character sets differing in more than
-        2·edits places (an edit, a transposition too, changes the set by two at most), are not."""
-        near = np.abs(self.lengths[left] - self.lengths[right]) <= edits
-        return near & (np.bitwise_count(self.character_bits[left] ^ self.character_bits[right]) <= 2 * edits)
+    def may_be_within(self, left: np.ndarray, right: np.ndarray, edits: int, by_record: bool = False) -> np.ndarray:
+        """Per pair of value codes (`left[k]`, `right[k]`), or of record positions with
+        `by_record` (records that have a value), whether the two values may be `edits` or fewer
+        edits apart: lengths further apart, or character sets differing in more than 2·edits
+        places (an edit, a transposition too, changes the set by two at most), are not."""
+        lengths, bits = (self.record_lengths, self.record_bits) if by_record else (self.lengths, self.character_bits)
+        near = np.abs(lengths[left] - lengths[right]) <= edits
+        left, right = left[near], right[near]  # the sets of the pairs near in length only
+        near[near] = np.bitwise_count(bits[left] ^ bits[right]) <= 2 * edits
+        return near
+
+    @cached_property
+    def record_lengths(self) -> np.ndarray:
+        """Each record's value's length (a missing value's is the first value's): for millions of
+        pairs of records, one look-up a record rather than two."""
+        return self.lengths.astype(np.int32)[np.maximum(self.codes, 0)]
+
+    @cached_property
+    def record_bits(self) -> np.ndarray:
+        """Each record's value's `character_bits` (a missing value's are the first value's)."""
+        return self.character_bits[np.maximum(self.codes, 0)]
 
     @cached_property
     def prefixes(self) -> np.ndarray:
