@@ -116,14 +116,14 @@ class Column:
 
     @cached_property
     def record_lengths(self) -> np.ndarray:
-        """Each record's value's length (a missing value's is the first value's): for millions of
-        pairs of records, one look-up a record rather than two."""
-        return self.lengths.astype(np.int32)[np.maximum(self.codes, 0)]
+        """Each record's value's length (0 where missing): for millions of pairs of records, one
+        look-up a record rather than two."""
+        return np.append(self.lengths.astype(np.int32), np.int32(0))[self.codes]  # code -1 takes the 0
 
     @cached_property
     def record_bits(self) -> np.ndarray:
-        """Each record's value's `character_bits` (a missing value's are the first value's)."""
-        return self.character_bits[np.maximum(self.codes, 0)]
+        """Each record's value's `character_bits` (0 where missing)."""
+        return np.append(self.character_bits, np.uint64(0))[self.codes]
 
     @cached_property
     def prefixes(self) -> np.ndarray:

@@ -151,6 +151,8 @@ def test_a_key_within_two_edits_pairs_only_names_that_may_be_two_edits_apart():
                     ("华星科技", "科技华兴"), ("兴科技", "科技华兴")}
     assert all(Levenshtein.distance(a, b) > 2 for a, b in every - near)
     assert BlockOn(("name",), keys=bigrams, within_edits=2).label == "name/bigrams"
+    nameless = link(pd.DataFrame({"record_id": ["a", "b"], "name": [None, " "]}), CONFIGS["enterprise"])
+    assert nameless.candidate_pairs == 0 and nameless.clusters["entity_id"].nunique() == 2  # no name to look up
     with pytest.raises(ValueError, match="within_edits applies to one column"):
         BlockOn(("name", "city"), within_edits=1)
 
