@@ -8,8 +8,8 @@ Both resolvers read the same normalised columns: crossaudit's configuration (CON
 normalises the raw mentions, and Splink gets those columns with comparisons of its own library
 that mirror the configuration's (edit distance, exact, date of birth), blocking rules on the same
 columns, u from random pairs and m by EM. Each run is a subprocess, so its peak memory is its
-own, with the processes it forks counted in (`ForkedPeak`). Each resolver runs twice: `seconds`
-from a run without that probe, peak MB from a run with it (reading a large process's
+own, with the processes it forks counted in (`ForkedPeak`). Each resolver runs at least twice:
+`seconds` from runs without that probe, peak MB from one run with it (reading a large process's
 proportional set size 20 times a second takes a share of a core while children live, which slowed
 crossaudit, forking to block and compare, by about 0.8 s of 7 at 100k enterprises and Splink,
 forking only to normalise, by less; `seconds_with_memory_probe` keeps that run's time).
