@@ -88,7 +88,8 @@ class BlockOn:
     `within_edits`, for a single column, pairs only values that may be that many edits apart
     (`Column.may_be_within`: by their lengths and sets of characters, without scoring them):
     for a column a pair must agree on within so many edits to be merged (a required edit-distance
-    comparison), where two names sharing a pair of characters are mostly further apart."""
+    comparison), where two names sharing a pair of characters are mostly further apart. `link`
+    still trains on the pairs left out (`LeftOut`), so the model does not move with the bound."""
     columns: tuple[str, ...]
     keys: Callable[[str], list[str]] | None = None
     max_block: int = 500
@@ -222,11 +223,15 @@ RECORDS_PER_PROCESS = 50_000  # fewer records than this a process are blocked in
 def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only: bool = False,
                           on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
                           apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
-                          workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                          workers: int = 1,
+                          on_dropped: Callable[[BlockOn, np.ndarray], None] | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
     """`candidate_pairs` and, per pair, which keys found it: bit k of `found_by[p]` is set when
     `keys[k]` has pair p. Each key's sorted codes carry its number in their lowest bits, so the
     merge of the sorted runs that makes the union also groups each pair's keys (no binary search
-    of every key's pairs in the union afterwards)."""
+    of every key's pairs in the union afterwards). `on_dropped(key, codes)` sees, for each key
+    with `within_edits`, the codes of the pairs its blocks held and the bound left out, unsorted
+    and before `apart` (the caller samples them first)."""
     if len(keys) > 64:
         raise ValueError(f"at most 64 blocking keys, got {len(keys)}")
     n, width = len(records), np.int64(len(keys))
@@ -235,12 +240,15 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
         if key.within_edits is not None:
             records.columns[key.columns[0]].record_lengths, records.columns[key.columns[0]].record_bits
 
-    def share(k: int) -> list[tuple[np.ndarray, int]]:  # per key, the sorted pair codes of the k-th share of its blocks
-        return [_key_pairs(records, key, link_only, apart, k, processes) for key in keys]
+    def share(k: int) -> list[tuple[np.ndarray, int, np.ndarray | None]]:  # per key, of the k-th share of its blocks
+        return [_key_pairs(records, key, link_only, apart, k, processes, on_dropped is not None) for key in keys]
 
     shares = forked(share, processes)
     found = []
     for number, key in enumerate(keys):
+        if on_dropped and key.within_edits is not None:
+            dropped = [part[number][2] for part in shares]
+            on_dropped(key, dropped[0] if len(dropped) == 1 else np.concatenate(dropped))
         runs = [part[number][0] for part in shares]
         if on_key:
             codes = runs[0] if len(runs) == 1 else np.concatenate(runs)
@@ -267,23 +275,27 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
 
 def _key_pairs(records: Records, key: BlockOn, link_only: bool,
                apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
-               share: int = 0, shares: int = 1) -> tuple[np.ndarray, int]:
+               share: int = 0, shares: int = 1, dropped: bool = False) -> tuple[np.ndarray, int, np.ndarray | None]:
     """(the sorted pair codes of one key's blocks whose code is `share` modulo `shares`, less the
-    pairs `apart` marks; the blocks skipped as larger than its max_block)."""
+    pairs `apart` marks; the blocks skipped as larger than its max_block; with `dropped`, the
+    codes of the pairs its `within_edits` left out, unsorted, else None)."""
     rows, values = key_codes(records, key)
     if shares > 1:
         mine = values % shares == share
         rows, values = rows[mine], values[mine]
     i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
+    far = None
     if key.within_edits is not None:
         near = records.columns[key.columns[0]].may_be_within(i, j, key.within_edits, by_record=True)
+        if dropped:
+            far = encode(i[~near], j[~near], len(records))
         i, j = i[near], j[near]
     if apart is not None:
         kept = ~apart(i, j)
         i, j = i[kept], j[kept]
     codes = encode(i, j, len(records))
     codes.sort()  # the union then merges sorted runs
-    return codes, skipped
+    return codes, skipped, far
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -293,3 +305,13 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     keep = np.ones(len(values), bool)
     keep[1:] = values[1:] != values[:-1]
     return values[keep]
+
+
+def in_sorted(values: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Per value, whether sorted `codes` hold it (a binary search, not np.isin's sort of both).
+
+        >>> in_sorted(np.array([5, 1, 9]), np.array([1, 4, 5])).tolist()
+        [True, True, False]
+    """
+    at = np.minimum(np.searchsorted(codes, values), max(len(codes) - 1, 0))
+    return codes[at] == values if len(codes) else np.zeros(len(values), bool)

@@ -19,7 +19,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.blocking import BlockOn, decode, encode, keyed_candidate_pairs, pairs_in_blocks, sorted_unique
+from crossaudit.resolve.blocking import (BlockOn, decode, encode, in_sorted, keyed_candidate_pairs, pairs_in_blocks,
+                                         sorted_unique)
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
@@ -125,14 +126,27 @@ def identifier_prior(records: Records, config: EntityConfig, link_only: bool) ->
     return same / pairs if same >= MIN_PAIRS / 10 and pairs else None
 
 
+@dataclass(frozen=True)
+class LeftOut:
+    """A sample of the pairs that keys with `within_edits` left out (all of them when few), for
+    training: EM's share of matches among the candidates, and so the prior where no identifier
+    counts it, moves with which non-matches blocking leaves out. With these pairs back in at
+    their weight, EM reads the candidates it would have read without the bound."""
+    gamma: np.ndarray  # their comparison levels
+    weight: float  # pairs left out that each stands for (1 / the sampling rate)
+    by_key: dict[BlockOn, np.ndarray]  # per key, which of them it left out (bools)
+    candidate: np.ndarray  # which another key found: among the candidates already, counted once
+
+
 def train(records: Records, config: EntityConfig, gamma: np.ndarray, key_pairs: dict[BlockOn, np.ndarray],
-          link_only: bool, sample: int = 300_000, seed: int = 0, workers: int = WORKERS) -> Model:
+          link_only: bool, sample: int = 300_000, seed: int = 0, workers: int = WORKERS,
+          left_out: LeftOut | None = None) -> Model:
     """u from random pairs; m by EM on each blocking key's pairs (`key_pairs`: which of the
     candidates it found, as `np.packbits` of a mask) over the comparisons that key leaves free (a
     key on postcode says nothing of how matches agree on postcode), averaged; the prior from the
     records that carry an identifier (`identifier_prior`), else from EM's share of matches among
     all candidates (levels `gamma`): EM's share shrinks as the candidates from large blocks grow,
-    and with it recall at 100k records.
+    and with it recall at 100k records. `left_out` puts back what `within_edits` left out.
     On data too small to estimate from: the comparisons' defaults, a record matching one other."""
     comparisons = config.comparisons
     names, labels = tuple(c.name for c in comparisons), tuple(c.labels for c in comparisons)
@@ -141,13 +155,24 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, key_pairs: 
     pairs = max(total_pairs(records, link_only), 1)
     ri, rj = random_pairs(records, link_only, sample, seed)
     counted = identifier_prior(records, config, link_only)
-    if len(ri) < MIN_PAIRS or len(gamma) < MIN_PAIRS:
+    candidates = len(gamma) + (left_out.weight * int((~left_out.candidate).sum()) if left_out else 0)
+    if len(ri) < MIN_PAIRS or candidates < MIN_PAIRS:
         return Model(names, labels, m, u, counted or min(0.5, len(records) / 2 / pairs))
     u_random = u = estimate_u(comparison_levels(records, config, ri, rj, workers), u)
     agreement = {c.column: agreeing_pairs(records, c.column, link_only) for c in comparisons if not c.refine}
-    rows, counts, pattern = patterns(gamma)  # EM reads each key's pairs as counts of the distinct patterns
-    in_keys = {key: np.bincount(pattern[np.unpackbits(found, count=len(gamma)).view(bool)],
+    # EM reads each key's pairs as counts of the distinct patterns
+    n = len(gamma)
+    if left_out is None:
+        rows, counts, pattern = patterns(gamma)
+    else:
+        rows, _, pattern = patterns(np.concatenate([gamma, left_out.gamma]))
+        counts = np.bincount(pattern, np.concatenate([np.ones(n), np.where(left_out.candidate, 0, left_out.weight)]),
+                             minlength=len(rows))
+    in_keys = {key: np.bincount(pattern[:n][np.unpackbits(found, count=n).view(bool)],
                                 minlength=len(rows)).astype(np.float64) for key, found in key_pairs.items()}
+    if left_out is not None:
+        for key, dropped in left_out.by_key.items():
+            in_keys[key] += left_out.weight * np.bincount(pattern[n:][dropped], minlength=len(rows))
     for _ in range(2):  # the second round uses u with the random pairs' own matches taken out
         estimates = []
         for key, in_key in in_keys.items():
@@ -160,7 +185,7 @@ def train(records: Records, config: EntityConfig, gamma: np.ndarray, key_pairs: 
                 estimates.append((used, m_key, share * in_key.sum()))
         m = combine_m(estimates, m_defaults)
         share = estimate_m(rows, counts, u, m, update_m=False)[1]
-        prior = float(np.clip(counted or share * len(gamma) / pairs, 1e-12, 0.5))
+        prior = float(np.clip(counted or share * counts.sum() / pairs, 1e-12, 0.5))
         u = without_matches(u_random, m, prior, sample=len(ri))
         u = [u_k if comparison.refine else exact_u(agreement[comparison.column], prior, m_k, u_k)
              for comparison, m_k, u_k in zip(comparisons, m, u)]
@@ -425,8 +450,9 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         different = identifiers_agree(prepared, config, i, j)[1]
         return different & ~np.isin(encode(i, j, n), joined) if len(joined) else different
 
+    dropped: dict[BlockOn, np.ndarray] = {}  # pairs within_edits left out, for training
     found, found_by = keyed_candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart,
-                                            workers=workers)
+                                            workers=workers, on_dropped=None if model else dropped.__setitem__)
     codes = found
     if len(judged):  # a judged pair no key found is found by none
         codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
@@ -447,11 +473,20 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     for number, key in enumerate(config.all_blocking):
         key_pairs.setdefault(key, np.packbits(((found_by >> number) & 1).astype(bool)))
     del found_by
+    left_codes, left_weight, left_by_key = _left_out_pairs(dropped, n, random_sample, seed)
+    del dropped
+    out_i, out_j = decode(left_codes, n)
+    # as the candidates: no pair of two identifiers, none of two existing records
+    trained = ~apart(out_i, out_j) & ((entity[out_i] < 0) | (entity[out_j] < 0) if existing is not None else True)
+    left_codes, out_i, out_j = left_codes[trained], out_i[trained].astype(np.int32), out_j[trained].astype(np.int32)
     lap("block")
 
-    gamma = comparison_levels(prepared, config, i, j, workers)
+    gamma = comparison_levels(prepared, config, np.concatenate([i, out_i]), np.concatenate([j, out_j]), workers)
+    gamma, left_gamma = gamma[:len(i)], gamma[len(i):]
     lap("compare")
-    model = model or train(prepared, config, gamma, key_pairs, link_only, random_sample, seed, workers)
+    left_out = LeftOut(left_gamma, left_weight, {key: own[trained] for key, own in left_by_key.items()},
+                       in_sorted(left_codes, codes)) if left_by_key else None
+    model = model or train(prepared, config, gamma, key_pairs, link_only, random_sample, seed, workers, left_out)
     lap("train")
     weight = model.pair_weights(gamma)
     probability = 1 / (1 + np.exp2(-weight))
@@ -495,6 +530,25 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
     lap("output")
     return Resolution(config, model, prepared, pairs.reset_index(drop=True), clusters, related, int(len(codes)),
                       dict(zip(judged["code"].tolist(), judged["same"].tolist())), oversized, seconds=lap.seconds)
+
+
+def _left_out_pairs(dropped: dict[BlockOn, np.ndarray], n: int, sample: int,
+                    seed: int) -> tuple[np.ndarray, float, dict[BlockOn, np.ndarray]]:
+    """(the sorted codes of the pairs any key's `within_edits` left out, or about `sample` of them
+    at random; how many pairs each stands for; per key, which of them it left out). A pair is
+    drawn or not by a hash of its code, the same under every key: each key's pairs are thinned
+    before any is sorted (millions at 100k records)."""
+    total = sum(len(codes) for codes in dropped.values())  # the union's size at most
+    rate = min(1.0, sample / total) if total else 1.0
+    if rate < 1:
+        mixed = {}
+        for key, codes in dropped.items():
+            hashed = (codes.astype(np.uint64) ^ np.uint64(seed)) * np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+            mixed[key] = codes[(hashed >> np.uint64(11)) < np.uint64(rate * (1 << 53))]
+        dropped = mixed
+    own = {key: np.sort(codes) for key, codes in dropped.items()}
+    union = sorted_unique(np.concatenate(list(own.values()) or [np.empty(0, np.int64)]))
+    return union, 1 / rate, {key: in_sorted(union, codes) for key, codes in own.items()}
 
 
 class _Laps:
