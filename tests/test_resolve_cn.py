@@ -346,6 +346,11 @@ def test_training_reads_the_pairs_a_key_within_edits_leaves_out():
         np.testing.assert_allclose(mine, theirs, rtol=1e-9)
     entities = [result.clusters.groupby("entity_id")["record_id"].agg(frozenset) for result in (bounded, every)]
     assert set(entities[0]) == set(entities[1]) and len(entities[0]) < len(frame)
+    # more pairs left out than the sample: a share of them, each standing for the others
+    bounded, every = link(frame, ENTERPRISE, random_sample=5_000), link(frame, unbounded, random_sample=5_000)
+    assert bounded.model.prior == pytest.approx(every.model.prior, rel=1e-3)  # each counted once, not as 1/rate pairs: .87% off
+    entities = [result.clusters.groupby("entity_id")["record_id"].agg(frozenset) for result in (bounded, every)]
+    assert set(entities[0]) == set(entities[1])
 
 
 def test_left_out_pairs_are_sampled_alike_under_every_key():
