@@ -224,14 +224,16 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
                           on_key: Callable[[BlockOn, np.ndarray, int], None] | None = None,
                           apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
                           workers: int = 1,
-                          on_dropped: Callable[[BlockOn, np.ndarray], None] | None = None
-                          ) -> tuple[np.ndarray, np.ndarray]:
+                          on_dropped: Callable[[BlockOn, np.ndarray, int], None] | None = None,
+                          dropped_sample: int = 300_000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """`candidate_pairs` and, per pair, which keys found it: bit k of `found_by[p]` is set when
     `keys[k]` has pair p. Each key's sorted codes carry its number in their lowest bits, so the
     merge of the sorted runs that makes the union also groups each pair's keys (no binary search
-    of every key's pairs in the union afterwards). `on_dropped(key, codes)` sees, for each key
-    with `within_edits`, the codes of the pairs its blocks held and the bound left out, unsorted
-    and before `apart` (the caller samples them first)."""
+    of every key's pairs in the union afterwards). `on_dropped(key, codes, count)` sees, for each
+    key with `within_edits`, how many pairs its blocks held that the bound left out (a pair
+    sharing several keys counted as often) and their codes, unsorted, before `apart`: all of
+    them, or where a process's share of a key left out more than `dropped_sample`, those `drawn`
+    at the rate that keeps about that many (a caller's draw at a lower rate takes a subset)."""
     if len(keys) > 64:
         raise ValueError(f"at most 64 blocking keys, got {len(keys)}")
     n, width = len(records), np.int64(len(keys))
@@ -241,14 +243,16 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
             records.columns[key.columns[0]].record_lengths, records.columns[key.columns[0]].record_bits
 
     def share(k: int) -> list[tuple[np.ndarray, int, np.ndarray | None]]:  # per key, of the k-th share of its blocks
-        return [_key_pairs(records, key, link_only, apart, k, processes, on_dropped is not None) for key in keys]
+        return [_key_pairs(records, key, link_only, apart, k, processes, dropped_sample if on_dropped else None, seed)
+                for key in keys]
 
     shares = forked(share, processes)
     found = []
     for number, key in enumerate(keys):
         if on_dropped and key.within_edits is not None:
             dropped = [part[number][2] for part in shares]
-            on_dropped(key, dropped[0] if len(dropped) == 1 else np.concatenate(dropped))
+            on_dropped(key, dropped[0] if len(dropped) == 1 else np.concatenate(dropped),
+                       sum(part[number][3] for part in shares))
         runs = [part[number][0] for part in shares]
         if on_key:
             codes = runs[0] if len(runs) == 1 else np.concatenate(runs)
@@ -275,27 +279,46 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
 
 def _key_pairs(records: Records, key: BlockOn, link_only: bool,
                apart: Callable[[np.ndarray, np.ndarray], np.ndarray] | None,
-               share: int = 0, shares: int = 1, dropped: bool = False) -> tuple[np.ndarray, int, np.ndarray | None]:
+               share: int = 0, shares: int = 1, dropped: int | None = None,
+               seed: int = 0) -> tuple[np.ndarray, int, np.ndarray | None, int]:
     """(the sorted pair codes of one key's blocks whose code is `share` modulo `shares`, less the
-    pairs `apart` marks; the blocks skipped as larger than its max_block; with `dropped`, the
-    codes of the pairs its `within_edits` left out, unsorted, else None)."""
+    pairs `apart` marks; the blocks skipped as larger than its max_block; with a `dropped` sample
+    size, the codes of the pairs its `within_edits` left out, unsorted, about that many at most
+    (`drawn`), else None; how many it left out)."""
     rows, values = key_codes(records, key)
     if shares > 1:
         mine = values % shares == share
         rows, values = rows[mine], values[mine]
     i, j, skipped = pairs_in_blocks(rows, values, records.sources, link_only, key.max_block)
-    far = None
+    far, left_out = None, 0
     if key.within_edits is not None:
         near = records.columns[key.columns[0]].may_be_within(i, j, key.within_edits, by_record=True)
-        if dropped:
+        left_out = len(near) - int(near.sum())
+        if dropped is not None:
             far = encode(i[~near], j[~near], len(records))
+            if left_out > dropped:
+                far = far[drawn(far, dropped / left_out, seed)]
         i, j = i[near], j[near]
     if apart is not None:
         kept = ~apart(i, j)
         i, j = i[kept], j[kept]
     codes = encode(i, j, len(records))
     codes.sort()  # the union then merges sorted runs
-    return codes, skipped, far
+    return codes, skipped, far, left_out
+
+
+def drawn(codes: np.ndarray, rate: float, seed: int = 0) -> np.ndarray:
+    """Which pair codes a draw at `rate` takes, by a hash of each code (Fibonacci hashing): a pair
+    is drawn alike wherever it turns up (under each key, in each process), and a draw at a lower
+    rate takes a subset of one at a higher rate.
+
+        >>> codes = np.arange(100_000)
+        >>> half, tenth = drawn(codes, 0.5), drawn(codes, 0.1)
+        >>> 0.45 < half.mean() < 0.55 and 0.08 < tenth.mean() < 0.12 and bool((half | ~tenth).all())
+        True
+    """
+    hashed = (codes.astype(np.uint64) ^ np.uint64(seed % (1 << 64))) * np.uint64(0x9E3779B97F4A7C15)
+    return (hashed >> np.uint64(11)) < np.uint64(rate * (1 << 53))
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:

@@ -19,8 +19,8 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from crossaudit.resolve.blocking import (BlockOn, decode, encode, in_sorted, keyed_candidate_pairs, pairs_in_blocks,
-                                         sorted_unique)
+from crossaudit.resolve.blocking import (BlockOn, decode, drawn, encode, in_sorted, keyed_candidate_pairs,
+                                         pairs_in_blocks, sorted_unique)
 from crossaudit.resolve.cluster import constrained_clusters
 from crossaudit.resolve.comparisons import WORKERS
 from crossaudit.resolve.config import EntityConfig
@@ -450,9 +450,14 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
         different = identifiers_agree(prepared, config, i, j)[1]
         return different & ~np.isin(encode(i, j, n), joined) if len(joined) else different
 
-    dropped: dict[BlockOn, np.ndarray] = {}  # pairs within_edits left out, for training
+    dropped: dict[BlockOn, tuple[np.ndarray, int]] = {}  # pairs within_edits left out, for training
+
+    def collect_left_out(key: BlockOn, codes: np.ndarray, count: int) -> None:
+        dropped[key] = codes, count
+
     found, found_by = keyed_candidate_pairs(prepared, config.all_blocking, link_only, on_key=seen, apart=apart,
-                                            workers=workers, on_dropped=None if model else dropped.__setitem__)
+                                            workers=workers, on_dropped=None if model else collect_left_out,
+                                            dropped_sample=random_sample, seed=seed)
     codes = found
     if len(judged):  # a judged pair no key found is found by none
         codes = sorted_unique(np.concatenate([found, judged["code"].to_numpy()]))
@@ -532,21 +537,17 @@ def link(records, config: EntityConfig, *, id_column: str = "record_id", source_
                       dict(zip(judged["code"].tolist(), judged["same"].tolist())), oversized, seconds=lap.seconds)
 
 
-def _left_out_pairs(dropped: dict[BlockOn, np.ndarray], n: int, sample: int,
+def _left_out_pairs(dropped: dict[BlockOn, tuple[np.ndarray, int]], n: int, sample: int,
                     seed: int) -> tuple[np.ndarray, float, dict[BlockOn, np.ndarray]]:
     """(the sorted codes of the pairs any key's `within_edits` left out, or where more than `sample`
-    codes came, a share of them at random, about `sample` at most; how many pairs each stands for;
-    per key, which of them it left out). A pair is drawn or not by a hash of its code, the same
-    under every key: each key's pairs are thinned before any is sorted (millions at 100k records)."""
-    total = sum(len(codes) for codes in dropped.values())  # the union's size at most
+    were left out (a pair under several keys counted as often), a share of them drawn at random,
+    about `sample` at most; how many pairs each stands for; per key, which of them it left out).
+    `dropped` holds per key its codes, perhaps drawn already at a higher rate, and how many
+    pairs it left out (see `keyed_candidate_pairs`). A pair is drawn or not by a hash of its
+    code (`drawn`), alike under every key."""
+    total = sum(count for _, count in dropped.values())
     rate = min(1.0, sample / total) if total else 1.0
-    if rate < 1:
-        mixed = {}
-        for key, codes in dropped.items():
-            hashed = (codes.astype(np.uint64) ^ np.uint64(seed % (1 << 64))) * np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
-            mixed[key] = codes[(hashed >> np.uint64(11)) < np.uint64(rate * (1 << 53))]
-        dropped = mixed
-    own = {key: np.sort(codes) for key, codes in dropped.items()}
+    own = {key: np.sort(codes[drawn(codes, rate, seed)] if rate < 1 else codes) for key, (codes, _) in dropped.items()}
     union = sorted_unique(np.concatenate(list(own.values()) or [np.empty(0, np.int64)]))
     return union, 1 / rate, {key: in_sorted(union, codes) for key, codes in own.items()}
 

@@ -355,20 +355,24 @@ def test_training_reads_the_pairs_a_key_within_edits_leaves_out():
 
 def test_left_out_pairs_are_sampled_alike_under_every_key():
     """Above the sample, a pair is drawn by its code, the same under each key that left it out,
-    and each drawn pair stands for 1 / rate of them."""
+    and each drawn pair stands for 1 / rate of them; codes drawn already at a higher rate (a
+    process's share of a key's blocks, thinned before it is handed over) give the same draw."""
+    from crossaudit.resolve.blocking import drawn
     from crossaudit.resolve.link import _left_out_pairs
     first, second = BlockOn(("a",), within_edits=1), BlockOn(("b",), within_edits=1)
     rng = np.random.default_rng(1)
     one, two = rng.choice(10**9, 60_000, replace=False), rng.choice(10**9, 40_000, replace=False)
     two[:20_000] = one[:20_000]  # 20,000 pairs both keys left out
     distinct = len(set(one) | set(two))  # 80,000 but for chance
-    codes, weight, by_key = _left_out_pairs({first: one, second: two}, 10**6, 10_000, seed=0)
+    codes, weight, by_key = _left_out_pairs({first: (one, 60_000), second: (two, 40_000)}, 10**6, 10_000, seed=0)
     assert weight == pytest.approx(10.0) and 0.09 < len(codes) / distinct < 0.11
     assert set(codes[by_key[first]]) == set(codes) & set(one) and set(codes[by_key[second]]) == set(codes) & set(two)
     shared = set(one[:20_000])
     assert 0.08 < len(set(codes) & shared) / len(shared) < 0.12  # drawn alike: not rate² of them
     assert set(codes[by_key[first]]) & shared == set(codes[by_key[second]]) & shared
-    everything, weight, _ = _left_out_pairs({first: one, second: two}, 10**6, 200_000, seed=0)
+    thinned = {first: (one[drawn(one, 0.3)], 60_000), second: (two[drawn(two, 0.5)], 40_000)}
+    assert _left_out_pairs(thinned, 10**6, 10_000, seed=0)[0].tolist() == codes.tolist()
+    everything, weight, _ = _left_out_pairs({first: (one, 60_000), second: (two, 40_000)}, 10**6, 200_000, seed=0)
     assert weight == 1 and len(everything) == distinct and (np.diff(everything) > 0).all()
 
 
