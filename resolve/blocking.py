@@ -242,9 +242,9 @@ def keyed_candidate_pairs(records: Records, keys: tuple[BlockOn, ...], link_only
         if key.within_edits is not None:
             records.columns[key.columns[0]].record_lengths, records.columns[key.columns[0]].record_bits
 
-    def share(k: int) -> list[tuple[np.ndarray, int, np.ndarray | None]]:  # per key, of the k-th share of its blocks
-        return [_key_pairs(records, key, link_only, apart, k, processes, dropped_sample if on_dropped else None, seed)
-                for key in keys]
+    def share(k: int) -> list[tuple[np.ndarray, int, np.ndarray | None, int]]:  # per key, of the k-th share of its blocks
+        return [_key_pairs(records, key, link_only, apart, k, processes, max(dropped_sample, 1) if on_dropped else None,
+                           seed) for key in keys]
 
     shares = forked(share, processes)
     found = []

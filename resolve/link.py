@@ -546,7 +546,7 @@ def _left_out_pairs(dropped: dict[BlockOn, tuple[np.ndarray, int]], n: int, samp
     pairs it left out (see `keyed_candidate_pairs`). A pair is drawn or not by a hash of its
     code (`drawn`), alike under every key."""
     total = sum(count for _, count in dropped.values())
-    rate = min(1.0, sample / total) if total else 1.0
+    rate = min(1.0, max(sample, 1) / total) if total else 1.0  # as keyed_candidate_pairs draws
     own = {key: np.sort(codes[drawn(codes, rate, seed)] if rate < 1 else codes) for key, (codes, _) in dropped.items()}
     union = sorted_unique(np.concatenate(list(own.values()) or [np.empty(0, np.int64)]))
     return union, 1 / rate, {key: in_sorted(union, codes) for key, codes in own.items()}

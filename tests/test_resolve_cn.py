@@ -351,6 +351,9 @@ def test_training_reads_the_pairs_a_key_within_edits_leaves_out():
     assert bounded.model.prior == pytest.approx(every.model.prior, rel=1e-3)  # each counted once, not as 1/rate pairs: .87% off
     entities = [result.clusters.groupby("entity_id")["record_id"].agg(frozenset) for result in (bounded, every)]
     assert set(entities[0]) == set(entities[1])
+    untrained = link(frame, ENTERPRISE, random_sample=0)  # no pair to sample (it divided by zero): the defaults
+    for estimated, comparison in zip(untrained.model.m, ENTERPRISE.comparisons):
+        np.testing.assert_allclose(estimated, comparison.m_default)
 
 
 def test_left_out_pairs_are_sampled_alike_under_every_key():
