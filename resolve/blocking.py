@@ -293,9 +293,10 @@ def _key_pairs(records: Records, key: BlockOn, link_only: bool,
     far, left_out = None, 0
     if key.within_edits is not None:
         near = records.columns[key.columns[0]].may_be_within(i, j, key.within_edits, by_record=True)
-        left_out = len(near) - int(near.sum())
+        beyond = ~near
+        left_out = int(beyond.sum())
         if dropped is not None:
-            far = encode(i[~near], j[~near], len(records))
+            far = encode(i[beyond], j[beyond], len(records))
             if left_out > dropped:
                 far = far[drawn(far, dropped / left_out, seed)]
         i, j = i[near], j[near]
